@@ -1,0 +1,62 @@
+/**
+ * The orion: a task DAG as plain, JSON-serialisable, deeply read-only data.
+ *
+ * No classes: an orion can be logged, diffed, stored, sent over a wire and produced with
+ * immer without losing anything. Every function over it lives in a file of its own.
+ */
+
+/** A task's execution status, as UFO names it (lower case). */
+export type TaskStatus =
+  "pending" | "waiting_dependency" | "running" | "completed" | "failed" | "cancelled";
+
+/** How a dependency edge is satisfied once its source task is terminal. */
+export type DependencyType = "unconditional" | "success_only" | "completion_only" | "conditional";
+
+/** The orion's overall state, derived from its tasks (see `deriveOrionState`). */
+export type OrionState =
+  "created" | "ready" | "executing" | "completed" | "failed" | "partially_failed" | "cancelled";
+
+/** Any JSON value, read-only all the way down. */
+export type JsonValue =
+  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** One unit of work in an orion. */
+export interface Task {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly status: TaskStatus;
+  /** 1 (low) to 4 (critical), as UFO's `TaskPriority`. Higher runs first among ready tasks. */
+  readonly priority?: number;
+  readonly deviceType?: string;
+  readonly targetDeviceId?: string;
+  /** The task's data: what the agent edits and what the executor receives. */
+  readonly params: { readonly [key: string]: JsonValue };
+  readonly result?: JsonValue;
+  readonly error?: JsonValue;
+  /** Epoch milliseconds (or virtual-time milliseconds under a TestScheduler). */
+  readonly executionStartTime?: number;
+  readonly executionEndTime?: number;
+  /** Fields of UFO's task that have no first-class place here (tips, timeout, retries...). */
+  readonly extra?: { readonly [key: string]: JsonValue };
+}
+
+/** A dependency edge: `toTaskId` waits for `fromTaskId`. */
+export interface Dependency {
+  readonly id: string;
+  readonly fromTaskId: string;
+  readonly toTaskId: string;
+  readonly type: DependencyType;
+  /** A human-readable condition (UFO's `condition_description`). */
+  readonly condition?: string;
+}
+
+/** A task DAG with its execution state. */
+export interface TaskOrion {
+  readonly id: string;
+  readonly name?: string;
+  readonly state: OrionState;
+  readonly tasks: { readonly [taskId: string]: Task };
+  readonly dependencies: { readonly [dependencyId: string]: Dependency };
+  readonly metadata?: { readonly [key: string]: JsonValue };
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Two cores here; property tests are CPU-bound, so more workers only add contention.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+  },
+});
