@@ -1,1 +1,14 @@
-export {};
+/**
+ * The RxJS operators of orion-sync, one per file, like RxJS's own.
+ * @packageDocumentation
+ */
+export { gateReadyTasks, GateOverflowError, GateStateEndedError } from "./gateReadyTasks.js";
+export type { GateReadyTasksOptions } from "./gateReadyTasks.js";
+export { hasPending } from "./hasPending.js";
+export { pendingCount } from "./pendingCount.js";
+export { DEFAULT_MODIFICATION_TIMEOUT, pendingModifications } from "./pendingModifications.js";
+export type { PendingModificationsOptions } from "./pendingModifications.js";
+export { settled } from "./settled.js";
+export { skipStaleStates } from "./skipStaleStates.js";
+export { waitForPendingModifications } from "./waitForPendingModifications.js";
+export type { WaitForPendingModificationsOptions } from "./waitForPendingModifications.js";

@@ -5,4 +5,15 @@
  * `from "orion-sync/operators"` both work.
  * @packageDocumentation
  */
+export * from "../operators/index.js";
+export * from "./bus.js";
+export * from "./events.js";
 export type * from "./orion/types.js";
+export * from "./pending/PendingState.js";
+export {
+  initialPendingState,
+  reducePending,
+  type ExpiryCandidate,
+  type PendingCommand,
+  type PendingInput,
+} from "./pending/reducePending.js";

@@ -1,0 +1,162 @@
+import {
+  asyncScheduler,
+  defer,
+  distinctUntilChanged,
+  EMPTY,
+  finalize,
+  map,
+  merge,
+  scan,
+  startWith,
+  Subject,
+  takeUntil,
+  tap,
+  timer,
+  type Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from "rxjs";
+import type { OrionEvent } from "../src/events.js";
+import { DeadlineQueue } from "../src/internal/DeadlineQueue.js";
+import { pendingKey, type PendingState } from "../src/pending/PendingState.js";
+import {
+  initialPendingState,
+  reducePending,
+  type ExpiryCandidate,
+  type PendingCommand,
+  type PendingInput,
+} from "../src/pending/reducePending.js";
+import { checkTimeout } from "../src/internal/checkTimeout.js";
+
+/** The default modification timeout: 10 minutes, as in the Python original. */
+export const DEFAULT_MODIFICATION_TIMEOUT = 600_000;
+
+/** Options of {@link pendingModifications}. */
+export interface PendingModificationsOptions {
+  /** How long a modification may stay pending, in ms. Default 600 000 (10 minutes). */
+  readonly modificationTimeout?: number;
+  /** Where timeouts are scheduled and `now` is read. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * Commands from the fold's owner (clear, change the timeout), merged with the events. The
+   * fold subscribes to it before the source and stops listening when the source completes.
+   */
+  readonly commands?: Observable<PendingCommand>;
+}
+
+/**
+ * Folds an orion event stream into the stream of {@link PendingState}s: which
+ * modifications the agent still owes.
+ *
+ * Emits the initial empty state on subscription, then one state per input that changed
+ * something: a `TASK_COMPLETED`/`TASK_FAILED` registers a modification, the agent's
+ * `ORION_MODIFIED` completes the ones it names, and a modification still pending after
+ * `modificationTimeout` times out so nothing deadlocks. Duplicates, out-of-order answers
+ * and invalid values never break the stream: they are counted in `stats` and described in
+ * `last` (see `reducePending` for every rule).
+ *
+ * Time: one `timer` on `scheduler` is armed at the earliest deadline, whatever the number
+ * of pending modifications; when nothing is pending, no timer is left. Each input costs
+ * O(1) (persistent maps, no copy of the pending set). An error of the source propagates;
+ * its completion cancels the timer and completes the state stream.
+ *
+ * Consumers that may see states out of order (a synchronous re-entrant cascade through a
+ * multicast) should keep the highest `version` they have seen: see {@link skipStaleStates}.
+ *
+ * ```text
+ * events:  --c-------m-----c----------------|
+ * output:  s-a-------b-----c---- 600s -d----|
+ *
+ * c: TASK_COMPLETED a   m: ORION_MODIFIED [a]
+ * s: {}  a: {a} registered  b: {} completed  c: {a} registered  d: {} timed-out
+ * ```
+ *
+ * @throws RangeError at call time when `modificationTimeout` is not a positive finite number.
+ */
+export function pendingModifications(
+  options: PendingModificationsOptions = {},
+): OperatorFunction<OrionEvent, PendingState> {
+  const timeout = checkTimeout(
+    options.modificationTimeout ?? DEFAULT_MODIFICATION_TIMEOUT,
+    "modificationTimeout",
+  );
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const commands = options.commands ?? EMPTY;
+  return (source) =>
+    defer(() => {
+      const expiries = new Subject<PendingInput>();
+      const sourceDone = new Subject<void>();
+      const deadlines = new DeadlineQueue<ExpiryCandidate>();
+      let armed: Subscription | undefined;
+      let armedAt = Number.NaN;
+      const initial = initialPendingState(timeout, scheduler.now());
+      let latest = initial;
+
+      const disarm = (): void => {
+        armed?.unsubscribe();
+        armed = undefined;
+        armedAt = Number.NaN;
+      };
+      const fire = (): void => {
+        armed = undefined;
+        armedAt = Number.NaN;
+        const due = deadlines.popDue(scheduler.now()).map((d) => d.key);
+        expiries.next({ kind: "expire", due });
+      };
+      const isLive = ({ key, deadline }: { key: ExpiryCandidate; deadline: number }): boolean => {
+        if (key.kind === "pending") {
+          return latest.pending.get(pendingKey(key.orionId, key.taskId))?.deadline === deadline;
+        }
+        const record = latest.tasks.get(key.orionId)?.get(key.taskId);
+        return record?.phase === "anticipated" && record.deadline === deadline;
+      };
+      const track = (state: PendingState): void => {
+        latest = state;
+        const last = state.last;
+        if (last.kind === "registered") {
+          const { orionId, taskId, deadline } = last.entry;
+          deadlines.push(deadline, { kind: "pending", orionId, taskId });
+        } else if (last.kind === "completed" && last.anticipated.length > 0) {
+          const records = state.tasks.get(last.orionId);
+          for (const taskId of last.anticipated) {
+            const record = records?.get(taskId);
+            if (record?.phase === "anticipated") {
+              deadlines.push(record.deadline, {
+                kind: "anticipated",
+                orionId: last.orionId,
+                taskId,
+              });
+            }
+          }
+        }
+        const live = state.pending.size + state.anticipatedCount;
+        if (live === 0) {
+          deadlines.clear();
+          disarm();
+          return;
+        }
+        if (deadlines.length > 2 * live + 64) deadlines.compact(isLive);
+        const head = deadlines.peek();
+        if (head === undefined || head === armedAt) return;
+        disarm();
+        armedAt = head;
+        armed = timer(Math.max(0, head - scheduler.now()), scheduler).subscribe(fire);
+      };
+
+      const events = source.pipe(
+        map((event): PendingInput => ({ kind: "event", event })),
+        tap({ complete: () => sourceDone.next() }),
+      );
+      return merge(merge(expiries, commands).pipe(takeUntil(sourceDone)), events).pipe(
+        scan((state, input) => reducePending(state, input, scheduler.now()), initial),
+        tap(track),
+        startWith(initial),
+        distinctUntilChanged(),
+        finalize(() => {
+          disarm();
+          deadlines.clear();
+        }),
+      );
+    });
+}

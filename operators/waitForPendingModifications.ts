@@ -1,0 +1,74 @@
+import {
+  asyncScheduler,
+  defaultIfEmpty,
+  filter,
+  first,
+  firstValueFrom,
+  map,
+  race,
+  timer,
+  Observable,
+  type SchedulerLike,
+} from "rxjs";
+import { checkTimeout } from "../src/internal/checkTimeout.js";
+import type { PendingState } from "../src/pending/PendingState.js";
+import { skipStaleStates } from "./skipStaleStates.js";
+
+function aborted(signal: AbortSignal): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    const onAbort = (): void => subscriber.error(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
+  });
+}
+
+/** Options of {@link waitForPendingModifications}. */
+export interface WaitForPendingModificationsOptions {
+  /** Give up after this many ms and resolve `false`. Default: wait until settled. */
+  readonly timeout?: number;
+  /** Where the timeout is scheduled. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Cancels the wait: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The wait point: resolves `true` as soon as nothing is pending (at once if nothing is),
+ * or `false` when `timeout` ms pass first or `state$` completes while something is still
+ * pending. Modifications registered during the wait extend it, as in the spec. No sleeps:
+ * it reacts to the state stream.
+ *
+ * Waiting never changes the pending set (the Python original's wait cancels futures);
+ * clearing on timeout is the facade's job.
+ *
+ * ```text
+ * state$:  s--a---b--s--     (s: nothing pending, a/b: something pending)
+ * wait at:    ^
+ * result:            true
+ * ```
+ *
+ * @param state$ - a state stream that replays its current state to a new subscriber (a
+ *   synchronizer's `state$`, or a fold shared with `shareReplay(1)`); a cold fold works
+ *   too, but folds the events afresh.
+ * @throws RangeError at call time for a `timeout` that is not a positive finite number.
+ */
+export function waitForPendingModifications(
+  state$: Observable<PendingState>,
+  options: WaitForPendingModificationsOptions = {},
+): Promise<boolean> {
+  const timeout =
+    options.timeout === undefined ? undefined : checkTimeout(options.timeout, "timeout");
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const settledNow = state$.pipe(
+    skipStaleStates(),
+    filter((state) => state.pending.size === 0),
+    first(),
+    map(() => true),
+    defaultIfEmpty(false),
+  );
+  const racers: Observable<boolean>[] = [settledNow];
+  if (timeout !== undefined) racers.push(timer(timeout, scheduler).pipe(map(() => false)));
+  if (options.signal !== undefined) racers.unshift(aborted(options.signal));
+  return firstValueFrom(race(racers));
+}

@@ -1,0 +1,280 @@
+/**
+ * Orion events: what the orchestrator and the agent say on the event bus.
+ *
+ * A discriminated union on `type`, with the names of UFO's Galaxy event types. Events are
+ * plain read-only data; `parseOrionEvent` turns anything (a JSON message, a broker entry)
+ * into an event or a precise {@link InvalidEventError}.
+ */
+import type { JsonValue, TaskOrion } from "./orion/types.js";
+
+/** The event types the synchronizer understands. */
+export const ORION_EVENT_TYPES = [
+  "TASK_STARTED",
+  "TASK_COMPLETED",
+  "TASK_FAILED",
+  "ORION_STARTED",
+  "ORION_MODIFIED",
+  "ORION_COMPLETED",
+  "ORION_FAILED",
+] as const;
+
+/** One of {@link ORION_EVENT_TYPES}. */
+export type OrionEventType = (typeof ORION_EVENT_TYPES)[number];
+
+/** A task started, completed or failed in the orchestrator. */
+export interface TaskEvent {
+  readonly type: "TASK_STARTED" | "TASK_COMPLETED" | "TASK_FAILED";
+  readonly orionId: string;
+  readonly taskId: string;
+  /** When it happened, in the publisher's clock (milliseconds). Informational. */
+  readonly timestamp?: number;
+  readonly result?: JsonValue;
+  readonly error?: JsonValue;
+  /** The tasks this completion made ready, as the orchestrator computed them. */
+  readonly newlyReadyTaskIds?: readonly string[];
+}
+
+/** The orchestrator started executing an orion: it becomes the synchronizer's current orion. */
+export interface OrionStartedEvent {
+  readonly type: "ORION_STARTED";
+  readonly orionId: string;
+  readonly orion: TaskOrion;
+}
+
+/**
+ * The agent finished its modification(s) for the tasks in `onTaskIds` (one event may cover
+ * several completions: batched editing). `newOrion`, when present, is the edited orion.
+ */
+export interface OrionModifiedEvent {
+  readonly type: "ORION_MODIFIED";
+  readonly orionId: string;
+  readonly onTaskIds: readonly string[];
+  readonly newOrion?: TaskOrion;
+}
+
+/** The orion finished, successfully or not. */
+export interface OrionEndedEvent {
+  readonly type: "ORION_COMPLETED" | "ORION_FAILED";
+  readonly orionId: string;
+}
+
+/** Everything that travels on an orion event bus. */
+export type OrionEvent = TaskEvent | OrionStartedEvent | OrionModifiedEvent | OrionEndedEvent;
+
+/** What exactly is wrong with an event that failed {@link parseOrionEvent}. */
+export type InvalidEventReason =
+  "not-an-object" | "unknown-type" | "missing-field" | "wrong-type" | "empty-value";
+
+/**
+ * An event that does not match the {@link OrionEvent} union. Returned (not thrown) by
+ * {@link parseOrionEvent}; the fold counts it in `stats.invalidEvents` and reports it in
+ * its state's `last` transition instead of failing the stream.
+ */
+export class InvalidEventError extends Error {
+  override readonly name = "InvalidEventError";
+  /**
+   * @param reason - the kind of defect
+   * @param path - where in the event it is, e.g. `onTaskIds[2]` (empty for the whole value)
+   * @param detail - what was expected and what was found
+   */
+  constructor(
+    readonly reason: InvalidEventReason,
+    readonly path: string,
+    detail: string,
+  ) {
+    super(
+      path === "" ? `invalid orion event: ${detail}` : `invalid orion event: ${path}: ${detail}`,
+    );
+  }
+}
+
+/** Whether `event` is a {@link TaskEvent} (started, completed or failed). */
+export function isTaskEvent(event: OrionEvent): event is TaskEvent {
+  return (
+    event.type === "TASK_STARTED" || event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED"
+  );
+}
+
+/** Whether `event` ends a task's run (completed or failed): the ones that start a modification. */
+export function isTaskEnded(event: OrionEvent): event is TaskEvent & {
+  readonly type: "TASK_COMPLETED" | "TASK_FAILED";
+} {
+  return event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED";
+}
+
+/** Whether `event` is the agent's {@link OrionModifiedEvent}. */
+export function isOrionModified(event: OrionEvent): event is OrionModifiedEvent {
+  return event.type === "ORION_MODIFIED";
+}
+
+/** Whether `event` is an {@link OrionStartedEvent}. */
+export function isOrionStarted(event: OrionEvent): event is OrionStartedEvent {
+  return event.type === "ORION_STARTED";
+}
+
+/** Whether `event` ends an orion ({@link OrionEndedEvent}). */
+export function isOrionEnded(event: OrionEvent): event is OrionEndedEvent {
+  return event.type === "ORION_COMPLETED" || event.type === "ORION_FAILED";
+}
+
+const knownTypes: ReadonlySet<string> = new Set(ORION_EVENT_TYPES);
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return value.length > 40 ? "a long string" : JSON.stringify(value);
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+function requireId(
+  record: Readonly<Record<string, unknown>>,
+  key: string,
+): InvalidEventError | string {
+  const value = own(record, key);
+  if (value === undefined) return new InvalidEventError("missing-field", key, "is required");
+  if (typeof value !== "string") {
+    return new InvalidEventError("wrong-type", key, `expected a string, got ${describe(value)}`);
+  }
+  if (value === "") return new InvalidEventError("empty-value", key, "must not be empty");
+  return value;
+}
+
+function checkStringList(
+  value: unknown,
+  path: string,
+  allowEmpty: boolean,
+): InvalidEventError | null {
+  if (!Array.isArray(value)) {
+    return new InvalidEventError(
+      "wrong-type",
+      path,
+      `expected an array of task ids, got ${describe(value)}`,
+    );
+  }
+  if (!allowEmpty && value.length === 0) {
+    return new InvalidEventError("empty-value", path, "must name at least one task id");
+  }
+  for (let i = 0; i < value.length; i++) {
+    const id: unknown = value[i];
+    if (typeof id !== "string" || id === "") {
+      return new InvalidEventError(
+        typeof id === "string" ? "empty-value" : "wrong-type",
+        `${path}[${i}]`,
+        `expected a non-empty task id, got ${describe(id)}`,
+      );
+    }
+  }
+  return null;
+}
+
+function checkOrion(value: unknown, path: string, orionId: string): InvalidEventError | null {
+  if (!isRecord(value)) {
+    return new InvalidEventError(
+      "wrong-type",
+      path,
+      `expected an orion object, got ${describe(value)}`,
+    );
+  }
+  const id = own(value, "id");
+  if (typeof id !== "string") {
+    return new InvalidEventError(
+      "wrong-type",
+      `${path}.id`,
+      `expected a string, got ${describe(id)}`,
+    );
+  }
+  if (id !== orionId) {
+    return new InvalidEventError(
+      "wrong-type",
+      `${path}.id`,
+      `is ${describe(id)} but the event's orionId is ${describe(orionId)}`,
+    );
+  }
+  for (const key of ["tasks", "dependencies"]) {
+    if (!isRecord(own(value, key))) {
+      return new InvalidEventError(
+        "wrong-type",
+        `${path}.${key}`,
+        `expected an object keyed by id, got ${describe(own(value, key))}`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * Checks that `value` is an {@link OrionEvent} and returns it, or returns an
+ * {@link InvalidEventError} saying what is wrong (never throws). Only the event's own
+ * envelope is checked; an orion it carries is checked for shape (an object with `id`,
+ * `tasks` and `dependencies`), not validated as a DAG.
+ *
+ * @example
+ * const parsed = parseOrionEvent(JSON.parse(message));
+ * if (parsed instanceof InvalidEventError) log.warn(parsed.message);
+ * else bus.publish(parsed);
+ */
+export function parseOrionEvent(value: unknown): OrionEvent | InvalidEventError {
+  if (!isRecord(value)) {
+    return new InvalidEventError("not-an-object", "", `expected an object, got ${describe(value)}`);
+  }
+  const type = own(value, "type");
+  if (typeof type !== "string" || !knownTypes.has(type)) {
+    return type === undefined
+      ? new InvalidEventError("missing-field", "type", "is required")
+      : new InvalidEventError(
+          "unknown-type",
+          "type",
+          `expected one of ${ORION_EVENT_TYPES.join(", ")}, got ${describe(type)}`,
+        );
+  }
+  const orionId = requireId(value, "orionId");
+  if (orionId instanceof InvalidEventError) return orionId;
+  switch (type as OrionEventType) {
+    case "TASK_STARTED":
+    case "TASK_COMPLETED":
+    case "TASK_FAILED": {
+      const taskId = requireId(value, "taskId");
+      if (taskId instanceof InvalidEventError) return taskId;
+      const timestamp = own(value, "timestamp");
+      if (
+        timestamp !== undefined &&
+        (typeof timestamp !== "number" || !Number.isFinite(timestamp))
+      ) {
+        return new InvalidEventError(
+          "wrong-type",
+          "timestamp",
+          `expected a finite number, got ${describe(timestamp)}`,
+        );
+      }
+      const ready = own(value, "newlyReadyTaskIds");
+      const readyError =
+        ready === undefined ? null : checkStringList(ready, "newlyReadyTaskIds", true);
+      return readyError ?? (value as unknown as TaskEvent);
+    }
+    case "ORION_STARTED":
+      return (
+        checkOrion(own(value, "orion"), "orion", orionId) ?? (value as unknown as OrionStartedEvent)
+      );
+    case "ORION_MODIFIED": {
+      const ids = own(value, "onTaskIds");
+      if (ids === undefined)
+        return new InvalidEventError("missing-field", "onTaskIds", "is required");
+      const idsError = checkStringList(ids, "onTaskIds", false);
+      if (idsError) return idsError;
+      const newOrion = own(value, "newOrion");
+      const orionError = newOrion === undefined ? null : checkOrion(newOrion, "newOrion", orionId);
+      return orionError ?? (value as unknown as OrionModifiedEvent);
+    }
+    case "ORION_COMPLETED":
+    case "ORION_FAILED":
+      return value as unknown as OrionEndedEvent;
+  }
+}
