@@ -2,10 +2,10 @@ import {
   asyncScheduler,
   defaultIfEmpty,
   filter,
-  first,
   firstValueFrom,
   map,
   race,
+  take,
   timer,
   Observable,
   type SchedulerLike,
@@ -63,7 +63,7 @@ export function waitForPendingModifications(
   const settledNow = state$.pipe(
     skipStaleStates(),
     filter((state) => state.pending.size === 0),
-    first(),
+    take(1),
     map(() => true),
     defaultIfEmpty(false),
   );

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import {
+  InvalidEventError,
+  isOrionEnded,
+  isOrionModified,
+  isOrionStarted,
+  isTaskEnded,
+  isTaskEvent,
+  parseOrionEvent,
+  type OrionEvent,
+} from "../src/events.js";
+import { emptyOrion, orionModified, taskCompleted } from "./support/events.js";
+
+function invalid(value: unknown): InvalidEventError {
+  const parsed = parseOrionEvent(value);
+  expect(parsed).toBeInstanceOf(InvalidEventError);
+  return parsed as InvalidEventError;
+}
+
+describe("parseOrionEvent", () => {
+  it("returns valid events unchanged", () => {
+    const events: OrionEvent[] = [
+      taskCompleted("a"),
+      { type: "TASK_FAILED", orionId: "o", taskId: "t", error: { message: "x" }, timestamp: 5 },
+      { type: "TASK_STARTED", orionId: "o", taskId: "t", newlyReadyTaskIds: [] },
+      orionModified(["a", "b"], "o1", emptyOrion("o1")),
+      { type: "ORION_STARTED", orionId: "o1", orion: emptyOrion("o1") },
+      { type: "ORION_COMPLETED", orionId: "o" },
+      { type: "ORION_FAILED", orionId: "o" },
+    ];
+    for (const event of events) expect(parseOrionEvent(event)).toBe(event);
+  });
+
+  it.each([
+    [null, "not-an-object", ""],
+    [[], "not-an-object", ""],
+    ["TASK_COMPLETED", "not-an-object", ""],
+    [{}, "missing-field", "type"],
+    [{ type: "TASK_EXPLODED", orionId: "o" }, "unknown-type", "type"],
+    [{ type: 7, orionId: "o" }, "unknown-type", "type"],
+    [{ type: "TASK_COMPLETED", taskId: "a" }, "missing-field", "orionId"],
+    [{ type: "TASK_COMPLETED", orionId: 3, taskId: "a" }, "wrong-type", "orionId"],
+    [{ type: "TASK_COMPLETED", orionId: "", taskId: "a" }, "empty-value", "orionId"],
+    [{ type: "TASK_COMPLETED", orionId: "o" }, "missing-field", "taskId"],
+    [{ type: "TASK_COMPLETED", orionId: "o", taskId: ["a"] }, "wrong-type", "taskId"],
+    [
+      { type: "TASK_COMPLETED", orionId: "o", taskId: "a", timestamp: Number.NaN },
+      "wrong-type",
+      "timestamp",
+    ],
+    [
+      { type: "TASK_COMPLETED", orionId: "o", taskId: "a", newlyReadyTaskIds: "b" },
+      "wrong-type",
+      "newlyReadyTaskIds",
+    ],
+    [
+      { type: "TASK_COMPLETED", orionId: "o", taskId: "a", newlyReadyTaskIds: ["b", 2] },
+      "wrong-type",
+      "newlyReadyTaskIds[1]",
+    ],
+    [{ type: "ORION_MODIFIED", orionId: "o" }, "missing-field", "onTaskIds"],
+    [{ type: "ORION_MODIFIED", orionId: "o", onTaskIds: [] }, "empty-value", "onTaskIds"],
+    [{ type: "ORION_MODIFIED", orionId: "o", onTaskIds: "a" }, "wrong-type", "onTaskIds"],
+    [{ type: "ORION_MODIFIED", orionId: "o", onTaskIds: ["a", ""] }, "empty-value", "onTaskIds[1]"],
+    [
+      { type: "ORION_MODIFIED", orionId: "o", onTaskIds: ["a"], newOrion: 5 },
+      "wrong-type",
+      "newOrion",
+    ],
+    [
+      { type: "ORION_MODIFIED", orionId: "o", onTaskIds: ["a"], newOrion: emptyOrion("p") },
+      "wrong-type",
+      "newOrion.id",
+    ],
+    [
+      {
+        type: "ORION_MODIFIED",
+        orionId: "o",
+        onTaskIds: ["a"],
+        newOrion: { id: "o", tasks: [], dependencies: {} },
+      },
+      "wrong-type",
+      "newOrion.tasks",
+    ],
+    [{ type: "ORION_STARTED", orionId: "o" }, "wrong-type", "orion"],
+  ])("rejects %j as %s at %j", (value, reason, path) => {
+    const error = invalid(value);
+    expect(error.reason).toBe(reason);
+    expect(error.path).toBe(path);
+    expect(error.message).toContain("invalid orion event");
+  });
+
+  it("reads only own properties: an inherited type is not a type", () => {
+    const proto = { type: "TASK_COMPLETED", orionId: "o", taskId: "a" };
+    expect(invalid(Object.create(proto)).reason).toBe("missing-field");
+  });
+
+  it("accepts prototype-like task ids as plain strings", () => {
+    const event = { type: "TASK_COMPLETED", orionId: "o", taskId: "__proto__" };
+    expect(parseOrionEvent(event)).toBe(event);
+  });
+
+  it("type guards tell the variants apart", () => {
+    const done = taskCompleted("a");
+    const modified = orionModified(["a"]);
+    const started: OrionEvent = { type: "ORION_STARTED", orionId: "o1", orion: emptyOrion() };
+    const ended: OrionEvent = { type: "ORION_FAILED", orionId: "o1" };
+    expect([isTaskEvent(done), isTaskEnded(done), isOrionModified(done)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(isTaskEnded({ type: "TASK_STARTED", orionId: "o", taskId: "a" })).toBe(false);
+    expect([isOrionModified(modified), isTaskEvent(modified)]).toEqual([true, false]);
+    expect([isOrionStarted(started), isOrionEnded(started)]).toEqual([true, false]);
+    expect(isOrionEnded(ended)).toBe(true);
+  });
+});
