@@ -108,7 +108,10 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     return new PersistentMap(root, size);
   }
 
-  /** This version's entries, in insertion order of the shared map. */
+  /**
+   * This version's entries. The order is the shared map's insertion order, which rerooting to
+   * an older version changes: do not rely on it.
+   */
   entries(): MapIterator<[K, V]> {
     return Array.from(reroot(this.node).entries()).values();
   }
