@@ -98,7 +98,7 @@ class Model {
         this.pending.set(k, this.now + TIMEOUT);
         this.stats.total++;
       }
-    } else {
+    } else if (s.t === "modified") {
       for (const task of new Set(s.tasks)) {
         const k = `${s.orion}/${task}`;
         const r = this.records.get(k);
