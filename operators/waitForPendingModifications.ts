@@ -35,8 +35,9 @@ export interface WaitForPendingModificationsOptions {
 
 /**
  * The wait point: resolves `true` as soon as nothing is pending (at once if nothing is),
- * or `false` when `timeout` ms pass first or `state$` completes while something is still
- * pending. Modifications registered during the wait extend it, as in the spec. No sleeps:
+ * or `false` when `timeout` ms pass first, when a clear command empties the set during the
+ * wait (the modifications did not complete), or when `state$` completes while something
+ * is still pending. Modifications registered during the wait extend it, as in the spec. No sleeps:
  * it reacts to the state stream.
  *
  * Waiting never changes the pending set (the Python original's wait cancels futures);
@@ -62,9 +63,14 @@ export function waitForPendingModifications(
   const scheduler = options.scheduler ?? asyncScheduler;
   const settledNow = state$.pipe(
     skipStaleStates(),
-    filter((state) => state.pending.size === 0),
+    // true: settled; false: emptied by a clear during the wait (the modifications did not
+    // complete); undefined: still pending. The state current at the start may have been
+    // emptied by an old clear: that counts as settled.
+    map((state, index): boolean | undefined =>
+      state.pending.size > 0 ? undefined : index === 0 || state.last.kind !== "cleared",
+    ),
+    filter((verdict): verdict is boolean => verdict !== undefined),
     take(1),
-    map(() => true),
     defaultIfEmpty(false),
   );
   const racers: Observable<boolean>[] = [settledNow];

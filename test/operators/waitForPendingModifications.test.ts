@@ -5,6 +5,7 @@ import type { OrionEvent } from "../../src/events.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
 import { waitForPendingModifications } from "../../operators/waitForPendingModifications.js";
 import { initialPendingState } from "../../src/pending/reducePending.js";
+import type { PendingCommand } from "../../src/pending/reducePending.js";
 import { orionModified, taskCompleted } from "../support/events.js";
 
 function virtualBus(modificationTimeout = 600_000) {
@@ -102,5 +103,25 @@ describe("waitForPendingModifications", () => {
     for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => waitForPendingModifications(EMPTY, { timeout: bad })).toThrow(RangeError);
     }
+  });
+});
+
+describe("waitForPendingModifications and clears", () => {
+  it("resolves false when a clear empties the set during the wait, true for a later wait", async () => {
+    const scheduler = new TestScheduler(() => undefined);
+    const bus = new Subject<OrionEvent>();
+    const commands = new Subject<PendingCommand>();
+    const state$ = bus.pipe(
+      pendingModifications({ scheduler, commands }),
+      shareReplay({ bufferSize: 1, refCount: true }),
+    );
+    const keepAlive = state$.subscribe();
+    bus.next(taskCompleted("a"));
+    const wait = waitForPendingModifications(state$);
+    commands.next({ kind: "clear" });
+    expect(await wait).toBe(false);
+    // The current state was made by that clear, long before this wait: nothing is pending.
+    expect(await waitForPendingModifications(state$)).toBe(true);
+    keepAlive.unsubscribe();
   });
 });
