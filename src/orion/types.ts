@@ -49,6 +49,8 @@ export interface Dependency {
   readonly type: DependencyType;
   /** A human-readable condition (UFO's `condition_description`). */
   readonly condition?: string;
+  /** Fields of UFO's dependency that have no first-class place here (metadata, evaluation times...). */
+  readonly extra?: { readonly [key: string]: JsonValue };
 }
 
 /** A task DAG with its execution state. */
@@ -59,4 +61,6 @@ export interface TaskOrion {
   readonly tasks: { readonly [taskId: string]: Task };
   readonly dependencies: { readonly [dependencyId: string]: Dependency };
   readonly metadata?: { readonly [key: string]: JsonValue };
+  /** Fields of UFO's constellation that have no first-class place here (timestamps...). */
+  readonly extra?: { readonly [key: string]: JsonValue };
 }

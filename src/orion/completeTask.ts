@@ -1,0 +1,55 @@
+import type { ReadyTaskOptions } from "./getReadyTasks.js";
+import { getOwn } from "./internal/getOwn.js";
+import { readyDependents } from "./internal/readyDependents.js";
+import { replaceTasks } from "./internal/replaceTasks.js";
+import { withExecution } from "./internal/withExecution.js";
+import { IllegalTransitionError } from "./IllegalTransitionError.js";
+import { UnknownTaskError } from "./UnknownTaskError.js";
+import type { JsonValue, Task, TaskOrion } from "./types.js";
+
+/** How a task ended: with a result, or with an error. */
+export type TaskOutcome =
+  | { readonly success: true; readonly result?: JsonValue }
+  | { readonly success: false; readonly error: JsonValue };
+
+/** The orion after a task finished, and the tasks that this made ready (priority order). */
+export interface TaskTransition {
+  readonly orion: TaskOrion;
+  readonly newlyReady: readonly Task[];
+}
+
+/**
+ * Finishes a running task: `completed` with its result, or `failed` with its error, ended at
+ * `at`. Derives the orion's state again and returns the tasks this made ready. Immer-produced:
+ * every other task is the same object as before. O(tasks + dependencies).
+ * @param at - end time in epoch (or virtual) milliseconds; defaults to `Date.now()`.
+ * @param options - predicates for `conditional` dependencies, used to find `newlyReady`.
+ * @throws UnknownTaskError - when the orion has no task `taskId`.
+ * @throws IllegalTransitionError - when the task is not running (e.g. already completed).
+ */
+export function completeTask(
+  orion: TaskOrion,
+  taskId: string,
+  outcome: TaskOutcome,
+  at: number = Date.now(),
+  options?: ReadyTaskOptions,
+): TaskTransition {
+  const task = getOwn(orion.tasks, taskId);
+  if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
+  const status = outcome.success ? "completed" : "failed";
+  if (task.status !== "running") throw new IllegalTransitionError(taskId, task.status, status);
+  const finished = withExecution(task, {
+    status,
+    ...(outcome.success
+      ? outcome.result === undefined
+        ? {}
+        : { result: outcome.result }
+      : { error: outcome.error }),
+    ...(task.executionStartTime === undefined
+      ? {}
+      : { executionStartTime: task.executionStartTime }),
+    executionEndTime: at,
+  });
+  const next = replaceTasks(orion, [[taskId, finished]]);
+  return { orion: next, newlyReady: readyDependents(next, taskId, options?.conditions) };
+}

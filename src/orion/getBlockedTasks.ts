@@ -1,0 +1,107 @@
+import { getOwn } from "./internal/getOwn.js";
+import { isNotStarted } from "./internal/isNotStarted.js";
+import { isDependencySatisfied } from "./isDependencySatisfied.js";
+import type { ReadyTaskOptions } from "./getReadyTasks.js";
+import type { Dependency, Task, TaskOrion } from "./types.js";
+import { recordKeys } from "./internal/recordFacts.js";
+
+/**
+ * Why a task can never run:
+ * - `unsatisfiable`: the dependency's source is terminal and the dependency is not satisfied
+ *   (e.g. `success_only` on a failed task, or a condition that said no);
+ * - `missing_source`: the dependency names a task the orion does not have;
+ * - `upstream_blocked`: the source is itself blocked, so it will never finish;
+ * - `cycle`: the task is on, or waits on, a cycle of tasks that have not started.
+ */
+export type BlockReason = "unsatisfiable" | "missing_source" | "upstream_blocked" | "cycle";
+
+/** A task that can never run as the orion stands, with the first dependency found to hold it. */
+export interface BlockedTask {
+  readonly task: Task;
+  readonly dependencyId: string;
+  readonly reason: BlockReason;
+}
+
+/**
+ * The not-started tasks that can never become ready as the orion stands, so an orchestrator can
+ * finish (or ask the agent for a new plan) instead of waiting forever. A task that waits on a
+ * running task is not blocked: that task may still succeed. Blocked tasks are assumed to stay
+ * pending; cancelling one can unblock dependents through `unconditional` or `completion_only`
+ * edges, so ask again after changing the orion. Sorted by task id. O(tasks + dependencies).
+ */
+export function getBlockedTasks(
+  orion: TaskOrion,
+  options?: ReadyTaskOptions,
+): readonly BlockedTask[] {
+  const tasks = orion.tasks;
+  const conditions = options?.conditions;
+  const blocked = new Map<string, { dependencyId: string; reason: BlockReason }>();
+  // Edges between two not-started tasks, by source and by target, and how many enter each task.
+  const outgoing = new Map<string, Dependency[]>();
+  const incoming = new Map<string, Dependency[]>();
+  const waitingOn = new Map<string, number>();
+  const block = (taskId: string, dependencyId: string, reason: BlockReason): void => {
+    if (!blocked.has(taskId)) blocked.set(taskId, { dependencyId, reason });
+  };
+
+  for (const dependency of Object.values(orion.dependencies)) {
+    const target = getOwn(tasks, dependency.toTaskId);
+    if (target === undefined || !isNotStarted(target.status)) continue;
+    const source = getOwn(tasks, dependency.fromTaskId);
+    if (source === undefined) {
+      block(dependency.toTaskId, dependency.id, "missing_source");
+    } else if (isNotStarted(source.status)) {
+      append(outgoing, dependency.fromTaskId, dependency);
+      append(incoming, dependency.toTaskId, dependency);
+      waitingOn.set(dependency.toTaskId, (waitingOn.get(dependency.toTaskId) ?? 0) + 1);
+    } else if (
+      source.status !== "running" &&
+      !isDependencySatisfied(dependency, source, conditions)
+    ) {
+      block(dependency.toTaskId, dependency.id, "unsatisfiable");
+    }
+  }
+
+  // Whatever waits on a blocked task is blocked too.
+  const queue = [...blocked.keys()];
+  for (let head = 0; head < queue.length; head++) {
+    for (const dependency of outgoing.get(queue[head]!) ?? []) {
+      if (!blocked.has(dependency.toTaskId)) {
+        block(dependency.toTaskId, dependency.id, "upstream_blocked");
+        queue.push(dependency.toTaskId);
+      }
+    }
+  }
+
+  // Kahn's algorithm over the not-started tasks: those it cannot reach wait on a cycle.
+  const free: string[] = [];
+  for (const key of recordKeys(tasks)) {
+    if (isNotStarted(tasks[key]!.status) && !waitingOn.has(key)) free.push(key);
+  }
+  for (let head = 0; head < free.length; head++) {
+    for (const dependency of outgoing.get(free[head]!) ?? []) {
+      const left = waitingOn.get(dependency.toTaskId)! - 1;
+      waitingOn.set(dependency.toTaskId, left);
+      if (left === 0) free.push(dependency.toTaskId);
+    }
+  }
+  for (const [taskId, left] of waitingOn) {
+    if (left > 0 && !blocked.has(taskId)) {
+      // Some edge in comes from a task Kahn's algorithm never freed either.
+      const dependency = incoming.get(taskId)!.find((d) => (waitingOn.get(d.fromTaskId) ?? 0) > 0);
+      block(taskId, dependency!.id, "cycle");
+    }
+  }
+
+  const result: BlockedTask[] = [];
+  for (const [taskId, { dependencyId, reason }] of blocked) {
+    result.push({ task: tasks[taskId]!, dependencyId, reason });
+  }
+  return result.sort((a, b) => (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0));
+}
+
+function append(map: Map<string, Dependency[]>, key: string, dependency: Dependency): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [dependency]);
+  else list.push(dependency);
+}

@@ -1,0 +1,206 @@
+import type { Dependency, TaskOrion } from "../types.js";
+
+/**
+ * What can be known about a dependencies record without looking at the tasks, computed once per
+ * record object and memoised (records are immutable, and immer gives an edited record a new
+ * identity, so an unchanged record, the common case between two merges, is never re-indexed).
+ * @internal
+ */
+export interface DependencyIndex {
+  /** The record's keys, in order. */
+  readonly keys: readonly string[];
+  /** The dependencies, in record order. */
+  readonly list: readonly Dependency[];
+  /** Dependencies by target task id (built on first use). */
+  incoming(): ReadonlyMap<string, readonly Dependency[]>;
+  /** Dependencies by source task id (built on first use). */
+  outgoing(): ReadonlyMap<string, readonly Dependency[]>;
+  /**
+   * Whether the record alone is sound: every key matches its dependency's id, every type is
+   * known, no self-dependency, no duplicate edge and no cycle (over all task ids the edges name,
+   * existing or not). Then, with `endpoints` all present, the orion's edges are valid.
+   */
+  sound(): boolean;
+  /** Every task id named by some dependency, each once (built on first use). */
+  endpoints(): readonly string[];
+  /** The edges as typed arrays over `endpoints()` (built on first use). */
+  compiled(): CompiledEdges;
+}
+
+/**
+ * The edges as numbers, for the hot ready-set loop: edge `e` runs from endpoint `from[e]` to
+ * endpoint `to[e]` with type code `type[e]`; endpoints are numbered in first-seen order.
+ * @internal
+ */
+export interface CompiledEdges {
+  readonly endpoints: readonly string[];
+  readonly endpointIndex: ReadonlyMap<string, number>;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly type: Uint8Array;
+}
+
+/** Type codes of `CompiledEdges.type`. @internal */
+export const EDGE_UNCONDITIONAL = 0;
+/** @internal */
+export const EDGE_SUCCESS_ONLY = 1;
+/** @internal */
+export const EDGE_COMPLETION_ONLY = 2;
+/** @internal */
+export const EDGE_CONDITIONAL = 3;
+/** An unknown type: never satisfied. @internal */
+export const EDGE_UNKNOWN = 4;
+
+const memo = new WeakMap<TaskOrion["dependencies"], DependencyIndex>();
+
+/** The memoised `DependencyIndex` of a dependencies record. @internal */
+export function dependencyIndex(dependencies: TaskOrion["dependencies"]): DependencyIndex {
+  let index = memo.get(dependencies);
+  if (index === undefined) {
+    index = build(dependencies);
+    memo.set(dependencies, index);
+  }
+  return index;
+}
+
+/**
+ * The index of `dependencies`, reusing `like`'s when the two records hold the same edges under
+ * the same keys in the same order (same ids, ends and types; conditions and extras are not
+ * indexed). Two orions that went through JSON separately then share one index, and comparing
+ * the records is much cheaper than indexing one. O(dependencies) when not already memoised.
+ * @internal
+ */
+export function dependencyIndexLike(
+  dependencies: TaskOrion["dependencies"],
+  like: TaskOrion["dependencies"],
+): DependencyIndex {
+  if (dependencies === like || memo.has(dependencies)) return dependencyIndex(dependencies);
+  const likeIndex = dependencyIndex(like);
+  const keys = Object.keys(dependencies);
+  const list = likeIndex.list;
+  if (keys.length !== list.length) return dependencyIndex(dependencies);
+  for (let i = 0; i < keys.length; i++) {
+    const mine = dependencies[keys[i]!]!;
+    const theirs = list[i]!;
+    if (
+      mine.id !== theirs.id ||
+      mine.fromTaskId !== theirs.fromTaskId ||
+      mine.toTaskId !== theirs.toTaskId ||
+      mine.type !== theirs.type ||
+      keys[i] !== likeIndex.keys[i]
+    ) {
+      return dependencyIndex(dependencies);
+    }
+  }
+  memo.set(dependencies, likeIndex);
+  return likeIndex;
+}
+
+function build(dependencies: TaskOrion["dependencies"]): DependencyIndex {
+  const keys = Object.keys(dependencies);
+  const list = keys.map((key) => dependencies[key]!);
+  let incoming: Map<string, Dependency[]> | undefined;
+  let outgoing: Map<string, Dependency[]> | undefined;
+  let sound: boolean | undefined;
+  let compiled: CompiledEdges | undefined;
+  const group = (end: "fromTaskId" | "toTaskId"): Map<string, Dependency[]> => {
+    const map = new Map<string, Dependency[]>();
+    for (const dependency of list) {
+      const group = map.get(dependency[end]);
+      if (group === undefined) map.set(dependency[end], [dependency]);
+      else group.push(dependency);
+    }
+    return map;
+  };
+  const index: DependencyIndex = {
+    keys,
+    list,
+    incoming: () => (incoming ??= group("toTaskId")),
+    outgoing: () => (outgoing ??= group("fromTaskId")),
+    endpoints: () => index.compiled().endpoints,
+    sound: () => (sound ??= isSound(keys, list, index.outgoing())),
+    compiled: () => (compiled ??= compile(list)),
+  };
+  return index;
+}
+
+function isSound(
+  keys: readonly string[],
+  list: readonly Dependency[],
+  outgoing: ReadonlyMap<string, readonly Dependency[]>,
+): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const dependency = list[i]!;
+    if (dependency.id !== keys[i] || dependency.fromTaskId === dependency.toTaskId) return false;
+    switch (dependency.type) {
+      case "unconditional":
+      case "success_only":
+      case "completion_only":
+      case "conditional":
+        break;
+      default:
+        return false;
+    }
+  }
+  // No duplicate edge: the targets of each source are distinct.
+  for (const group of outgoing.values()) {
+    if (group.length > 1 && new Set(group.map((d) => d.toTaskId)).size !== group.length) {
+      return false;
+    }
+  }
+  // No cycle: Kahn's algorithm over the task ids the edges name orders all of them.
+  const waitingOn = new Map<string, number>();
+  for (const dependency of list) {
+    waitingOn.set(dependency.toTaskId, (waitingOn.get(dependency.toTaskId) ?? 0) + 1);
+  }
+  const free: string[] = [];
+  for (const source of outgoing.keys()) if (!waitingOn.has(source)) free.push(source);
+  for (let head = 0; head < free.length; head++) {
+    for (const dependency of outgoing.get(free[head]!) ?? []) {
+      const left = waitingOn.get(dependency.toTaskId)! - 1;
+      waitingOn.set(dependency.toTaskId, left);
+      if (left === 0) free.push(dependency.toTaskId);
+    }
+  }
+  for (const left of waitingOn.values()) if (left > 0) return false;
+  return true;
+}
+
+function compile(list: readonly Dependency[]): CompiledEdges {
+  const endpointIndex = new Map<string, number>();
+  const endpoints: string[] = [];
+  const indexOf = (taskId: string): number => {
+    let i = endpointIndex.get(taskId);
+    if (i === undefined) {
+      i = endpoints.length;
+      endpointIndex.set(taskId, i);
+      endpoints.push(taskId);
+    }
+    return i;
+  };
+  const from = new Int32Array(list.length);
+  const to = new Int32Array(list.length);
+  const type = new Uint8Array(list.length);
+  for (let e = 0; e < list.length; e++) {
+    const dependency = list[e]!;
+    from[e] = indexOf(dependency.fromTaskId);
+    to[e] = indexOf(dependency.toTaskId);
+    type[e] = typeCode(dependency.type);
+  }
+  return { endpoints, endpointIndex, from, to, type };
+}
+
+function typeCode(type: string): number {
+  switch (type) {
+    case "unconditional":
+      return EDGE_UNCONDITIONAL;
+    case "success_only":
+      return EDGE_SUCCESS_ONLY;
+    case "completion_only":
+      return EDGE_COMPLETION_ONLY;
+    case "conditional":
+      return EDGE_CONDITIONAL;
+    default:
+      return EDGE_UNKNOWN;
+  }
+}

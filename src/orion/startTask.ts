@@ -1,0 +1,24 @@
+import { getOwn } from "./internal/getOwn.js";
+import { isNotStarted } from "./internal/isNotStarted.js";
+import { replaceTasks } from "./internal/replaceTasks.js";
+import { withExecution } from "./internal/withExecution.js";
+import { IllegalTransitionError } from "./IllegalTransitionError.js";
+import { UnknownTaskError } from "./UnknownTaskError.js";
+import type { TaskOrion } from "./types.js";
+
+/**
+ * Marks a not-started task (`pending` or `waiting_dependency`) as `running` from `at`, clearing
+ * any result, error and end time, and derives the orion's state again. Immer-produced: every
+ * other task is the same object as before. Whether the task is ready is the caller's business
+ * (see `getReadyTasks`).
+ * @param at - start time in epoch (or virtual) milliseconds; defaults to `Date.now()`.
+ * @throws UnknownTaskError - when the orion has no task `taskId`.
+ * @throws IllegalTransitionError - when the task is already running or terminal.
+ */
+export function startTask(orion: TaskOrion, taskId: string, at: number = Date.now()): TaskOrion {
+  const task = getOwn(orion.tasks, taskId);
+  if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
+  if (!isNotStarted(task.status)) throw new IllegalTransitionError(taskId, task.status, "running");
+  const started = withExecution(task, { status: "running", executionStartTime: at });
+  return replaceTasks(orion, [[taskId, started]]);
+}

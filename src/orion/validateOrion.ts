@@ -1,0 +1,198 @@
+import { buildAdjacency } from "./internal/buildAdjacency.js";
+import { findCycles } from "./internal/findCycles.js";
+import { kahnOrder } from "./internal/kahnOrder.js";
+import { isDependencyType } from "./isDependencyType.js";
+import { isTaskStatus } from "./isTaskStatus.js";
+import type { TaskOrion } from "./types.js";
+import { recordKeys } from "./internal/recordFacts.js";
+
+/**
+ * One problem `validateOrion` found. Every kind names the records involved, and `message` says
+ * the same in words.
+ */
+export type OrionIssue =
+  | {
+      /** The dependencies form a cycle (self-dependencies are reported on their own). */
+      readonly kind: "cycle";
+      /** Task ids in edge direction, from the smallest id, repeated at the end. */
+      readonly path: readonly string[];
+      readonly message: string;
+    }
+  | {
+      /** A dependency whose source and target are the same task. */
+      readonly kind: "self_dependency";
+      readonly dependencyId: string;
+      readonly taskId: string;
+      readonly message: string;
+    }
+  | {
+      /** A dependency naming a task the orion does not have. */
+      readonly kind: "missing_task";
+      readonly dependencyId: string;
+      readonly taskId: string;
+      /** Which end of the dependency is missing. */
+      readonly end: "from" | "to";
+      readonly message: string;
+    }
+  | {
+      /** A task or dependency stored under a key other than its own id. */
+      readonly kind: "key_mismatch";
+      readonly collection: "tasks" | "dependencies";
+      readonly key: string;
+      readonly id: string;
+      readonly message: string;
+    }
+  | {
+      /** A second dependency between the same two tasks, in the same direction. */
+      readonly kind: "duplicate_dependency";
+      readonly dependencyId: string;
+      /** The earlier dependency (in `orion.dependencies` order) it duplicates. */
+      readonly duplicateOf: string;
+      readonly fromTaskId: string;
+      readonly toTaskId: string;
+      readonly message: string;
+    }
+  | {
+      /** A task whose status is not a `TaskStatus`. */
+      readonly kind: "unknown_status";
+      readonly taskId: string;
+      readonly status: string;
+      readonly message: string;
+    }
+  | {
+      /** A dependency whose type is not a `DependencyType`. */
+      readonly kind: "unknown_dependency_type";
+      readonly dependencyId: string;
+      readonly type: string;
+      readonly message: string;
+    };
+
+/** The verdict of `validateOrion`. */
+export type OrionValidation =
+  { readonly ok: true } | { readonly ok: false; readonly errors: readonly OrionIssue[] };
+
+const q = JSON.stringify;
+
+/**
+ * Checks that an orion is a well-formed DAG and reports every problem: tasks and dependencies
+ * stored under another key than their id, unknown statuses and dependency types,
+ * self-dependencies, dependencies naming missing tasks, duplicate edges, and cycles (each with
+ * its path; disjoint cycles are reported separately). Issues come task by task, then dependency
+ * by dependency, then duplicates, then cycles. O(tasks + dependencies), on typed arrays rather
+ * than per-task objects.
+ */
+export function validateOrion(orion: TaskOrion): OrionValidation {
+  const errors: OrionIssue[] = [];
+  const { tasks, dependencies } = orion;
+  const keys = recordKeys(tasks);
+  const index = new Map<string, number>();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const task = tasks[key]!;
+    index.set(key, i);
+    if (task.id !== key) {
+      errors.push({
+        kind: "key_mismatch",
+        collection: "tasks",
+        key,
+        id: task.id,
+        message: `task ${q(task.id)} is stored under key ${q(key)}`,
+      });
+    }
+    if (!isTaskStatus(task.status)) {
+      errors.push({
+        kind: "unknown_status",
+        taskId: key,
+        status: String(task.status),
+        message: `task ${q(key)} has unknown status ${q(String(task.status))}`,
+      });
+    }
+  }
+
+  const dependencyKeys = Object.keys(dependencies);
+  const from = new Int32Array(dependencyKeys.length);
+  const to = new Int32Array(dependencyKeys.length);
+  const edgeKeys: string[] = [];
+  for (const key of dependencyKeys) {
+    const dependency = dependencies[key]!;
+    const { fromTaskId, toTaskId } = dependency;
+    if (dependency.id !== key) {
+      errors.push({
+        kind: "key_mismatch",
+        collection: "dependencies",
+        key,
+        id: dependency.id,
+        message: `dependency ${q(dependency.id)} is stored under key ${q(key)}`,
+      });
+    }
+    if (!isDependencyType(dependency.type)) {
+      errors.push({
+        kind: "unknown_dependency_type",
+        dependencyId: key,
+        type: String(dependency.type),
+        message: `dependency ${q(key)} has unknown type ${q(String(dependency.type))}`,
+      });
+    }
+    if (fromTaskId === toTaskId) {
+      errors.push({
+        kind: "self_dependency",
+        dependencyId: key,
+        taskId: fromTaskId,
+        message: `dependency ${q(key)} makes task ${q(fromTaskId)} depend on itself`,
+      });
+    }
+    const f = index.get(fromTaskId);
+    const t = index.get(toTaskId);
+    if (f === undefined) errors.push(missing(key, fromTaskId, "from"));
+    if (t === undefined && toTaskId !== fromTaskId) errors.push(missing(key, toTaskId, "to"));
+    if (f === undefined || t === undefined || f === t) continue;
+    from[edgeKeys.length] = f;
+    to[edgeKeys.length] = t;
+    edgeKeys.push(key);
+  }
+
+  const edgeCount = edgeKeys.length;
+  const outgoing = buildAdjacency(keys.length, from, edgeCount);
+  // Duplicates: within each task's outgoing list, a target seen before (stamped with the task).
+  const stampedBy = new Int32Array(keys.length).fill(-1);
+  const firstEdge = new Int32Array(keys.length);
+  for (let v = 0; v < keys.length; v++) {
+    for (let i = outgoing.start[v]!, end = outgoing.start[v + 1]!; i < end; i++) {
+      const e = outgoing.edges[i]!;
+      const w = to[e]!;
+      if (stampedBy[w] !== v) {
+        stampedBy[w] = v;
+        firstEdge[w] = e;
+        continue;
+      }
+      const dependencyId = edgeKeys[e]!;
+      const duplicateOf = edgeKeys[firstEdge[w]!]!;
+      errors.push({
+        kind: "duplicate_dependency",
+        dependencyId,
+        duplicateOf,
+        fromTaskId: keys[v]!,
+        toTaskId: keys[w]!,
+        message: `dependency ${q(dependencyId)} duplicates ${q(duplicateOf)} (${q(keys[v]!)} -> ${q(keys[w]!)})`,
+      });
+    }
+  }
+
+  const { length, done } = kahnOrder(keys.length, to, edgeCount, outgoing);
+  if (length < keys.length) {
+    for (const path of findCycles(keys, from, to, edgeCount, done)) {
+      errors.push({ kind: "cycle", path, message: `dependency cycle ${path.join(" -> ")}` });
+    }
+  }
+  return errors.length === 0 ? { ok: true } : { ok: false, errors };
+}
+
+function missing(dependencyId: string, taskId: string, end: "from" | "to"): OrionIssue {
+  return {
+    kind: "missing_task",
+    dependencyId,
+    taskId,
+    end,
+    message: `dependency ${q(dependencyId)} names missing ${end === "from" ? "source" : "target"} task ${q(taskId)}`,
+  };
+}
