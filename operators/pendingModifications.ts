@@ -6,8 +6,8 @@ import {
   finalize,
   map,
   merge,
+  of,
   scan,
-  startWith,
   Subject,
   takeUntil,
   tap,
@@ -85,13 +85,12 @@ export function pendingModifications(
   const commands = options.commands ?? EMPTY;
   return (source) =>
     defer(() => {
-      const expiries = new Subject<PendingInput>();
+      const control = new Subject<Control>();
       const sourceDone = new Subject<void>();
       const deadlines = new DeadlineQueue<ExpiryCandidate>();
       let armed: Subscription | undefined;
       let armedAt = Number.NaN;
-      const initial = initialPendingState(timeout, scheduler.now());
-      let latest = initial;
+      let latest = initialPendingState(timeout, scheduler.now());
 
       const disarm = (): void => {
         armed?.unsubscribe();
@@ -102,25 +101,23 @@ export function pendingModifications(
         armed = undefined;
         armedAt = Number.NaN;
         const due = deadlines.popDue(scheduler.now()).map((d) => d.key);
-        expiries.next({ kind: "expire", due });
+        control.next(new Control({ kind: "expire", due }));
+        // The due entries may all have been stale (answered): re-arm for the next live one.
+        arm();
       };
       const isLive = ({ key, deadline }: { key: ExpiryCandidate; deadline: number }): boolean => {
-        if (key.kind === "pending") {
-          return latest.pending.get(pendingKey(key.orionId, key.taskId))?.deadline === deadline;
-        }
-        const record = latest.tasks.get(key.orionId)?.get(key.taskId);
-        return record?.phase === "anticipated" && record.deadline === deadline;
+        const record = latest.records.get(pendingKey(key.orionId, key.taskId));
+        return record?.phase === key.kind && record.deadline === deadline;
       };
+      /** Queues the deadline a transition created. */
       const track = (state: PendingState): void => {
-        latest = state;
         const last = state.last;
         if (last.kind === "registered") {
           const { orionId, taskId, deadline } = last.entry;
           deadlines.push(deadline, { kind: "pending", orionId, taskId });
-        } else if (last.kind === "completed" && last.anticipated.length > 0) {
-          const records = state.tasks.get(last.orionId);
+        } else if (last.kind === "completed") {
           for (const taskId of last.anticipated) {
-            const record = records?.get(taskId);
+            const record = state.records.get(pendingKey(last.orionId, taskId));
             if (record?.phase === "anticipated") {
               deadlines.push(record.deadline, {
                 kind: "anticipated",
@@ -130,7 +127,10 @@ export function pendingModifications(
             }
           }
         }
-        const live = state.pending.size + state.anticipatedCount;
+      };
+      /** Keeps one timer armed at the earliest live deadline, and none when nothing is live. */
+      const arm = (): void => {
+        const live = latest.pending.size + latest.anticipatedCount;
         if (live === 0) {
           deadlines.clear();
           disarm();
@@ -143,20 +143,43 @@ export function pendingModifications(
         armedAt = head;
         armed = timer(Math.max(0, head - scheduler.now()), scheduler).subscribe(fire);
       };
+      const step = (state: PendingState, value: unknown): PendingState => {
+        if (value === START) return state;
+        const input: PendingInput =
+          value instanceof Control ? value.input : { kind: "event", event: value };
+        const next = reducePending(state, input, scheduler.now());
+        if (next !== state) {
+          latest = next;
+          if (next.last !== state.last) track(next);
+          arm();
+        }
+        return next;
+      };
 
-      const events = source.pipe(
-        map((event): PendingInput => ({ kind: "event", event })),
-        tap({ complete: () => sourceDone.next() }),
-      );
-      return merge(merge(expiries, commands).pipe(takeUntil(sourceDone)), events).pipe(
-        scan((state, input) => reducePending(state, input, scheduler.now()), initial),
-        tap(track),
-        startWith(initial),
-        distinctUntilChanged(),
+      return merge(
+        // The first input makes scan emit the initial state, before any other input.
+        merge(of(START), control, commands.pipe(map((command) => new Control(command)))).pipe(
+          takeUntil(sourceDone),
+        ),
+        source.pipe(tap({ complete: () => sourceDone.next() })),
+      ).pipe(
+        scan(step, latest),
+        // A new transition, not a new object: housekeeping-only states are not emitted.
+        distinctUntilChanged((a, b) => a.last === b.last),
         finalize(() => {
           disarm();
           deadlines.clear();
         }),
       );
     });
+}
+
+const START = Symbol("start");
+
+/**
+ * Inputs from the operator itself (expiries) and its owner (commands), wrapped so that no
+ * value on the event stream can pass for one, whatever its shape.
+ */
+class Control {
+  constructor(readonly input: PendingInput) {}
 }

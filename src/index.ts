@@ -8,9 +8,11 @@
 export * from "../operators/index.js";
 export * from "./bus.js";
 export * from "./events.js";
-export type * from "./orion/types.js";
+export * from "./orion/index.js";
+export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";
 export {
+  ANSWERED_RECORDS_LIMIT,
   initialPendingState,
   reducePending,
   type ExpiryCandidate,

@@ -21,6 +21,7 @@ export function pendingKey(orionId: string, taskId: string): PendingKey {
 
 /** A modification the agent owes: a task of an orion ended and the agent has not answered. */
 export interface PendingEntry {
+  readonly phase: "pending";
   readonly orionId: string;
   readonly taskId: string;
   /** The event that registered it. */
@@ -32,14 +33,31 @@ export interface PendingEntry {
 }
 
 /**
- * What the fold remembers about a task that is not pending: the agent answered it ahead of
- * its completion (`anticipated`, until `deadline`), or its modification is over
- * (`completed`, `timed-out`, `cleared`), so a redelivered completion is a duplicate until
- * the task is started again.
+ * The agent answered a task before its completion arrived (events out of order): the
+ * completion, if it arrives by `deadline`, registers and completes at once.
  */
-export type TaskRecord =
-  | { readonly phase: "anticipated"; readonly at: number; readonly deadline: number }
-  | { readonly phase: "completed" | "timed-out" | "cleared"; readonly at: number };
+export interface AnticipatedRecord {
+  readonly phase: "anticipated";
+  readonly orionId: string;
+  readonly taskId: string;
+  readonly at: number;
+  readonly deadline: number;
+}
+
+/**
+ * A task whose modification is over. Until `forgetAt` (one modification timeout later), a
+ * redelivered completion of it is a duplicate, unless the task is started again.
+ */
+export interface AnsweredRecord {
+  readonly phase: "completed" | "timed-out" | "cleared";
+  readonly orionId: string;
+  readonly taskId: string;
+  readonly at: number;
+  readonly forgetAt: number;
+}
+
+/** What the fold knows about one task of one orion. */
+export type TaskRecord = PendingEntry | AnticipatedRecord | AnsweredRecord;
 
 /** Counters since the fold started. `total = completed + timeout + cleared + pending.size`. */
 export interface PendingStats {
@@ -51,7 +69,7 @@ export interface PendingStats {
   readonly timeoutModifications: number;
   /** Modifications removed by an explicit clear. */
   readonly clearedModifications: number;
-  /** Task ids reported again while pending or already answered (per task id). */
+  /** Task ids reported again while pending or recently answered (per task id). */
   readonly duplicateEvents: number;
   /** Task ids an `ORION_MODIFIED` named while not pending; remembered as anticipated. */
   readonly unmatchedModifications: number;
@@ -97,14 +115,14 @@ export type PendingTransition =
       readonly entries: readonly PendingEntry[];
       readonly countedAs: "cleared" | "timed-out";
     }
-  /** An orion started (and became current) or ended (its task records were dropped). */
+  /** An orion started (and became current) or ended. */
   | {
       readonly kind: "orion";
       readonly at: number;
       readonly orionId: string;
       readonly event: "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED";
     }
-  /** A task that had been answered started again: its next completion registers afresh. */
+  /** A task that had been answered (or anticipated) started again: its next completion registers afresh. */
   | {
       readonly kind: "restarted";
       readonly at: number;
@@ -126,15 +144,15 @@ export type PendingTransition =
 export interface PendingState {
   /** Increases by one per emitted state: a consumer keeps the highest it has seen. */
   readonly version: number;
-  /** The modifications the agent still owes, by {@link pendingKey}. */
+  /** The modifications the agent still owes, by {@link pendingKey}: the pending `records`. */
   readonly pending: ReadonlyMap<PendingKey, PendingEntry>;
+  /** Everything known per task: pending, anticipated, and recently answered. */
+  readonly records: ReadonlyMap<PendingKey, TaskRecord>;
   /** The orion of the last `ORION_STARTED`, or the last `newOrion` an agent sent. */
   readonly currentOrion: TaskOrion | undefined;
   /** The timeout given to new registrations, in ms. */
   readonly modificationTimeout: number;
-  /** Per orion, per task id: what is remembered of tasks that are not pending. */
-  readonly tasks: ReadonlyMap<string, ReadonlyMap<string, TaskRecord>>;
-  /** How many `tasks` records are anticipations (they expire like pending entries). */
+  /** How many `records` are anticipations (they expire on a timer, like pending entries). */
   readonly anticipatedCount: number;
   readonly stats: PendingStats;
   readonly last: PendingTransition;

@@ -3,24 +3,29 @@
  *
  * It never reads a clock or touches a scheduler (the operator passes `now` in and keeps the
  * timers), so it can be replayed, property-tested against a model, and reused. It returns
- * the same state object when an input changes nothing, so `distinctUntilChanged()` drops it.
+ * the same state when an input changes nothing, and a state with the same `last` (and
+ * `version`) when only housekeeping changed, so the operator emits neither.
  *
- * The rules, per event:
- * - `TASK_COMPLETED` / `TASK_FAILED` registers a modification for that orion's task, unless
- *   one is pending (a duplicate) or the task's last modification is over and it has not
- *   been started again (a redelivered event: a duplicate too). If the agent already
- *   answered it (an early `ORION_MODIFIED`, see below), it registers and completes at once.
+ * The rules, per event (every record is keyed by orion *and* task):
+ * - `TASK_COMPLETED` / `TASK_FAILED` registers a modification, unless one is pending (a
+ *   duplicate) or the task's modification ended within the last modification timeout and
+ *   it has not been started since (a redelivered event: a duplicate too). If the agent
+ *   already answered it (an early `ORION_MODIFIED`, see below), it registers and completes
+ *   at once.
  * - `ORION_MODIFIED` completes the modification of every listed task of its orion. A listed
- *   task with nothing pending is *anticipated*: the answer arrived before the completion
- *   (events out of order), so it is remembered until the modification timeout and the late
- *   completion does not register a modification nobody will answer. A listed task whose
- *   modification timed out or was cleared is `late`; one already answered, a duplicate.
- *   `newOrion` becomes the current orion.
- * - `TASK_STARTED` of a task whose modification is over forgets that, so the next
- *   completion (a retry) registers again.
- * - `ORION_STARTED` sets the current orion; `ORION_COMPLETED` / `ORION_FAILED` drop the
- *   orion's task records (pending entries stay until answered or timed out).
+ *   task with nothing pending and nothing known is *anticipated*: the answer arrived before
+ *   the completion (events out of order), so it is remembered until the modification
+ *   timeout, and the late completion does not register a modification nobody will answer.
+ *   A listed task whose modification timed out or was cleared is `late`; one already
+ *   answered (or anticipated), a duplicate. `newOrion` becomes the current orion.
+ * - `TASK_STARTED` forgets an answered or anticipated task, so the completion of this run
+ *   registers afresh.
+ * - `ORION_STARTED` sets the current orion. `ORION_COMPLETED` / `ORION_FAILED` are
+ *   reported; pending entries stay until answered or timed out.
  * - Anything that fails `parseOrionEvent` is counted in `invalidEvents`.
+ * - Answered records are forgotten one modification timeout after the answer, lazily, when
+ *   a later input arrives (no timer), and only the {@link ANSWERED_RECORDS_LIMIT} most
+ *   recent are kept, so memory stays bounded however fast events arrive.
  */
 import {
   InvalidEventError,
@@ -28,10 +33,12 @@ import {
   type OrionModifiedEvent,
   type TaskEvent,
 } from "../events.js";
+import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
 import {
   pendingKey,
+  type AnsweredRecord,
   type PendingEntry,
   type PendingKey,
   type PendingState,
@@ -39,8 +46,9 @@ import {
   type PendingTransition,
   type TaskRecord,
 } from "./PendingState.js";
+import { PendingView } from "./PendingView.js";
 
-/** Something that expires at a deadline: a pending entry or an anticipation. */
+/** Something that expires at a deadline on a timer: a pending entry or an anticipation. */
 export interface ExpiryCandidate {
   readonly kind: "pending" | "anticipated";
   readonly orionId: string;
@@ -66,15 +74,32 @@ export type PendingInput =
   | { readonly kind: "expire"; readonly due: readonly ExpiryCandidate[] }
   | PendingCommand;
 
-type Records = PersistentMap<string, TaskRecord>;
-type Orions = PersistentMap<string, Records>;
+type Records = PersistentMap<PendingKey, TaskRecord>;
 
-interface InternalState extends PendingState {
-  readonly pending: PersistentMap<PendingKey, PendingEntry>;
-  readonly tasks: Orions;
+/**
+ * How many answered records (completed, timed out, cleared) the fold keeps for duplicate
+ * and late detection, at most: the oldest are forgotten first.
+ */
+export const ANSWERED_RECORDS_LIMIT = 1024;
+
+interface Forget {
+  readonly key: PendingKey;
+  readonly record: AnsweredRecord;
 }
 
-const zeroStats: PendingStats = {
+interface InternalState extends PendingState {
+  readonly records: Records;
+  readonly pendingCount: number;
+  readonly forget: Fifo<Forget>;
+  /** The length of `forget` (live and stale entries). */
+  readonly forgetLength: number;
+}
+
+type Draft = { -readonly [K in keyof InternalState]: InternalState[K] };
+
+const none: readonly never[] = Object.freeze([]);
+
+const zeroStats: PendingStats = Object.freeze({
   totalModifications: 0,
   completedModifications: 0,
   timeoutModifications: 0,
@@ -83,72 +108,137 @@ const zeroStats: PendingStats = {
   unmatchedModifications: 0,
   lateModifications: 0,
   invalidEvents: 0,
-};
+});
 
 /** The state before any input: nothing pending, no orion. */
 export function initialPendingState(modificationTimeout: number, now: number): PendingState {
+  const records: Records = PersistentMap.empty();
   const state: InternalState = {
     version: 0,
-    pending: PersistentMap.empty(),
+    pending: new PendingView(records, 0),
+    records,
+    pendingCount: 0,
     currentOrion: undefined,
     modificationTimeout,
-    tasks: PersistentMap.empty(),
     anticipatedCount: 0,
     stats: zeroStats,
     last: { kind: "initial", at: now },
+    forget: emptyFifo,
+    forgetLength: 0,
   };
   return state;
 }
 
-function bump(stats: PendingStats, delta: Partial<PendingStats>): PendingStats {
-  const next = { ...stats };
-  for (const key of Object.keys(delta) as (keyof PendingStats)[]) next[key] += delta[key] ?? 0;
-  return next;
+/** A fresh, not yet shared copy of `s` with a new version and transition, to fill in. */
+function draft(s: InternalState, last: PendingTransition): Draft {
+  return {
+    version: s.version + 1,
+    pending: s.pending,
+    records: s.records,
+    pendingCount: s.pendingCount,
+    currentOrion: s.currentOrion,
+    modificationTimeout: s.modificationTimeout,
+    anticipatedCount: s.anticipatedCount,
+    stats: s.stats,
+    last,
+    forget: s.forget,
+    forgetLength: s.forgetLength,
+  };
 }
 
-function withRecord(
-  tasks: Orions,
+/** Sets the records (and pending count) of a draft, refreshing its `pending` view. */
+function withRecords(d: Draft, records: Records, pendingCount: number): Draft {
+  d.records = records;
+  d.pendingCount = pendingCount;
+  d.pending = new PendingView(records, pendingCount);
+  return d;
+}
+
+/** `stats` with `n` added to `key`: a fixed-shape literal, which V8 builds far faster than a spread. */
+function count(stats: PendingStats, key: keyof PendingStats, n = 1): PendingStats {
+  if (n === 0) return stats;
+  return {
+    totalModifications: stats.totalModifications + (key === "totalModifications" ? n : 0),
+    completedModifications:
+      stats.completedModifications + (key === "completedModifications" ? n : 0),
+    timeoutModifications: stats.timeoutModifications + (key === "timeoutModifications" ? n : 0),
+    clearedModifications: stats.clearedModifications + (key === "clearedModifications" ? n : 0),
+    duplicateEvents: stats.duplicateEvents + (key === "duplicateEvents" ? n : 0),
+    unmatchedModifications:
+      stats.unmatchedModifications + (key === "unmatchedModifications" ? n : 0),
+    lateModifications: stats.lateModifications + (key === "lateModifications" ? n : 0),
+    invalidEvents: stats.invalidEvents + (key === "invalidEvents" ? n : 0),
+  };
+}
+
+function answered(
+  d: Draft,
+  records: Records,
+  key: PendingKey,
   orionId: string,
   taskId: string,
-  record: TaskRecord | undefined,
-): Orions {
-  const records = tasks.get(orionId) ?? PersistentMap.empty<string, TaskRecord>();
-  const next = record === undefined ? records.delete(taskId) : records.set(taskId, record);
-  if (next === records) return tasks;
-  return next.size === 0 ? tasks.delete(orionId) : tasks.set(orionId, next);
+  phase: AnsweredRecord["phase"],
+  now: number,
+): Records {
+  const record: AnsweredRecord = {
+    phase,
+    orionId,
+    taskId,
+    at: now,
+    forgetAt: now + d.modificationTimeout,
+  };
+  d.forget = fifoPush(d.forget, { key, record });
+  d.forgetLength++;
+  return records.set(key, record);
 }
 
-function recordOf(s: InternalState, orionId: string, taskId: string): TaskRecord | undefined {
-  return s.tasks.get(orionId)?.get(taskId);
-}
-
-function step(
-  s: InternalState,
-  changes: Partial<Omit<InternalState, "version" | "last">>,
-  last: PendingTransition,
-): PendingState {
-  const next: InternalState = { ...s, ...changes, version: s.version + 1, last };
-  return next;
+/**
+ * Drops answered records whose window has passed. Returns the same state if there is
+ * nothing to do; otherwise a housekeeping state (same version and transition). The queue
+ * it materialises is kept even when nothing expired, so each record is reversed once.
+ */
+function purge(s: InternalState, now: number): InternalState {
+  let queue = fifoNormalise(s.forget);
+  let length = s.forgetLength;
+  let records = s.records;
+  while (
+    queue.front !== null &&
+    (queue.front.head.record.forgetAt <= now || length > ANSWERED_RECORDS_LIMIT)
+  ) {
+    const { key, record } = queue.front.head;
+    if (records.get(key) === record) records = records.delete(key);
+    queue = fifoNormalise({ front: queue.front.tail, back: queue.back });
+    length--;
+  }
+  if (queue === s.forget) return s;
+  const d = draft(s, s.last);
+  d.version = s.version;
+  d.forget = queue;
+  d.forgetLength = length;
+  if (records !== s.records) {
+    d.records = records;
+    d.pending = new PendingView(records, s.pendingCount);
+  }
+  return d;
 }
 
 function ignoreDuplicate(s: InternalState, event: unknown, now: number): PendingState {
-  return step(
-    s,
-    { stats: bump(s.stats, { duplicateEvents: 1 }) },
-    { kind: "ignored", reason: "duplicate", event, at: now },
-  );
+  const d = draft(s, { kind: "ignored", reason: "duplicate", event, at: now });
+  d.stats = count(s.stats, "duplicateEvents");
+  return d;
 }
 
 function onTaskEnded(
   s: InternalState,
-  event: TaskEvent & { type: "TASK_COMPLETED" | "TASK_FAILED" },
+  event: TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
   now: number,
 ): PendingState {
   const { orionId, taskId } = event;
   const key = pendingKey(orionId, taskId);
-  if (s.pending.has(key)) return ignoreDuplicate(s, event, now);
-  const record = recordOf(s, orionId, taskId);
+  const record = s.records.get(key);
+  if (record !== undefined && record.phase !== "anticipated") return ignoreDuplicate(s, event, now);
   const entry: PendingEntry = {
+    phase: "pending",
     orionId,
     taskId,
     cause: event.type,
@@ -156,220 +246,184 @@ function onTaskEnded(
     deadline: now + s.modificationTimeout,
   };
   if (record === undefined) {
-    return step(
-      s,
-      { pending: s.pending.set(key, entry), stats: bump(s.stats, { totalModifications: 1 }) },
-      { kind: "registered", at: now, entry },
-    );
+    const d = draft(s, { kind: "registered", at: now, entry });
+    d.stats = count(s.stats, "totalModifications");
+    return withRecords(d, s.records.set(key, entry), s.pendingCount + 1);
   }
-  if (record.phase !== "anticipated") return ignoreDuplicate(s, event, now);
-  return step(
-    s,
-    {
-      tasks: withRecord(s.tasks, orionId, taskId, { phase: "completed", at: now }),
-      anticipatedCount: s.anticipatedCount - 1,
-      stats: bump(s.stats, { totalModifications: 1, completedModifications: 1 }),
-    },
-    {
-      kind: "completed",
-      at: now,
-      orionId,
-      trigger: event.type,
-      entries: [entry],
-      anticipated: [],
-      duplicates: [],
-      late: [],
-      orionUpdated: false,
-    },
+  const d = draft(s, {
+    kind: "completed",
+    at: now,
+    orionId,
+    trigger: event.type,
+    entries: [entry],
+    anticipated: none,
+    duplicates: none,
+    late: none,
+    orionUpdated: false,
+  });
+  d.stats = count(count(s.stats, "totalModifications"), "completedModifications");
+  d.anticipatedCount = s.anticipatedCount - 1;
+  return withRecords(
+    d,
+    answered(d, s.records, key, orionId, taskId, "completed", now),
+    s.pendingCount,
   );
 }
 
 function onTaskStarted(s: InternalState, event: TaskEvent, now: number): PendingState {
-  const record = recordOf(s, event.orionId, event.taskId);
-  if (record === undefined || record.phase === "anticipated") return s;
-  return step(
-    s,
-    { tasks: withRecord(s.tasks, event.orionId, event.taskId, undefined) },
-    { kind: "restarted", at: now, orionId: event.orionId, taskId: event.taskId },
-  );
+  const key = pendingKey(event.orionId, event.taskId);
+  const record = s.records.get(key);
+  if (record === undefined || record.phase === "pending") return s;
+  const d = draft(s, { kind: "restarted", at: now, orionId: event.orionId, taskId: event.taskId });
+  if (record.phase === "anticipated") d.anticipatedCount = s.anticipatedCount - 1;
+  return withRecords(d, s.records.delete(key), s.pendingCount);
 }
 
 function onModified(s: InternalState, event: OrionModifiedEvent, now: number): PendingState {
   const { orionId } = event;
-  let pending = s.pending;
-  let tasks = s.tasks;
-  let anticipatedCount = s.anticipatedCount;
-  const entries: PendingEntry[] = [];
-  const anticipated: string[] = [];
-  const duplicates: string[] = [];
-  const late: string[] = [];
-  for (const taskId of new Set(event.onTaskIds)) {
+  const ids = event.onTaskIds.length === 1 ? event.onTaskIds : new Set(event.onTaskIds);
+  let entries: PendingEntry[] | readonly never[] = none;
+  let anticipated: string[] | readonly never[] = none;
+  let duplicates: string[] | readonly never[] = none;
+  let late: string[] | readonly never[] = none;
+  const d = draft(s, s.last);
+  let records = s.records;
+  for (const taskId of ids) {
     const key = pendingKey(orionId, taskId);
-    const entry = pending.get(key);
-    if (entry !== undefined) {
-      pending = pending.delete(key);
-      tasks = withRecord(tasks, orionId, taskId, { phase: "completed", at: now });
-      entries.push(entry);
-      continue;
-    }
-    const record = tasks.get(orionId)?.get(taskId);
+    const record = records.get(key);
     if (record === undefined) {
-      tasks = withRecord(tasks, orionId, taskId, {
+      records = records.set(key, {
         phase: "anticipated",
+        orionId,
+        taskId,
         at: now,
         deadline: now + s.modificationTimeout,
       });
-      anticipatedCount++;
-      anticipated.push(taskId);
+      (anticipated === none ? (anticipated = []) : (anticipated as string[])).push(taskId);
+    } else if (record.phase === "pending") {
+      records = answered(d, records, key, orionId, taskId, "completed", now);
+      (entries === none ? (entries = []) : (entries as PendingEntry[])).push(record);
     } else if (record.phase === "timed-out" || record.phase === "cleared") {
-      late.push(taskId);
+      (late === none ? (late = []) : (late as string[])).push(taskId);
     } else {
-      duplicates.push(taskId);
+      (duplicates === none ? (duplicates = []) : (duplicates as string[])).push(taskId);
     }
   }
-  const orionUpdated = event.newOrion !== undefined;
   const currentOrion: TaskOrion | undefined = event.newOrion ?? s.currentOrion;
-  return step(
-    s,
-    {
-      pending,
-      tasks,
-      anticipatedCount,
-      currentOrion,
-      stats: bump(s.stats, {
-        completedModifications: entries.length,
-        unmatchedModifications: anticipated.length,
-        duplicateEvents: duplicates.length,
-        lateModifications: late.length,
-      }),
-    },
-    {
-      kind: "completed",
-      at: now,
-      orionId,
-      trigger: "ORION_MODIFIED",
-      entries,
-      anticipated,
-      duplicates,
-      late,
-      orionUpdated,
-    },
-  );
-}
-
-function onOrionEnded(
-  s: InternalState,
-  orionId: string,
-  type: "ORION_COMPLETED" | "ORION_FAILED",
-  now: number,
-): PendingState {
-  const records = s.tasks.get(orionId);
-  let anticipatedCount = s.anticipatedCount;
-  if (records !== undefined) {
-    for (const record of records.values()) if (record.phase === "anticipated") anticipatedCount--;
-  }
-  return step(
-    s,
-    { tasks: s.tasks.delete(orionId), anticipatedCount },
-    { kind: "orion", at: now, orionId, event: type },
-  );
+  d.last = {
+    kind: "completed",
+    at: now,
+    orionId,
+    trigger: "ORION_MODIFIED",
+    entries,
+    anticipated,
+    duplicates,
+    late,
+    orionUpdated: event.newOrion !== undefined,
+  };
+  d.currentOrion = currentOrion;
+  d.anticipatedCount = s.anticipatedCount + anticipated.length;
+  let stats = s.stats;
+  stats = count(stats, "completedModifications", entries.length);
+  stats = count(stats, "unmatchedModifications", anticipated.length);
+  stats = count(stats, "duplicateEvents", duplicates.length);
+  d.stats = count(stats, "lateModifications", late.length);
+  return records === s.records ? d : withRecords(d, records, s.pendingCount - entries.length);
 }
 
 function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number): PendingState {
-  let pending = s.pending;
-  let tasks = s.tasks;
-  let anticipatedCount = s.anticipatedCount;
+  let records = s.records;
+  const d = draft(s, s.last);
   const entries: PendingEntry[] = [];
   const forgotten: { orionId: string; taskId: string }[] = [];
   for (const { kind, orionId, taskId } of due) {
-    if (kind === "pending") {
-      const key = pendingKey(orionId, taskId);
-      const entry = pending.get(key);
-      if (entry === undefined || entry.deadline > now) continue;
-      pending = pending.delete(key);
-      tasks = withRecord(tasks, orionId, taskId, { phase: "timed-out", at: now });
-      entries.push(entry);
+    const key = pendingKey(orionId, taskId);
+    const record = records.get(key);
+    if (record === undefined || record.phase !== kind || record.deadline > now) continue;
+    if (record.phase === "pending") {
+      records = answered(d, records, key, orionId, taskId, "timed-out", now);
+      entries.push(record);
     } else {
-      const record = tasks.get(orionId)?.get(taskId);
-      if (record?.phase !== "anticipated" || record.deadline > now) continue;
-      tasks = withRecord(tasks, orionId, taskId, undefined);
-      anticipatedCount--;
+      records = records.delete(key);
       forgotten.push({ orionId, taskId });
     }
   }
   if (entries.length === 0 && forgotten.length === 0) return s;
-  return step(
-    s,
-    {
-      pending,
-      tasks,
-      anticipatedCount,
-      stats: bump(s.stats, { timeoutModifications: entries.length }),
-    },
-    { kind: "timed-out", at: now, entries, forgotten },
-  );
+  d.last = { kind: "timed-out", at: now, entries, forgotten };
+  d.stats = count(s.stats, "timeoutModifications", entries.length);
+  d.anticipatedCount = s.anticipatedCount - forgotten.length;
+  return withRecords(d, records, s.pendingCount - entries.length);
 }
 
 function onClear(s: InternalState, countAs: "cleared" | "timed-out", now: number): PendingState {
-  if (s.pending.size === 0) return s;
-  let tasks = s.tasks;
+  if (s.pendingCount === 0) return s;
   const entries = Array.from(s.pending.values());
-  for (const { orionId, taskId } of entries)
-    tasks = withRecord(tasks, orionId, taskId, { phase: countAs, at: now });
-  const counter = countAs === "cleared" ? "clearedModifications" : "timeoutModifications";
-  return step(
-    s,
-    { pending: PersistentMap.empty(), tasks, stats: bump(s.stats, { [counter]: entries.length }) },
-    { kind: "cleared", at: now, entries, countedAs: countAs },
+  const d = draft(s, { kind: "cleared", at: now, entries, countedAs: countAs });
+  let records = s.records;
+  for (const { orionId, taskId } of entries) {
+    records = answered(d, records, pendingKey(orionId, taskId), orionId, taskId, countAs, now);
+  }
+  d.stats = count(
+    s.stats,
+    countAs === "cleared" ? "clearedModifications" : "timeoutModifications",
+    entries.length,
   );
+  return withRecords(d, records, 0);
 }
 
-/**
- * Applies one input to a state made by {@link initialPendingState} (or by this function)
- * and returns the next state, or `state` itself when nothing changed. See the module
- * comment for the rules.
- */
-export function reducePending(state: PendingState, input: PendingInput, now: number): PendingState {
-  const s = state as InternalState;
-  switch (input.kind) {
-    case "expire":
-      return onExpire(s, input.due, now);
-    case "clear":
-      return onClear(s, input.countAs ?? "cleared", now);
-    case "set-timeout":
-      if (input.modificationTimeout === s.modificationTimeout) return s;
-      return step(
-        s,
-        { modificationTimeout: input.modificationTimeout },
-        { kind: "timeout-changed", at: now, modificationTimeout: input.modificationTimeout },
-      );
-    case "event":
-      break;
-  }
-  const event = parseOrionEvent(input.event);
+function onEvent(s: InternalState, value: unknown, now: number): PendingState {
+  const event = parseOrionEvent(value);
   if (event instanceof InvalidEventError) {
-    return step(
-      s,
-      { stats: bump(s.stats, { invalidEvents: 1 }) },
-      { kind: "ignored", reason: "invalid", event: input.event, error: event, at: now },
-    );
+    const d = draft(s, { kind: "ignored", reason: "invalid", event: value, error: event, at: now });
+    d.stats = count(s.stats, "invalidEvents");
+    return d;
   }
   switch (event.type) {
     case "TASK_COMPLETED":
     case "TASK_FAILED":
-      return onTaskEnded(s, event as TaskEvent & { type: "TASK_COMPLETED" | "TASK_FAILED" }, now);
+      return onTaskEnded(
+        s,
+        event as TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
+        now,
+      );
     case "TASK_STARTED":
       return onTaskStarted(s, event, now);
     case "ORION_MODIFIED":
       return onModified(s, event, now);
-    case "ORION_STARTED":
-      return step(
-        s,
-        { currentOrion: event.orion },
-        { kind: "orion", at: now, orionId: event.orionId, event: event.type },
-      );
+    case "ORION_STARTED": {
+      const d = draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
+      d.currentOrion = event.orion;
+      return d;
+    }
     case "ORION_COMPLETED":
     case "ORION_FAILED":
-      return onOrionEnded(s, event.orionId, event.type, now);
+      return draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
+  }
+}
+
+/**
+ * Applies one input to a state made by {@link initialPendingState} (or by this function)
+ * and returns the next state: `state` itself when nothing changed, a state with the same
+ * `version` and `last` when only housekeeping did. See the module comment for the rules.
+ */
+export function reducePending(state: PendingState, input: PendingInput, now: number): PendingState {
+  const s = purge(state as InternalState, now);
+  switch (input.kind) {
+    case "event":
+      return onEvent(s, input.event, now);
+    case "expire":
+      return onExpire(s, input.due, now);
+    case "clear":
+      return onClear(s, input.countAs ?? "cleared", now);
+    case "set-timeout": {
+      if (input.modificationTimeout === s.modificationTimeout) return s;
+      const d = draft(s, {
+        kind: "timeout-changed",
+        at: now,
+        modificationTimeout: input.modificationTimeout,
+      });
+      d.modificationTimeout = input.modificationTimeout;
+      return d;
+    }
   }
 }

@@ -1,9 +1,10 @@
 import { map, Subject, type Observable } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { OrionEvent } from "../../src/events.js";
 import { InvalidEventError } from "../../src/events.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
-import type { PendingState } from "../../src/pending/PendingState.js";
+import { pendingKey, type PendingState } from "../../src/pending/PendingState.js";
 import type { PendingCommand } from "../../src/pending/reducePending.js";
 import { marbles } from "../marbles.js";
 import {
@@ -200,14 +201,14 @@ describe("pendingModifications", () => {
   it(
     "counts a modification that arrives after its timeout as late",
     marbles((m) => {
-      const events = m.hot("^-a 200ms m-|", ev);
+      const events = m.hot("^-a 150ms m-|", ev);
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler }),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-r 99ms t 100ms l-|", {
+      ).toBeObservable("i-r 99ms t 50ms l-|", {
         i: "/initial",
         r: "a/registered",
         t: "/timed-out",
@@ -272,7 +273,7 @@ describe("pendingModifications", () => {
   );
 
   it(
-    "sets the current orion from ORION_STARTED and from newOrion, and drops records on ORION_COMPLETED",
+    "sets the current orion from ORION_STARTED and from newOrion, and reports ORION_COMPLETED",
     marbles((m) => {
       const started = emptyOrion("o1");
       const edited = { ...emptyOrion("o1"), name: "edited" };
@@ -298,8 +299,12 @@ describe("pendingModifications", () => {
       m.flush();
       expect(states[1]?.currentOrion).toBe(started);
       expect(states[3]?.currentOrion).toBe(edited);
-      expect(states[3]?.tasks.get("o1")?.get("a")).toMatchObject({ phase: "completed" });
-      expect(states[4]?.tasks.has("o1")).toBe(false);
+      expect(states[3]?.records.get(pendingKey("o1", "a"))).toMatchObject({ phase: "completed" });
+      expect(states[4]?.last).toMatchObject({
+        kind: "orion",
+        event: "ORION_COMPLETED",
+        orionId: "o1",
+      });
     }),
   );
 
@@ -456,4 +461,55 @@ describe("pendingModifications", () => {
       m.expect(fold).toBeObservable("i-r-|", { i: "/initial", r: "a/registered" });
     }),
   );
+
+  it(
+    "forgets an answered task one timeout after the answer: a redelivery then registers again",
+    marbles((m) => {
+      // a at 2, answered at 4; redelivered at 50 (a duplicate) and at 200 (forgotten by then).
+      const events = m.hot("^-a-m 45ms a 149ms a-|", ev);
+      m.expect(
+        summarise(
+          events.pipe(pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler })),
+        ),
+      ).toBeObservable("i-r-c 45ms d 149ms r-|", {
+        i: "/initial",
+        r: "a/registered",
+        c: "/completed",
+        d: "/ignored",
+      });
+    }),
+  );
+
+  it(
+    "forgets an anticipation when the task starts (a new run needs a new answer)",
+    marbles((m) => {
+      const events = m.hot("^-m-s-a-|", ev);
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-p-t-r-|", {
+        i: "/initial",
+        p: "/completed",
+        t: "/restarted",
+        r: "a/registered",
+      });
+    }),
+  );
+
+  it("keeps its records bounded by one timeout window over many cycles", () => {
+    const scheduler = new TestScheduler(() => undefined);
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    const source = new Subject<OrionEvent>();
+    let latest: PendingState | undefined;
+    const sub = source
+      .pipe(pendingModifications({ scheduler, modificationTimeout: 100 }))
+      .subscribe((s) => (latest = s));
+    for (let i = 0; i < 2000; i++) {
+      source.next(taskCompleted(`t${i}`));
+      source.next(orionModified([`t${i}`]));
+      // One cycle per 10 ms of virtual time: about 10 cycles fit in one window.
+      scheduler.schedule(() => undefined, 10);
+      scheduler.flush();
+    }
+    expect(latest?.stats.completedModifications).toBe(2000);
+    expect(latest?.records.size).toBeLessThanOrEqual(11);
+    sub.unsubscribe();
+  });
 });

@@ -44,7 +44,7 @@ const TIMEOUT = 100;
 /** The model: per key, what is known; plus counters. */
 class Model {
   pending = new Map<string, number>(); // key -> deadline
-  records = new Map<string, { phase: string; deadline?: number }>();
+  records = new Map<string, { phase: string; deadline: number }>();
   stats = {
     total: 0,
     completed: 0,
@@ -57,41 +57,51 @@ class Model {
   };
   now = 0;
 
+  /** Answered records are forgotten one timeout after the answer. */
+  forgetAnswered(): void {
+    for (const [k, r] of [...this.records]) {
+      if (r.phase !== "anticipated" && r.deadline <= this.now) this.records.delete(k);
+    }
+  }
+
+  answer(k: string, phase: string): void {
+    this.records.set(k, { phase, deadline: this.now + TIMEOUT });
+  }
+
   expire(): void {
     for (const [k, d] of [...this.pending]) {
       if (d <= this.now) {
         this.pending.delete(k);
-        this.records.set(k, { phase: "timed-out" });
+        this.answer(k, "timed-out");
         this.stats.timeout++;
       }
     }
     for (const [k, r] of [...this.records]) {
-      if (r.phase === "anticipated" && (r.deadline as number) <= this.now) this.records.delete(k);
+      if (r.phase === "anticipated" && r.deadline <= this.now) this.records.delete(k);
     }
   }
 
   apply(s: Step): void {
+    this.forgetAnswered();
     if (s.t === "advance") {
       this.now += s.ms;
       this.expire();
     } else if (s.t === "invalid") this.stats.invalid++;
     else if (s.t === "clear") {
-      for (const k of this.pending.keys()) this.records.set(k, { phase: "cleared" });
+      for (const k of this.pending.keys()) this.answer(k, "cleared");
       this.stats.cleared += this.pending.size;
       this.pending.clear();
     } else if (s.t === "orionEnded") {
-      for (const k of [...this.records.keys()])
-        if (k.startsWith(`${s.orion}/`)) this.records.delete(k);
+      // Reported only: records expire on their own.
     } else if (s.t === "started") {
-      const k = `${s.orion}/${s.task}`;
-      const r = this.records.get(k);
-      if (r && r.phase !== "anticipated") this.records.delete(k);
+      // A new run forgets an answered or anticipated task (a pending one stays).
+      this.records.delete(`${s.orion}/${s.task}`);
     } else if (s.t === "completed" || s.t === "failed") {
       const k = `${s.orion}/${s.task}`;
       const r = this.records.get(k);
       if (this.pending.has(k) || (r && r.phase !== "anticipated")) this.stats.duplicate++;
       else if (r) {
-        this.records.set(k, { phase: "completed" });
+        this.answer(k, "completed");
         this.stats.total++;
         this.stats.completed++;
       } else {
@@ -104,7 +114,7 @@ class Model {
         const r = this.records.get(k);
         if (this.pending.has(k)) {
           this.pending.delete(k);
-          this.records.set(k, { phase: "completed" });
+          this.answer(k, "completed");
           this.stats.completed++;
         } else if (!r) {
           this.records.set(k, { phase: "anticipated", deadline: this.now + TIMEOUT });
@@ -171,21 +181,12 @@ describe("the fold against a model", () => {
           if (input) state = reducePending(state, input, model.now);
           else {
             // Time passes: expire everything due, as the operator's timer would.
-            const due = [...state.pending.values()].map((e) => ({
-              kind: "pending" as const,
-              orionId: e.orionId,
-              taskId: e.taskId,
-            }));
-            const anticipated = [...state.tasks].flatMap(([orionId, records]) =>
-              [...records]
-                .filter(([, r]) => r.phase === "anticipated")
-                .map(([taskId]) => ({ kind: "anticipated" as const, orionId, taskId })),
+            const due = [...state.records.values()].flatMap((r) =>
+              r.phase === "pending" || r.phase === "anticipated"
+                ? [{ kind: r.phase, orionId: r.orionId, taskId: r.taskId }]
+                : [],
             );
-            state = reducePending(
-              state,
-              { kind: "expire", due: [...due, ...anticipated] },
-              model.now,
-            );
+            state = reducePending(state, { kind: "expire", due }, model.now);
           }
           expect(pendingOf(state)).toEqual([...model.pending.keys()].sort());
           const st = state.stats;

@@ -3,34 +3,45 @@ import { describe, expect, it } from "vitest";
 import { PersistentMap } from "../../src/internal/PersistentMap.js";
 import { runs } from "./runs.js";
 
+// Few keys, so that versions share and overwrite entries often.
+const keyArb = fc.nat(12).map((n) => `t${n}`);
+// Mostly the newest version (where entries accumulate), sometimes any older one.
+const versionArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(-1) },
+  { weight: 1, arbitrary: fc.nat() },
+);
+
 type Op =
-  | { op: "set"; version: number; key: number; value: number }
-  | { op: "delete"; version: number; key: number }
+  | { op: "set"; version: number; key: string; value: number }
+  | { op: "delete"; version: number; key: string }
   | { op: "read"; version: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     op: fc.constant("set" as const),
-    version: fc.nat(),
-    key: fc.nat(8),
+    version: versionArb,
+    key: keyArb,
     value: fc.nat(3),
   }),
-  fc.record({ op: fc.constant("delete" as const), version: fc.nat(), key: fc.nat(8) }),
-  fc.record({ op: fc.constant("read" as const), version: fc.nat() }),
+  fc.record({ op: fc.constant("delete" as const), version: versionArb, key: keyArb }),
+  fc.record({ op: fc.constant("read" as const), version: versionArb }),
 );
+
+const sorted = <T>(entries: Iterable<[string, T]>) =>
+  [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe("PersistentMap", () => {
   it("behaves like an immutable copy per version, whatever version is read or updated", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const versions: PersistentMap<number, number>[] = [PersistentMap.empty()];
-        const models: Map<number, number>[] = [new Map()];
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const versions: PersistentMap<string, number>[] = [PersistentMap.empty()];
+        const models: Map<string, number>[] = [new Map()];
         for (const o of ops) {
-          const i = o.version % versions.length;
-          const v = versions[i] as PersistentMap<number, number>;
-          const model = models[i] as Map<number, number>;
+          const i = o.version < 0 ? versions.length - 1 : o.version % versions.length;
+          const v = versions[i] as PersistentMap<string, number>;
+          const model = models[i] as Map<string, number>;
           if (o.op === "read") {
-            expect([...v.entries()].sort()).toEqual([...model.entries()].sort());
+            expect(sorted(v.entries())).toEqual(sorted(model.entries()));
             expect(v.size).toBe(model.size);
             continue;
           }
@@ -42,16 +53,49 @@ describe("PersistentMap", () => {
           models.push(copy);
         }
         versions.forEach((v, i) => {
-          const model = models[i] as Map<number, number>;
+          const model = models[i] as Map<string, number>;
           expect(v.size).toBe(model.size);
-          for (let k = 0; k <= 8; k++) {
-            expect(v.get(k)).toBe(model.get(k));
-            expect(v.has(k)).toBe(model.has(k));
+          expect(sorted(v.entries())).toEqual(sorted(model.entries()));
+          for (const key of ["t0", "t7", "t12", "absent"]) {
+            expect(v.get(key)).toBe(model.get(key));
+            expect(v.has(key)).toBe(model.has(key));
           }
         });
       }),
       { numRuns: runs(300) },
     );
+  });
+
+  it("rebases long segments without changing any version's contents", () => {
+    const versions: PersistentMap<string, number>[] = [PersistentMap.empty()];
+    for (let i = 0; i < 5000; i++) {
+      const last = versions[versions.length - 1] as PersistentMap<string, number>;
+      versions.push(i % 3 === 2 ? last.delete(`k${i - 1}`) : last.set(`k${i % 50}`, i));
+    }
+    const replays: [string, number][][] = [];
+    const replay = new Map<string, number>();
+    for (let j = 0; j < versions.length; j++) {
+      replays.push(sorted(replay.entries()));
+      if (j % 3 === 2) replay.delete(`k${j - 1}`);
+      else replay.set(`k${j % 50}`, j);
+    }
+    // Every version, across several segments, in an order that reroots back and forth.
+    for (let n = 0; n < versions.length; n++) {
+      const i = (n * 7919) % versions.length;
+      const v = versions[i] as PersistentMap<string, number>;
+      expect(sorted(v.entries())).toEqual(replays[i]);
+      expect(v.size).toBe(replays[i]?.length);
+    }
+  });
+
+  it("keeps many keys, then empties back to an empty map", () => {
+    let m = PersistentMap.empty<string, number>();
+    for (let i = 0; i < 5000; i++) m = m.set(`key-${i}`, i);
+    expect(m.size).toBe(5000);
+    expect(m.get("key-4321")).toBe(4321);
+    for (let i = 0; i < 5000; i++) m = m.delete(`key-${i}`);
+    expect(m.size).toBe(0);
+    expect([...m.entries()]).toEqual([]);
   });
 
   it("returns the same map for an update that changes nothing", () => {
@@ -60,14 +104,19 @@ describe("PersistentMap", () => {
     expect(a.delete("y")).toBe(a);
   });
 
-  it("lets a callback read other versions while iterating", () => {
+  it("iterates a snapshot, so a callback may update the map", () => {
     const a = PersistentMap.empty<string, number>().set("x", 1).set("y", 2);
-    const b = a.delete("x").set("z", 3);
-    const seen: string[] = [];
+    let b = a;
     a.forEach((value, key) => {
-      seen.push(`${key}=${value}:${b.has(key)}`);
+      b = b.delete(key).set(`${key}2`, value);
     });
-    expect(seen.sort()).toEqual(["x=1:false", "y=2:true"]);
-    expect([...b.keys()].sort()).toEqual(["y", "z"]);
+    expect(sorted(b.entries())).toEqual([
+      ["x2", 1],
+      ["y2", 2],
+    ]);
+    expect(sorted(a.entries())).toEqual([
+      ["x", 1],
+      ["y", 2],
+    ]);
   });
 });
