@@ -90,6 +90,7 @@ export function pendingModifications(
       const deadlines = new DeadlineQueue<ExpiryCandidate>();
       let armed: Subscription | undefined;
       let armedAt = Number.NaN;
+      // Only the newest state is kept here (and by scan): nothing holds an old one.
       let latest = initialPendingState(timeout, scheduler.now());
 
       const disarm = (): void => {
@@ -143,8 +144,9 @@ export function pendingModifications(
         armedAt = head;
         armed = timer(Math.max(0, head - scheduler.now()), scheduler).subscribe(fire);
       };
-      const step = (state: PendingState, value: unknown): PendingState => {
-        if (value === START) return state;
+      const step = (state: PendingState | null, value: unknown): PendingState => {
+        // The first input is always START: it makes scan emit the initial state.
+        if (state === null || value === START) return latest;
         const input: PendingInput =
           value instanceof Control ? value.input : { kind: "event", event: value };
         const next = reducePending(state, input, scheduler.now());
@@ -163,7 +165,7 @@ export function pendingModifications(
         ),
         source.pipe(tap({ complete: () => sourceDone.next() })),
       ).pipe(
-        scan(step, latest),
+        scan<unknown, PendingState, null>(step, null),
         // A new transition, not a new object: housekeeping-only states are not emitted.
         distinctUntilChanged((a, b) => a.last === b.last),
         finalize(() => {
