@@ -1,0 +1,33 @@
+/**
+ * Runs every benchmark, writes `docs/performance.md` and prints it:
+ * `npm run bench` (`node --expose-gc dist/bench/run.js` after the build).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchFold } from "./fold.js";
+import { benchMerge } from "./merge.js";
+
+/** The repository root: this file runs from `dist/bench/`. */
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const sections: string[] = [await benchFold(), await benchMerge()];
+
+const cpu = cpus();
+const method =
+  "Every section runs in the same node process, one after the other, and reports medians " +
+  "over repeated runs after warm-up runs (each section states its own counts). Where " +
+  "configurations are compared, they run interleaved, round after round, each run on a " +
+  "fresh instance after a full garbage collection, so drift of the machine affects them " +
+  "alike and their ratios are stable. " +
+  `Machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ` +
+  `node ${process.version}` +
+  (globalThis.gc === undefined ? " (without `--expose-gc`)" : " with `--expose-gc`") +
+  `; ${new Date().toISOString().slice(0, 10)}. Reproduce with \`npm run bench\`.`;
+
+const document = ["# Performance", "", method, "", ...sections].join("\n").trimEnd() + "\n";
+const path = join(root, "docs", "performance.md");
+await mkdir(dirname(path), { recursive: true });
+await writeFile(path, document);
+console.log(document);
