@@ -115,12 +115,15 @@ export type PendingTransition =
       readonly entries: readonly PendingEntry[];
       readonly countedAs: "cleared" | "timed-out";
     }
-  /** An orion started (and became current) or ended. */
+  /**
+   * An orion started (and became current) or ended; or (`SET`) the fold's owner set the
+   * current orion, as the facade's `mergeAndSyncOrionStates` does.
+   */
   | {
       readonly kind: "orion";
       readonly at: number;
       readonly orionId: string;
-      readonly event: "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED";
+      readonly event: "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED" | "SET";
     }
   /** A task that had been answered (or anticipated) started again: its next completion registers afresh. */
   | {

@@ -66,6 +66,11 @@ export type PendingCommand =
       /** Give new registrations this timeout (ms); pending ones keep their deadline. */
       readonly kind: "set-timeout";
       readonly modificationTimeout: number;
+    }
+  | {
+      /** Make `orion` the current orion (the facade's merge of agent and orchestrator). */
+      readonly kind: "set-orion";
+      readonly orion: TaskOrion;
     };
 
 /** What the reducer consumes: a bus value, a batch of due deadlines, or a command. */
@@ -415,6 +420,12 @@ export function reducePending(state: PendingState, input: PendingInput, now: num
       return onExpire(s, input.due, now);
     case "clear":
       return onClear(s, input.countAs ?? "cleared", now);
+    case "set-orion": {
+      if (input.orion === s.currentOrion) return s;
+      const d = draft(s, { kind: "orion", at: now, orionId: input.orion.id, event: "SET" });
+      d.currentOrion = input.orion;
+      return d;
+    }
     case "set-timeout": {
       if (input.modificationTimeout === s.modificationTimeout) return s;
       const d = draft(s, {

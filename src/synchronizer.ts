@@ -1,0 +1,317 @@
+/**
+ * The imperative facade: the Python original's API, in TypeScript idiom, built on the
+ * operators (one fold, one gate, one wait point; nothing is implemented twice).
+ */
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  distinctUntilChanged,
+  map,
+  Subject,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from "rxjs";
+import { gateReadyTasks, type GateReadyTasksOptions } from "../operators/gateReadyTasks.js";
+import {
+  DEFAULT_MODIFICATION_TIMEOUT,
+  pendingModifications,
+} from "../operators/pendingModifications.js";
+import { skipStaleStates } from "../operators/skipStaleStates.js";
+import { waitForPendingModifications } from "../operators/waitForPendingModifications.js";
+import type { OrionEventObserver } from "./bus.js";
+import type { OrionEvent } from "./events.js";
+import { checkTimeout } from "./internal/checkTimeout.js";
+import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
+import type { TaskOrion } from "./orion/types.js";
+import type { PendingState, PendingStats, PendingTransition } from "./pending/PendingState.js";
+import { initialPendingState, type PendingCommand } from "./pending/reducePending.js";
+
+/** Where the synchronizer logs: `console` fits, and so do pino, winston and the like. */
+export interface SynchronizerLogger {
+  debug(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+/** Options of {@link OrionModificationSynchronizer}. */
+export interface OrionModificationSynchronizerOptions<O = unknown> {
+  /** The orchestrator this synchronizer serves, kept for the caller (as in the original). */
+  readonly orchestrator?: O;
+  /** Silent by default. A timed-out modification is logged as a warning naming the task. */
+  readonly logger?: SynchronizerLogger;
+  /** How long a modification may stay pending, in ms. Default 600 000 (10 minutes). */
+  readonly modificationTimeout?: number;
+  /** Where timeouts run. Default `asyncScheduler`; a `TestScheduler` gives virtual time. */
+  readonly scheduler?: SchedulerLike;
+  /** Options of the merge done by {@link OrionModificationSynchronizer.mergeAndSyncOrionStates}. */
+  readonly merge?: MergeOptions;
+}
+
+const silent: SynchronizerLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+function logTransition(logger: SynchronizerLogger, last: PendingTransition, timeout: number): void {
+  switch (last.kind) {
+    case "registered":
+      logger.debug(
+        `Registered modification for task '${last.entry.taskId}' of orion '${last.entry.orionId}'`,
+      );
+      return;
+    case "completed":
+      if (last.entries.length > 0) {
+        logger.debug(
+          `Completed modification(s) for ${last.entries.map((e) => `'${e.taskId}'`).join(", ")} of orion '${last.orionId}'`,
+        );
+      }
+      if (last.late.length > 0) {
+        logger.info(
+          `Late modification(s) for ${last.late.map((t) => `'${t}'`).join(", ")}: they had already timed out or been cleared`,
+        );
+      }
+      return;
+    case "timed-out":
+      for (const entry of last.entries) {
+        logger.warn(
+          `Modification for task '${entry.taskId}' of orion '${entry.orionId}' timed out after ${entry.deadline - entry.registeredAt} ms. Auto-completing to prevent deadlock.`,
+        );
+      }
+      return;
+    case "cleared":
+      logger.warn(
+        `Cleared ${last.entries.length} pending modification(s) (${last.countedAs === "timed-out" ? `a wait timed out after ${timeout} ms` : "on request"})`,
+      );
+      return;
+    case "ignored":
+      if (last.reason === "invalid")
+        logger.warn(`Ignored an invalid event: ${last.error?.message ?? "unknown reason"}`);
+      else logger.debug("Ignored a duplicate event");
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Keeps an orchestrator from running ahead of the agent's modifications: the spec's
+ * `OrionModificationSynchronizer`, for code that is not reactive, built on
+ * {@link pendingModifications}, {@link gateReadyTasks} and
+ * {@link waitForPendingModifications}.
+ *
+ * @example
+ * const synchronizer = new OrionModificationSynchronizer({ orchestrator, logger: console });
+ * bus.subscribe(synchronizer); // or synchronizer.connect(events$)
+ * orchestrator.setModificationSynchronizer(synchronizer);
+ * // in the orchestrator's loop:
+ * await synchronizer.waitForPendingModifications();
+ * const orion = synchronizer.mergeAndSyncOrionStates(myOrion);
+ */
+export class OrionModificationSynchronizer<O = unknown> implements OrionEventObserver {
+  /** The orchestrator given in the options. */
+  readonly orchestrator: O | undefined;
+  /** The pending state; replays the current state to a new subscriber. Completes on dispose. */
+  readonly state$: Observable<PendingState>;
+  /** The statistics, when they change; replays the current ones. */
+  readonly statistics$: Observable<PendingStats>;
+
+  private readonly events = new Subject<OrionEvent>();
+  private readonly commands = new Subject<PendingCommand>();
+  private readonly state: BehaviorSubject<PendingState>;
+  private readonly fold: Subscription;
+  private readonly connections = new Set<Subscription>();
+  private readonly logger: SynchronizerLogger;
+  private readonly scheduler: SchedulerLike;
+  private readonly mergeOptions: MergeOptions | undefined;
+  private disposed = false;
+
+  /** @throws RangeError for a `modificationTimeout` that is not a positive finite number. */
+  constructor(options: OrionModificationSynchronizerOptions<O> = {}) {
+    const modificationTimeout = checkTimeout(
+      options.modificationTimeout ?? DEFAULT_MODIFICATION_TIMEOUT,
+      "modificationTimeout",
+    );
+    this.orchestrator = options.orchestrator;
+    this.logger = options.logger ?? silent;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.mergeOptions = options.merge;
+    const fold = this.events.pipe(
+      pendingModifications({
+        modificationTimeout,
+        scheduler: this.scheduler,
+        commands: this.commands,
+      }),
+      skipStaleStates(),
+    );
+    // The fold's own initial state (version 0) is equivalent, and dropped as not newer.
+    this.state = new BehaviorSubject(
+      initialPendingState(modificationTimeout, this.scheduler.now()),
+    );
+    this.fold = fold.subscribe({
+      next: (s) => {
+        if (s.version <= this.state.value.version) return;
+        logTransition(this.logger, s.last, s.modificationTimeout);
+        this.state.next(s);
+      },
+      error: (error: unknown) =>
+        this.logger.error("orion-sync: the pending-modifications fold failed", error),
+    });
+    this.state$ = this.state.asObservable();
+    this.statistics$ = this.state$.pipe(
+      skipStaleStates(),
+      map((s) => s.stats),
+      distinctUntilChanged(),
+    );
+  }
+
+  /** Receives an event: `bus.subscribe(synchronizer)` works as in the spec. */
+  onEvent(event: OrionEvent): void {
+    this.events.next(event);
+  }
+
+  /**
+   * Feeds `events$` into this synchronizer until the returned subscription is
+   * unsubscribed (or the synchronizer disposed). An error of `events$` is logged and ends
+   * only that connection.
+   */
+  connect(events$: Observable<OrionEvent>): Subscription {
+    let connection: Subscription | undefined;
+    let ended = false;
+    const end = (): void => {
+      ended = true;
+      if (connection) this.connections.delete(connection);
+    };
+    connection = events$.subscribe({
+      next: (event) => this.events.next(event),
+      error: (error: unknown) => {
+        this.logger.error("orion-sync: a connected event stream failed", error);
+        end();
+      },
+      complete: end,
+    });
+    if (!ended) this.connections.add(connection);
+    return connection;
+  }
+
+  /**
+   * Resolves `true` once nothing is pending (at once if nothing is). If `timeout` ms (default:
+   * the modification timeout) pass first, it clears what is still pending, so nothing
+   * deadlocks, counts those entries in `timeoutModifications`, and resolves `false`. A
+   * clear during the wait also resolves it `false`. Aborting `signal` rejects the wait and
+   * leaves the pending set alone.
+   *
+   * @throws RangeError (synchronously) for a `timeout` that is not a positive finite number.
+   */
+  waitForPendingModifications(
+    timeout?: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    const ms = checkTimeout(timeout ?? this.state.value.modificationTimeout, "timeout");
+    return waitForPendingModifications(this.state$, {
+      timeout: ms,
+      scheduler: this.scheduler,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).then((settled) => {
+      if (!settled && !this.disposed && this.state.value.pending.size > 0) {
+        this.commands.next({ kind: "clear", countAs: "timed-out" });
+      }
+      return settled;
+    });
+  }
+
+  /** The latest orion: from `ORION_STARTED`, the agent's `newOrion`, or the last merge. */
+  getCurrentOrion(): TaskOrion | undefined {
+    return this.state.value.currentOrion;
+  }
+
+  /** Whether any modification is pending. */
+  hasPendingModifications(): boolean {
+    return this.state.value.pending.size > 0;
+  }
+
+  /** How many modifications are pending. */
+  getPendingCount(): number {
+    return this.state.value.pending.size;
+  }
+
+  /** The task ids with a pending modification (of every orion), in no particular order. */
+  getPendingTaskIds(): string[] {
+    return Array.from(this.state.value.pending.values(), (entry) => entry.taskId);
+  }
+
+  /** A copy of the statistics. */
+  getStatistics(): PendingStats {
+    return { ...this.state.value.stats };
+  }
+
+  /** The timeout given to new registrations, in ms. */
+  getModificationTimeout(): number {
+    return this.state.value.modificationTimeout;
+  }
+
+  /**
+   * Sets the timeout of new registrations (pending ones keep theirs).
+   * @throws RangeError for 0, a negative number, NaN or an infinite value.
+   */
+  setModificationTimeout(ms: number): void {
+    this.commands.next({
+      kind: "set-timeout",
+      modificationTimeout: checkTimeout(ms, "modificationTimeout"),
+    });
+  }
+
+  /** Removes every pending modification (counted in `clearedModifications`); waits resolve `false`. */
+  clearPendingModifications(): void {
+    this.commands.next({ kind: "clear" });
+  }
+
+  /**
+   * Merges the agent's current orion with the orchestrator's execution state (see
+   * `mergeOrionStates`), makes the result the current orion and returns it. Without an
+   * agent orion, returns `orchestratorOrion` unchanged. An invalid merge (the agent's
+   * edits would make a cycle or a dangling edge) keeps the orchestrator's orion and logs
+   * the error; {@link mergeAndSyncOrionStatesWithReport} returns the full report.
+   */
+  mergeAndSyncOrionStates(orchestratorOrion: TaskOrion): TaskOrion {
+    return this.mergeAndSyncOrionStatesWithReport(orchestratorOrion).orion;
+  }
+
+  /** {@link mergeAndSyncOrionStates}, with the merge's report (undefined without an agent orion). */
+  mergeAndSyncOrionStatesWithReport(orchestratorOrion: TaskOrion): {
+    readonly orion: TaskOrion;
+    readonly report: MergeResult["report"] | undefined;
+  } {
+    const agentOrion = this.state.value.currentOrion;
+    if (agentOrion === undefined) return { orion: orchestratorOrion, report: undefined };
+    const result = mergeOrionStates(agentOrion, orchestratorOrion, this.mergeOptions);
+    if (result.report.error) {
+      this.logger.error(
+        `orion-sync: the agent's orion is invalid; keeping the orchestrator's: ${result.report.error.message}`,
+      );
+    }
+    this.commands.next({ kind: "set-orion", orion: result.orion });
+    return result;
+  }
+
+  /** {@link gateReadyTasks} bound to this synchronizer. */
+  gate<T>(options?: GateReadyTasksOptions<T>): MonoTypeOperatorFunction<T> {
+    return gateReadyTasks<T>(this.state$, options);
+  }
+
+  /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const connection of this.connections) connection.unsubscribe();
+    this.connections.clear();
+    this.fold.unsubscribe();
+    this.events.complete();
+    this.commands.complete();
+    this.state.complete();
+  }
+}
