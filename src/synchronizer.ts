@@ -8,10 +8,10 @@ import {
   distinctUntilChanged,
   map,
   Subject,
+  Subscription,
   type MonoTypeOperatorFunction,
   type Observable,
   type SchedulerLike,
-  type Subscription,
 } from "rxjs";
 import { gateReadyTasks, type GateReadyTasksOptions } from "../operators/gateReadyTasks.js";
 import {
@@ -180,20 +180,22 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
    * only that connection.
    */
   connect(events$: Observable<OrionEvent>): Subscription {
-    let connection: Subscription | undefined;
+    const connection = new Subscription();
     let ended = false;
     const end = (): void => {
       ended = true;
-      if (connection) this.connections.delete(connection);
+      this.connections.delete(connection);
     };
-    connection = events$.subscribe({
-      next: (event) => this.events.next(event),
-      error: (error: unknown) => {
-        this.logger.error("orion-sync: a connected event stream failed", error);
-        end();
-      },
-      complete: end,
-    });
+    connection.add(
+      events$.subscribe({
+        next: (event) => this.events.next(event),
+        error: (error: unknown) => {
+          this.logger.error("orion-sync: a connected event stream failed", error);
+          end();
+        },
+        complete: end,
+      }),
+    );
     if (!ended) this.connections.add(connection);
     return connection;
   }
