@@ -9,6 +9,7 @@ export * from "../operators/index.js";
 export * from "./bus.js";
 export * from "./events.js";
 export * from "./synchronizer.js";
+export * from "./orchestrator/index.js";
 export * from "./orion/index.js";
 export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";

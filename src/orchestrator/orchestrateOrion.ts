@@ -1,0 +1,290 @@
+import {
+  asyncScheduler,
+  defer,
+  from,
+  isObservable,
+  last,
+  of,
+  Observable,
+  Subject,
+  type ObservableInput,
+  type Subscription,
+} from "rxjs";
+import { cancelTask } from "../orion/cancelTask.js";
+import { completeTask, type TaskOutcome } from "../orion/completeTask.js";
+import { deriveOrionState } from "../orion/deriveOrionState.js";
+import { getBlockedTasks } from "../orion/getBlockedTasks.js";
+import { getReadyTasks } from "../orion/getReadyTasks.js";
+import { InvalidOrionError } from "../orion/InvalidOrionError.js";
+import { isTerminalStatus } from "../orion/isTerminalStatus.js";
+import { startTask } from "../orion/startTask.js";
+import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
+import { validateOrion } from "../orion/validateOrion.js";
+import type { OrionEvent } from "../events.js";
+import type {
+  OrchestrateOptions,
+  OrchestrationProgress,
+  OrchestrationResult,
+  TaskTiming,
+} from "./types.js";
+
+function toObservable(value: unknown): Observable<JsonValue | undefined> {
+  const input = value as ObservableInput<JsonValue | undefined>;
+  if (isObservable(value)) return value as Observable<JsonValue | undefined>;
+  if (typeof (value as { then?: unknown } | null)?.then === "function") return from(input);
+  return of(value as JsonValue | undefined);
+}
+
+function describeError(error: unknown): JsonValue {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  try {
+    return JSON.parse(JSON.stringify(error ?? null)) as JsonValue;
+  } catch {
+    return String(error);
+  }
+}
+
+/**
+ * A reference reactive orchestrator: runs `orion` to the end, publishing on `bus` what
+ * UFO's orchestrator publishes, in the same order (`ORION_STARTED`; per task
+ * `TASK_STARTED` then `TASK_COMPLETED` / `TASK_FAILED` with `newlyReadyTaskIds`;
+ * `ORION_COMPLETED` / `ORION_FAILED`), and emits each event with the orion it produced,
+ * then the result.
+ *
+ * With a `synchronizer`, every "tasks may be ready" moment passes through its gate, and
+ * before starting anything the orchestrator merges the agent's latest orion with its own
+ * execution state (`mergeAndSyncOrionStates`), so a task always starts with the agent's
+ * latest definition. Without one, tasks start as soon as they are ready: the race.
+ *
+ * Tasks run through `executeTask` (a value, promise or observable; throwing or rejecting
+ * fails the task, and dependents follow the dependency rules), at most `maxConcurrency` at
+ * once, highest priority first. Tasks that can never run are reported in the result's
+ * `blocked`, not waited for. Aborting `signal`, or unsubscribing, aborts running tasks
+ * (their `executeTask` got the signal) and marks every unfinished task cancelled.
+ *
+ * @throws InvalidOrionError (as an error notification) if `orion` fails `validateOrion`.
+ */
+export function orchestrateOrion(
+  orion: TaskOrion,
+  options: OrchestrateOptions,
+): Observable<OrchestrationProgress> {
+  const maxConcurrency = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  if (
+    !(maxConcurrency >= 1) ||
+    (Number.isFinite(maxConcurrency) && !Number.isInteger(maxConcurrency))
+  ) {
+    throw new RangeError(
+      `maxConcurrency must be a positive integer, got ${String(maxConcurrency)}`,
+    );
+  }
+  return new Observable<OrchestrationProgress>((subscriber) => {
+    const validation = validateOrion(orion);
+    if (!validation.ok) {
+      subscriber.error(new InvalidOrionError(orion.id, validation.errors));
+      return;
+    }
+    const { bus, synchronizer, executeTask, readyOptions } = options;
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const now = (): number => scheduler.now();
+    const startedAt = now();
+    let current: TaskOrion = { ...orion, state: deriveOrionState(orion) };
+    let lastAgentOrion = synchronizer?.getCurrentOrion();
+    const running = new Map<
+      string,
+      { readonly abort: AbortController; subscription?: Subscription }
+    >();
+    const timings = new Map<string, TaskTiming>();
+    let ready: Task[] = [];
+    let finished = false;
+    let scheduling = false;
+    let again = false;
+    let heldSince: number | undefined;
+    let heldMs = 0;
+
+    const publish = (event: OrionEvent): void => {
+      bus.publish(event);
+      subscriber.next({ kind: "event", at: now(), event, orion: current, running: running.size });
+    };
+
+    const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => ({
+      orion: current,
+      state: current.state,
+      outcome,
+      timings: [...timings.values()],
+      blocked: outcome === "cancelled" ? [] : getBlockedTasks(current, readyOptions),
+      heldMs,
+      startedAt,
+      endedAt: now(),
+      statistics: synchronizer?.getStatistics(),
+    });
+
+    const finish = (): void => {
+      finished = true;
+      triggerSubscription.unsubscribe();
+      const tasks = Object.values(current.tasks);
+      const outcome = tasks.every((t) => t.status === "completed") ? "completed" : "failed";
+      publish({
+        type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED",
+        orionId: current.id,
+      });
+      subscriber.next({ kind: "finished", at: now(), result: result(outcome) });
+      subscriber.complete();
+    };
+
+    const done = (taskId: string, outcome: TaskOutcome): void => {
+      if (finished || !running.has(taskId)) return;
+      running.delete(taskId);
+      const transition = completeTask(current, taskId, outcome, now(), readyOptions);
+      current = transition.orion;
+      const timing = timings.get(taskId);
+      if (timing) {
+        timings.set(taskId, {
+          ...timing,
+          endedAt: now(),
+          status: current.tasks[taskId]?.status ?? timing.status,
+        });
+      }
+      for (const task of transition.newlyReady) ready.push(task);
+      publish({
+        type: outcome.success ? "TASK_COMPLETED" : "TASK_FAILED",
+        orionId: current.id,
+        taskId,
+        timestamp: now(),
+        ...(outcome.success
+          ? outcome.result === undefined
+            ? {}
+            : { result: outcome.result }
+          : { error: outcome.error }),
+        newlyReadyTaskIds: transition.newlyReady.map((t) => t.id),
+      });
+      trigger();
+    };
+
+    const start = (task: Task): void => {
+      current = startTask(current, task.id, now());
+      timings.set(task.id, {
+        taskId: task.id,
+        startedAt: now(),
+        definition: task,
+        status: "running",
+      });
+      const entry: { readonly abort: AbortController; subscription?: Subscription } = {
+        abort: new AbortController(),
+      };
+      running.set(task.id, entry);
+      publish({ type: "TASK_STARTED", orionId: current.id, taskId: task.id, timestamp: now() });
+      const from = current;
+      const subscription = defer(() =>
+        toObservable(executeTask(task, { signal: entry.abort.signal, orion: from })),
+      )
+        .pipe(last(undefined, undefined))
+        .subscribe({
+          next: (value) =>
+            done(
+              task.id,
+              value === undefined ? { success: true } : { success: true, result: value },
+            ),
+          error: (error: unknown) => done(task.id, { success: false, error: describeError(error) }),
+        });
+      if (running.has(task.id)) entry.subscription = subscription;
+    };
+
+    /** Starts what may start. Trampolined: re-entrant calls (instant tasks) loop here. */
+    const schedule = (): void => {
+      if (finished) return;
+      if (scheduling) {
+        again = true;
+        return;
+      }
+      scheduling = true;
+      try {
+        do {
+          again = false;
+          const agentOrion = synchronizer?.getCurrentOrion();
+          if (synchronizer && agentOrion !== undefined && agentOrion !== lastAgentOrion) {
+            // The agent changed the orion: take its structure, keep our execution state.
+            current = synchronizer.mergeAndSyncOrionStates(current);
+            lastAgentOrion = synchronizer.getCurrentOrion();
+            ready = [...getReadyTasks(current, readyOptions)];
+          }
+          ready.sort(
+            (a, b) =>
+              (b.priority ?? 0) - (a.priority ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+          );
+          while (ready.length > 0 && running.size < maxConcurrency && !finished) {
+            const candidate = ready.shift() as Task;
+            const task = current.tasks[candidate.id];
+            // The merge may have removed, rewired or re-defined it since it became ready.
+            if (task === undefined || task.status !== "pending" || running.has(task.id)) continue;
+            start(task);
+          }
+          if (running.size === 0 && ready.length === 0 && !again) {
+            // Nothing runs and nothing is ready: recheck against the orion, then finish.
+            const fresh = getReadyTasks(current, readyOptions).filter(
+              (t) => t.status === "pending",
+            );
+            if (fresh.length > 0) {
+              ready = [...fresh];
+              again = true;
+            } else {
+              finish();
+            }
+          }
+        } while (again && !finished);
+      } finally {
+        scheduling = false;
+      }
+    };
+
+    const triggers = new Subject<void>();
+    const trigger = (): void => {
+      if (heldSince === undefined) heldSince = now();
+      triggers.next();
+    };
+    const triggerSubscription = (
+      synchronizer ? triggers.pipe(synchronizer.gate()) : triggers
+    ).subscribe(() => {
+      if (heldSince !== undefined) {
+        heldMs += now() - heldSince;
+        heldSince = undefined;
+      }
+      schedule();
+    });
+
+    const cancel = (): void => {
+      if (finished) return;
+      finished = true;
+      triggerSubscription.unsubscribe();
+      for (const [taskId, entry] of running) {
+        entry.abort.abort(new Error("orchestration cancelled"));
+        entry.subscription?.unsubscribe();
+        running.delete(taskId);
+      }
+      for (const task of Object.values(current.tasks)) {
+        if (!isTerminalStatus(task.status))
+          current = cancelTask(current, task.id, now(), readyOptions).orion;
+      }
+    };
+    const onAbort = (): void => {
+      if (finished) return;
+      cancel();
+      publish({ type: "ORION_FAILED", orionId: current.id });
+      subscriber.next({ kind: "finished", at: now(), result: result("cancelled") });
+      subscriber.complete();
+    };
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    publish({ type: "ORION_STARTED", orionId: current.id, orion: current });
+    ready = [...getReadyTasks(current, readyOptions)];
+    trigger();
+
+    return () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      cancel();
+    };
+  });
+}

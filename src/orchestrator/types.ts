@@ -1,0 +1,85 @@
+/** Types of the reference orchestrator. */
+import type { ObservableInput, SchedulerLike } from "rxjs";
+import type { OrionEvent } from "../events.js";
+import type { BlockedTask } from "../orion/getBlockedTasks.js";
+import type { ReadyTaskOptions } from "../orion/getReadyTasks.js";
+import type { JsonValue, OrionState, Task, TaskOrion } from "../orion/types.js";
+import type { PendingStats } from "../pending/PendingState.js";
+import type { OrionModificationSynchronizer } from "../synchronizer.js";
+
+/** What `executeTask` gets besides the task. */
+export interface ExecuteTaskContext {
+  /** Aborted when the orchestration is cancelled (signal or unsubscription). */
+  readonly signal: AbortSignal;
+  /** The orion the task was started from (its definition is `task`). */
+  readonly orion: TaskOrion;
+}
+
+/**
+ * Runs one task: returns its result, as a value, a promise or an observable (its last
+ * value; use one on the orchestration's scheduler for virtual time). Throwing, rejecting
+ * or erroring fails the task.
+ */
+export type ExecuteTask = (
+  task: Task,
+  context: ExecuteTaskContext,
+) => ObservableInput<JsonValue | undefined> | JsonValue | undefined;
+
+/** The bus the orchestrator publishes on: our `EventBus` fits. */
+export interface PublishingBus {
+  publish(event: OrionEvent): void;
+}
+
+/** Options of `orchestrateOrion`. */
+export interface OrchestrateOptions {
+  readonly bus: PublishingBus;
+  /** Without one, tasks start as soon as they are ready: the race the synchronizer prevents. */
+  readonly synchronizer?: OrionModificationSynchronizer | undefined;
+  readonly executeTask: ExecuteTask;
+  /** How many tasks may run at once. Default: no limit. */
+  readonly maxConcurrency?: number;
+  /** Cancels the orchestration: running tasks are aborted, the rest marked cancelled. */
+  readonly signal?: AbortSignal;
+  /** The clock for timestamps and timings. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Predicates for `conditional` dependencies. */
+  readonly readyOptions?: ReadyTaskOptions;
+}
+
+/** When and how a task ran. */
+export interface TaskTiming {
+  readonly taskId: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  /** The task's definition when it started: what it ran with. */
+  readonly definition: Task;
+  readonly status: Task["status"];
+}
+
+/** The outcome of an orchestration. */
+export interface OrchestrationResult {
+  readonly orion: TaskOrion;
+  readonly state: OrionState;
+  /** `completed`: every task completed; `failed`: some failed or could not run; `cancelled`. */
+  readonly outcome: "completed" | "failed" | "cancelled";
+  readonly timings: readonly TaskTiming[];
+  /** Pending tasks that can never run (a dependency can no longer be satisfied). */
+  readonly blocked: readonly BlockedTask[];
+  /** Total time ready tasks waited at the synchronizer's gate, in ms. */
+  readonly heldMs: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The synchronizer's statistics at the end, if there was one. */
+  readonly statistics: PendingStats | undefined;
+}
+
+/** What `orchestrateOrion` emits: each event it published, then the result. */
+export type OrchestrationProgress =
+  | {
+      readonly kind: "event";
+      readonly at: number;
+      readonly event: OrionEvent;
+      readonly orion: TaskOrion;
+      readonly running: number;
+    }
+  | { readonly kind: "finished"; readonly at: number; readonly result: OrchestrationResult };

@@ -1,0 +1,249 @@
+import { lastValueFrom, NEVER, of, timer, map, toArray } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import { describe, expect, it } from "vitest";
+import { createEventBus } from "../../src/bus.js";
+import type { OrionEvent } from "../../src/events.js";
+import { orion } from "../../src/orion/orion.js";
+import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
+import { runOrion } from "../../src/orchestrator/runOrion.js";
+import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import type { OrchestrationProgress, OrchestrationResult } from "../../src/orchestrator/types.js";
+import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
+
+function virtual() {
+  const scheduler = new TestScheduler(() => undefined);
+  scheduler.maxFrames = Number.POSITIVE_INFINITY;
+  return scheduler;
+}
+
+function recordBus() {
+  const bus = createEventBus();
+  const events: OrionEvent[] = [];
+  bus.subscribe({ onEvent: (e) => events.push(e) });
+  return { bus, events };
+}
+
+const describeEvent = (e: OrionEvent): string => ("taskId" in e ? `${e.type}:${e.taskId}` : e.type);
+
+/** Runs to the end in virtual time and returns the result. */
+function runVirtual(progress$: ReturnType<typeof orchestrateOrion>, scheduler: TestScheduler) {
+  let result: OrchestrationResult | undefined;
+  let error: unknown;
+  progress$.subscribe({
+    next: (p: OrchestrationProgress) => {
+      if (p.kind === "finished") result = p.result;
+    },
+    error: (e: unknown) => (error = e),
+  });
+  scheduler.flush();
+  return { result, error };
+}
+
+const diamond = () =>
+  orion("o1")
+    .task("a", { priority: 2 })
+    .task("b", { after: "a", priority: 3 })
+    .task("c", { after: "a", priority: 1 })
+    .task("d", { after: ["b", "c"] })
+    .build();
+
+describe("orchestrateOrion", () => {
+  it("publishes UFO's event order and runs every task, in virtual time", () => {
+    const scheduler = virtual();
+    const { bus, events } = recordBus();
+    const { result } = runVirtual(
+      orchestrateOrion(diamond(), {
+        bus,
+        scheduler,
+        executeTask: (task) => timer(10, scheduler).pipe(map(() => `${task.id}-done`)),
+      }),
+      scheduler,
+    );
+    expect(events.map(describeEvent)).toEqual([
+      "ORION_STARTED",
+      "TASK_STARTED:a",
+      "TASK_COMPLETED:a",
+      "TASK_STARTED:b",
+      "TASK_STARTED:c",
+      "TASK_COMPLETED:b",
+      "TASK_COMPLETED:c",
+      "TASK_STARTED:d",
+      "TASK_COMPLETED:d",
+      "ORION_COMPLETED",
+    ]);
+    const completedA = events[2] as OrionEvent & { newlyReadyTaskIds?: readonly string[] };
+    expect(completedA.newlyReadyTaskIds).toEqual(["b", "c"]);
+    expect(result?.outcome).toBe("completed");
+    expect(result?.orion.tasks["d"]?.result).toBe("d-done");
+    expect(result?.endedAt).toBe(30);
+    expect(result?.timings.find((t) => t.taskId === "d")).toMatchObject({
+      startedAt: 20,
+      endedAt: 30,
+    });
+  });
+
+  it("respects maxConcurrency, highest priority first", () => {
+    const scheduler = virtual();
+    const { bus, events } = recordBus();
+    const wide = orion("o1")
+      .task("x", { priority: 1 })
+      .task("y", { priority: 4 })
+      .task("z", { priority: 2 })
+      .build();
+    runVirtual(
+      orchestrateOrion(wide, {
+        bus,
+        scheduler,
+        maxConcurrency: 1,
+        executeTask: () => timer(5, scheduler),
+      }),
+      scheduler,
+    );
+    expect(events.filter((e) => e.type === "TASK_STARTED").map(describeEvent)).toEqual([
+      "TASK_STARTED:y",
+      "TASK_STARTED:z",
+      "TASK_STARTED:x",
+    ]);
+  });
+
+  it("fails a task whose executeTask throws, rejects or errors; dependents follow the rules", async () => {
+    const { bus, events } = recordBus();
+    const plan = orion("o1")
+      .task("t")
+      .task("r")
+      .task("s", { after: "t" }) // success_only: blocked
+      .task("u", { after: "r", dependencyType: "completion_only" }) // runs anyway
+      .build();
+    const result = await runOrion(plan, {
+      bus,
+      executeTask: (task) => {
+        if (task.id === "t") throw new Error("sync boom");
+        if (task.id === "r") return Promise.reject(new Error("async boom"));
+        return 42;
+      },
+    });
+    expect(result.outcome).toBe("failed");
+    expect(result.orion.tasks["t"]?.error).toEqual({ name: "Error", message: "sync boom" });
+    expect(result.orion.tasks["r"]?.status).toBe("failed");
+    expect(result.orion.tasks["u"]).toMatchObject({ status: "completed", result: 42 });
+    expect(result.blocked.map((b) => b.task.id)).toEqual(["s"]);
+    expect(events.at(-1)?.type).toBe("ORION_FAILED");
+  });
+
+  it("runs a chain of 2,000 instant tasks without growing the stack", async () => {
+    let plan = orion("long").task("t0");
+    for (let i = 1; i < 2000; i++) plan = plan.task(`t${i}`, { after: `t${i - 1}` });
+    const result = await runOrion(plan.build(), { bus: createEventBus(), executeTask: () => null });
+    expect(result.outcome).toBe("completed");
+    expect(result.timings).toHaveLength(2000);
+  });
+
+  it("cancels on abort: running tasks get the signal, the rest are cancelled", () => {
+    const scheduler = virtual();
+    const { bus, events } = recordBus();
+    const controller = new AbortController();
+    const signals: AbortSignal[] = [];
+    const progress$ = orchestrateOrion(diamond(), {
+      bus,
+      scheduler,
+      signal: controller.signal,
+      executeTask: (_task, { signal }) => {
+        signals.push(signal);
+        return NEVER;
+      },
+    });
+    let result: OrchestrationResult | undefined;
+    progress$.subscribe((p) => {
+      if (p.kind === "finished") result = p.result;
+    });
+    controller.abort();
+    expect(signals[0]?.aborted).toBe(true);
+    expect(result?.outcome).toBe("cancelled");
+    expect(Object.values(result?.orion.tasks ?? {}).every((t) => t.status === "cancelled")).toBe(
+      true,
+    );
+    expect(events.at(-1)?.type).toBe("ORION_FAILED");
+  });
+
+  it("unsubscribing aborts running tasks", () => {
+    const signals: AbortSignal[] = [];
+    const sub = orchestrateOrion(diamond(), {
+      bus: createEventBus(),
+      executeTask: (_t, { signal }) => (signals.push(signal), NEVER),
+    }).subscribe();
+    sub.unsubscribe();
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it("refuses an invalid orion with the validation error", async () => {
+    const cyclic = orion("bad").task("a", { after: "b" }).task("b", { after: "a" }).build();
+    await expect(
+      lastValueFrom(orchestrateOrion(cyclic, { bus: createEventBus(), executeTask: () => null })),
+    ).rejects.toBeInstanceOf(InvalidOrionError);
+    expect(() =>
+      orchestrateOrion(cyclic, {
+        bus: createEventBus(),
+        executeTask: () => null,
+        maxConcurrency: 0,
+      }),
+    ).toThrow(RangeError);
+  });
+
+  it("finishes an empty orion at once", async () => {
+    const { bus, events } = recordBus();
+    const result = await runOrion(orion("empty").build(), { bus, executeTask: () => null });
+    expect(result.outcome).toBe("completed");
+    expect(events.map((e) => e.type)).toEqual(["ORION_STARTED", "ORION_COMPLETED"]);
+  });
+
+  it("emits each published event with the orion it produced", async () => {
+    const progress = await lastValueFrom(
+      orchestrateOrion(orion("o").task("a").build(), {
+        bus: createEventBus(),
+        executeTask: () => of("r"),
+      }).pipe(toArray()),
+    );
+    const kinds = progress.map((p) => (p.kind === "event" ? describeEvent(p.event) : p.kind));
+    expect(kinds).toEqual([
+      "ORION_STARTED",
+      "TASK_STARTED:a",
+      "TASK_COMPLETED:a",
+      "ORION_COMPLETED",
+      "finished",
+    ]);
+    const started = progress[1];
+    expect(started?.kind === "event" && started.orion.tasks["a"]?.status).toBe("running");
+  });
+
+  it("honours orchestrator.setModificationSynchronizer(sync) and holds tasks while it has work pending", () => {
+    const scheduler = virtual();
+    const bus = createEventBus();
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    bus.subscribe(sync);
+    const orchestrator = createOrchestrator({
+      bus,
+      scheduler,
+      executeTask: () => timer(10, scheduler),
+    });
+    orchestrator.setModificationSynchronizer(sync);
+    expect(orchestrator.getModificationSynchronizer()).toBe(sync);
+    // An agent that answers each completion 100 ms later, without edits.
+    bus.events$.subscribe((e) => {
+      if (e.type === "TASK_COMPLETED") {
+        timer(100, scheduler).subscribe(() =>
+          bus.publish({ type: "ORION_MODIFIED", orionId: e.orionId, onTaskIds: [e.taskId] }),
+        );
+      }
+    });
+    const { result } = runVirtual(
+      orchestrator.orchestrate(orion("o1").task("a").task("b", { after: "a" }).build()),
+      scheduler,
+    );
+    // a: 0-10, held 10-110, b: 110-120, then held again until 220 before finishing.
+    expect(result?.timings.find((t) => t.taskId === "b")?.startedAt).toBe(110);
+    expect(result?.heldMs).toBe(200);
+    expect(result?.statistics).toMatchObject({ totalModifications: 2, completedModifications: 2 });
+    sync.dispose();
+  });
+});
