@@ -10,6 +10,7 @@ export * from "./bus.js";
 export * from "./events.js";
 export * from "./synchronizer.js";
 export * from "./orchestrator/index.js";
+export * from "./agent/index.js";
 export * from "./orion/index.js";
 export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";

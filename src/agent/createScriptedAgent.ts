@@ -1,0 +1,291 @@
+/**
+ * A scripted stand-in for the LLM agent: it answers task completions with `ORION_MODIFIED`
+ * after a latency, one modification at a time, batching what arrives while it works, like
+ * UFO's agent. For tests, demos and benchmarks of the synchronizer.
+ */
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  defer,
+  EMPTY,
+  exhaustMap,
+  expand,
+  filter,
+  finalize,
+  map,
+  Subject,
+  timer,
+  type Observable,
+  type SchedulerLike,
+} from "rxjs";
+import {
+  isOrionEnded,
+  isOrionStarted,
+  isTaskEnded,
+  type OrionEvent,
+  type OrionModifiedEvent,
+  type TaskEvent,
+} from "../events.js";
+import type { TaskOrion } from "../orion/types.js";
+
+/** What the agent needs of a bus: our `EventBus` fits, and so does any `{ events$, publish }`. */
+export interface AgentBus {
+  /** The events the agent listens to (hot). */
+  readonly events$: Observable<OrionEvent>;
+  /** Where the agent publishes its `ORION_MODIFIED`; may deliver synchronously and re-enter. */
+  publish(event: OrionEvent): void;
+}
+
+/**
+ * How long the agent "thinks" about a batch, in ms of the scheduler's clock: a constant, or a
+ * function of the batch (called once, when the batch starts). Must be finite and `>= 0`.
+ */
+export type AgentLatency = number | ((batch: readonly TaskEvent[]) => number);
+
+/**
+ * The agent's edit of one completion: returns the edited orion, or `undefined` for "no change".
+ *
+ * `orion` is the agent's *structural* view: the `orion` of the last `ORION_STARTED` of that
+ * orion id, then the agent's own last `newOrion`. Execution statuses in it are not kept in
+ * step with `TASK_*` events (the orchestrator's merge keeps execution state), and
+ * `ORION_MODIFIED` of other publishers are not applied. `undefined` when no `ORION_STARTED`
+ * was seen. A returned orion must keep the event's `orionId` as its `id`.
+ */
+export type AgentEdit = (event: TaskEvent, orion: TaskOrion | undefined) => TaskOrion | undefined;
+
+/** Options of {@link createScriptedAgent}. */
+export interface ScriptedAgentOptions {
+  /** See {@link AgentLatency}. A constant that is negative, NaN or infinite throws a `RangeError`. */
+  readonly latency: AgentLatency;
+  /** See {@link AgentEdit}. Without it, no `ORION_MODIFIED` carries a `newOrion`. */
+  readonly edit?: AgentEdit;
+  /** Where the latency timers run. Default: `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Only this orion's events are handled. Default: every orion's. */
+  readonly orionId?: string;
+  /**
+   * Called, and the agent carries on, when a batch goes wrong without stopping the agent:
+   * the latency function threw or returned a negative, NaN or infinite value (a
+   * `RangeError`; the batch is then answered with latency 0, so the synchronizer is not left
+   * waiting for its timeout), `edit` threw (that event counts as "no change"), or `publish`
+   * threw. Must not throw. Default: `console.error`.
+   */
+  readonly onError?: (error: unknown, batch: readonly TaskEvent[]) => void;
+}
+
+/** What {@link createScriptedAgent} returns. */
+export interface ScriptedAgent {
+  /**
+   * Every `ORION_MODIFIED` the agent published, right after `publish` returned. Hot (no
+   * replay). Completes on `stop()` (at once: an event whose `publish` called `stop()` is not
+   * emitted) or when the bus completes (after the work in hand is published); errors when
+   * the bus errors, dropping the work in hand.
+   */
+  readonly modifications$: Observable<OrionModifiedEvent>;
+  /**
+   * Whether the agent has a batch in hand, starting with the current value: `true` from the
+   * completion that starts a batch until the last queued batch has been published.
+   */
+  readonly busy$: Observable<boolean>;
+  /** The current value of `busy$`. */
+  isBusy(): boolean;
+  /**
+   * Unsubscribes from the bus and cancels the pending timer: nothing is published, and
+   * neither `latency` nor `edit` is called, after it. Idempotent; safe from inside a callback.
+   */
+  stop(): void;
+}
+
+/**
+ * Starts an agent that answers `TASK_COMPLETED` and `TASK_FAILED` (of `options.orionId`, if
+ * given) with `ORION_MODIFIED`, one batch at a time:
+ *
+ * ```text
+ * events:  --a-b-c-------------d------    a, b, c, d: TASK_COMPLETED (latency: 5)
+ * output:  -------A----B------------D-    A: onTaskIds [a]   B: [b, c]   D: [d]
+ * busy$:   f-t---------f-------t----f-
+ * ```
+ *
+ * A completion that finds the agent idle starts a batch of its own. Completions that arrive
+ * while it works (including any published re-entrantly while it publishes) are queued and
+ * become the next batch, started as soon as the current one is published. After the batch's
+ * latency (a `timer` on `options.scheduler`), the agent applies `edit` to each event of the
+ * batch in order, starting from its current view of the orion (see {@link AgentEdit}), and
+ * publishes ONE `ORION_MODIFIED` with the batch's task ids (first occurrences, in order) and,
+ * if some `edit` returned an orion, `newOrion`: the result, which becomes its view. With no
+ * `orionId`, a batch that spans orions is answered with one `ORION_MODIFIED` per orion, in
+ * order of first appearance. `ORION_STARTED` sets the view; `ORION_COMPLETED` and
+ * `ORION_FAILED` forget it.
+ *
+ * The agent subscribes to `bus.events$` at once. Publishing never happens inside the bus's
+ * delivery of the triggering event unless the scheduler runs a timer synchronously (e.g.
+ * `queueScheduler` with latency 0); both are safe.
+ *
+ * @throws RangeError if `options.latency` is a number that is negative, NaN or infinite.
+ */
+export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions): ScriptedAgent {
+  const { latency, edit, orionId, scheduler = asyncScheduler } = options;
+  const onError = options.onError ?? reportToConsole;
+  if (typeof latency === "number") {
+    const error = checkLatency(latency);
+    if (error) throw error;
+  }
+
+  const views = new Map<string, TaskOrion>();
+  const queue: TaskEvent[] = [];
+  const modifications = new Subject<OrionModifiedEvent>();
+  const busy = new BehaviorSubject(false);
+  let stopped = false;
+
+  /** Updates the view or queues a completion; true when the event was queued. */
+  const observe = (event: OrionEvent): boolean => {
+    if (orionId !== undefined && event.orionId !== orionId) return false;
+    if (isOrionStarted(event)) views.set(event.orionId, event.orion);
+    else if (isOrionEnded(event)) views.delete(event.orionId);
+    else if (isTaskEnded(event)) {
+      queue.push(event);
+      return true;
+    }
+    return false;
+  };
+
+  const latencyOf = (batch: readonly TaskEvent[]): number => {
+    if (typeof latency === "number") return latency;
+    let value: number;
+    try {
+      value = latency(batch);
+    } catch (error) {
+      onError(error, batch);
+      return 0;
+    }
+    const error = checkLatency(value);
+    if (error) {
+      onError(error, batch);
+      return 0;
+    }
+    return value;
+  };
+
+  /** Applies the edits and updates the views: the events to publish, one per orion. */
+  const answer = (batch: readonly TaskEvent[]): OrionModifiedEvent[] => {
+    const groups = new Map<string, TaskEvent[]>();
+    for (const event of batch) {
+      const group = groups.get(event.orionId);
+      if (group) group.push(event);
+      else groups.set(event.orionId, [event]);
+    }
+    const answers: OrionModifiedEvent[] = [];
+    for (const [id, events] of groups) {
+      const onTaskIds = [...new Set(events.map((event) => event.taskId))];
+      let view = views.get(id);
+      let changed = false;
+      if (edit) {
+        for (const event of events) {
+          let edited: TaskOrion | undefined;
+          try {
+            edited = edit(event, view);
+          } catch (error) {
+            onError(error, batch);
+            continue;
+          }
+          if (edited !== undefined) {
+            view = edited;
+            changed = true;
+          }
+        }
+      }
+      if (changed && view) {
+        views.set(id, view);
+        answers.push({ type: "ORION_MODIFIED", orionId: id, onTaskIds, newOrion: view });
+      } else {
+        answers.push({ type: "ORION_MODIFIED", orionId: id, onTaskIds });
+      }
+    }
+    return answers;
+  };
+
+  /** The next batch, taken from the queue when subscribed: its answers after its latency. */
+  const nextBatch = (): Observable<Answered> =>
+    defer(() => {
+      if (queue.length === 0) return EMPTY; // stop() empties the queue
+      const batch = queue.splice(0);
+      return timer(latencyOf(batch), scheduler).pipe(
+        map(() => ({ batch, answers: answer(batch) })),
+      );
+    });
+
+  const publishAll = ({ batch, answers }: Answered): void => {
+    for (const event of answers) {
+      if (stopped) return;
+      try {
+        bus.publish(event);
+      } catch (error) {
+        onError(error, batch);
+      }
+      modifications.next(event);
+    }
+  };
+
+  const setBusy = (value: boolean): void => {
+    if (busy.value !== value) busy.next(value);
+  };
+
+  const subscription = bus.events$
+    .pipe(
+      filter(observe),
+      // Idle: start draining. Busy: the event waits in the queue for the next batch.
+      exhaustMap(() => {
+        setBusy(true);
+        // `expand` emits a batch's answers (published downstream) before it subscribes to
+        // the next batch, so the next batch holds exactly what arrived until then.
+        return nextBatch().pipe(
+          expand(nextBatch),
+          finalize(() => setBusy(false)),
+        );
+      }),
+    )
+    .subscribe({
+      next: publishAll,
+      error: (error: unknown) => {
+        setBusy(false);
+        modifications.error(error);
+        busy.complete();
+      },
+      complete: () => {
+        setBusy(false);
+        modifications.complete();
+        busy.complete();
+      },
+    });
+
+  return {
+    modifications$: modifications.asObservable(),
+    busy$: busy.asObservable(),
+    isBusy: () => busy.value,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      queue.length = 0;
+      subscription.unsubscribe();
+      setBusy(false);
+      modifications.complete();
+      busy.complete();
+    },
+  };
+}
+
+interface Answered {
+  readonly batch: readonly TaskEvent[];
+  readonly answers: readonly OrionModifiedEvent[];
+}
+
+function checkLatency(value: number): RangeError | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? undefined
+    : new RangeError(`latency must be a finite number of milliseconds >= 0, got ${String(value)}`);
+}
+
+function reportToConsole(error: unknown, batch: readonly TaskEvent[]): void {
+  const ids = batch.map((event) => event.taskId).join(", ");
+  console.error(`orion-sync: the scripted agent failed on [${ids}]`, error);
+}
