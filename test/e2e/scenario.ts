@@ -1,0 +1,72 @@
+/** One orchestration in virtual time: bus, optional synchronizer, scripted agent, orchestrator. */
+import { map, timer } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import { createScriptedAgent, type AgentEdit, type AgentLatency } from "../../src/agent/index.js";
+import { createEventBus } from "../../src/bus.js";
+import type { OrionEvent, OrionModifiedEvent } from "../../src/events.js";
+import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
+import type { OrchestrationResult } from "../../src/orchestrator/types.js";
+import type { TaskOrion } from "../../src/orion/types.js";
+import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
+
+export interface ScenarioOptions {
+  readonly plan: TaskOrion;
+  readonly withSync: boolean;
+  /** Omit for no agent at all (nobody ever answers). */
+  readonly agent?: { readonly latency: AgentLatency; readonly edit?: AgentEdit };
+  readonly duration?: (taskId: string) => number;
+  readonly modificationTimeout?: number;
+}
+
+export interface ScenarioRun {
+  readonly result: OrchestrationResult;
+  readonly events: readonly OrionEvent[];
+  readonly modifications: readonly OrionModifiedEvent[];
+  readonly scheduler: TestScheduler;
+}
+
+export function runScenario(options: ScenarioOptions): ScenarioRun {
+  const scheduler = new TestScheduler(() => undefined);
+  scheduler.maxFrames = Number.POSITIVE_INFINITY;
+  const bus = createEventBus();
+  const events: OrionEvent[] = [];
+  bus.subscribe({ onEvent: (e) => events.push(e) });
+  const synchronizer = options.withSync
+    ? new OrionModificationSynchronizer({
+        scheduler,
+        ...(options.modificationTimeout === undefined
+          ? {}
+          : { modificationTimeout: options.modificationTimeout }),
+      })
+    : undefined;
+  if (synchronizer) bus.subscribe(synchronizer);
+  const modifications: OrionModifiedEvent[] = [];
+  const agent = options.agent
+    ? createScriptedAgent(bus, {
+        scheduler,
+        latency: options.agent.latency,
+        ...(options.agent.edit ? { edit: options.agent.edit } : {}),
+      })
+    : undefined;
+  agent?.modifications$.subscribe((m) => modifications.push(m));
+  let result: OrchestrationResult | undefined;
+  orchestrateOrion(options.plan, {
+    bus,
+    scheduler,
+    synchronizer,
+    executeTask: (task) =>
+      timer(options.duration?.(task.id) ?? 10, scheduler).pipe(map(() => `${task.id}:ok`)),
+  }).subscribe({
+    next: (p) => {
+      if (p.kind === "finished") result = p.result;
+    },
+    error: (e: unknown) => {
+      throw e;
+    },
+  });
+  scheduler.flush();
+  agent?.stop();
+  synchronizer?.dispose();
+  if (result === undefined) throw new Error("the orchestration did not finish");
+  return { result, events, modifications, scheduler };
+}
