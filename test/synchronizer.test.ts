@@ -1,5 +1,4 @@
 import { Subject, throwError } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { createEventBus } from "../src/bus.js";
 import type { OrionEvent } from "../src/events.js";
@@ -10,17 +9,7 @@ import type { PendingState } from "../src/pending/PendingState.js";
 import { OrionModificationSynchronizer, type SynchronizerLogger } from "../src/synchronizer.js";
 import { orionModified, taskCompleted } from "./support/events.js";
 import { trackingScheduler } from "./support/trackingScheduler.js";
-
-function virtual() {
-  const scheduler = new TestScheduler(() => undefined);
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
-  const advance = (ms: number): void => {
-    scheduler.schedule(() => undefined, ms);
-    scheduler.maxFrames = scheduler.now() + ms;
-    scheduler.flush();
-  };
-  return { scheduler, advance };
-}
+import { peek, virtualTime } from "./support/virtualTime.js";
 
 function recordingLogger() {
   const lines: [keyof SynchronizerLogger, string][] = [];
@@ -31,14 +20,6 @@ function recordingLogger() {
     error: (m) => lines.push(["error", m]),
   };
   return { lines, logger };
-}
-
-/** Resolves to what the promise settled with, or "unsettled" if it has not yet. */
-async function peek<T>(promise: Promise<T>): Promise<T | "unsettled"> {
-  return Promise.race([
-    promise,
-    new Promise<"unsettled">((r) => setImmediate(() => r("unsettled"))),
-  ]);
 }
 
 describe("OrionModificationSynchronizer", () => {
@@ -71,7 +52,7 @@ describe("OrionModificationSynchronizer", () => {
   });
 
   it("on a wait's timeout, clears what is pending, counts it as timed out, and resolves false", async () => {
-    const { scheduler, advance } = virtual();
+    const { scheduler, advance } = virtualTime();
     const { lines, logger } = recordingLogger();
     const sync = new OrionModificationSynchronizer({ scheduler, logger });
     sync.onEvent(taskCompleted("a"));
@@ -88,7 +69,7 @@ describe("OrionModificationSynchronizer", () => {
   });
 
   it("times a stuck modification out by itself and warns naming the task", () => {
-    const { scheduler, advance } = virtual();
+    const { scheduler, advance } = virtualTime();
     const { lines, logger } = recordingLogger();
     const sync = new OrionModificationSynchronizer({
       scheduler,
@@ -148,7 +129,7 @@ describe("OrionModificationSynchronizer", () => {
   });
 
   it("setModificationTimeout applies to new registrations", () => {
-    const { scheduler, advance } = virtual();
+    const { scheduler, advance } = virtualTime();
     const sync = new OrionModificationSynchronizer({ scheduler });
     sync.onEvent(taskCompleted("old"));
     sync.setModificationTimeout(100);
@@ -227,7 +208,7 @@ describe("OrionModificationSynchronizer", () => {
   });
 
   it("dispose() leaves no timer, completes state$, and resolves pending waits false", async () => {
-    const { scheduler } = virtual();
+    const { scheduler } = virtualTime();
     const tracking = trackingScheduler(scheduler);
     const sync = new OrionModificationSynchronizer({ scheduler: tracking });
     for (let i = 0; i < 1000; i++) sync.onEvent(taskCompleted(`t${i}`));

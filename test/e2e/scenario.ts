@@ -1,6 +1,6 @@
 /** One orchestration in virtual time: bus, optional synchronizer, scripted agent, orchestrator. */
 import { map, timer } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import type { TestScheduler } from "rxjs/testing";
 import { createScriptedAgent, type AgentEdit, type AgentLatency } from "../../src/agent/index.js";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, OrionModifiedEvent } from "../../src/events.js";
@@ -8,6 +8,7 @@ import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult } from "../../src/orchestrator/types.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
+import { virtualTime } from "../support/virtualTime.js";
 
 export interface ScenarioOptions {
   readonly plan: TaskOrion;
@@ -26,8 +27,7 @@ export interface ScenarioRun {
 }
 
 export function runScenario(options: ScenarioOptions): ScenarioRun {
-  const scheduler = new TestScheduler(() => undefined);
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
+  const { scheduler } = virtualTime();
   const bus = createEventBus();
   const events: OrionEvent[] = [];
   bus.subscribe({ onEvent: (e) => events.push(e) });

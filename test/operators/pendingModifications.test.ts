@@ -1,5 +1,4 @@
 import { map, Subject, type Observable } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { OrionEvent } from "../../src/events.js";
 import { InvalidEventError } from "../../src/events.js";
@@ -18,6 +17,7 @@ import {
 } from "../support/events.js";
 import { summary } from "../support/summary.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
+import { virtualTime } from "../support/virtualTime.js";
 
 const ev = {
   a: taskCompleted("a"),
@@ -494,8 +494,7 @@ describe("pendingModifications", () => {
   );
 
   it("keeps its records bounded by one timeout window over many cycles", () => {
-    const scheduler = new TestScheduler(() => undefined);
-    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    const { scheduler, advance } = virtualTime();
     const source = new Subject<OrionEvent>();
     let latest: PendingState | undefined;
     const sub = source
@@ -505,8 +504,7 @@ describe("pendingModifications", () => {
       source.next(taskCompleted(`t${i}`));
       source.next(orionModified([`t${i}`]));
       // One cycle per 10 ms of virtual time: about 10 cycles fit in one window.
-      scheduler.schedule(() => undefined, 10);
-      scheduler.flush();
+      advance(10);
     }
     expect(latest?.stats.completedModifications).toBe(2000);
     expect(latest?.records.size).toBeLessThanOrEqual(11);

@@ -1,5 +1,4 @@
 import { EMPTY, of, shareReplay, Subject } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { OrionEvent } from "../../src/events.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
@@ -7,10 +6,10 @@ import { waitForPendingModifications } from "../../operators/waitForPendingModif
 import { initialPendingState } from "../../src/pending/reducePending.js";
 import type { PendingCommand } from "../../src/pending/reducePending.js";
 import { orionModified, taskCompleted } from "../support/events.js";
+import { peek, virtualTime } from "../support/virtualTime.js";
 
 function virtualBus(modificationTimeout = 600_000) {
-  const scheduler = new TestScheduler(() => undefined);
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
+  const { scheduler } = virtualTime();
   const bus = new Subject<OrionEvent>();
   const state$ = bus.pipe(
     pendingModifications({ scheduler, modificationTimeout }),
@@ -18,14 +17,6 @@ function virtualBus(modificationTimeout = 600_000) {
   );
   const keepAlive = state$.subscribe();
   return { scheduler, bus, state$, dispose: () => keepAlive.unsubscribe() };
-}
-
-/** Resolves to what the promise settled with, or "unsettled" if it has not yet. */
-async function peek<T>(promise: Promise<T>): Promise<T | "unsettled"> {
-  return Promise.race([
-    promise,
-    new Promise<"unsettled">((r) => setImmediate(() => r("unsettled"))),
-  ]);
 }
 
 describe("waitForPendingModifications", () => {
@@ -108,7 +99,7 @@ describe("waitForPendingModifications", () => {
 
 describe("waitForPendingModifications and clears", () => {
   it("resolves false when a clear empties the set during the wait, true for a later wait", async () => {
-    const scheduler = new TestScheduler(() => undefined);
+    const { scheduler } = virtualTime();
     const bus = new Subject<OrionEvent>();
     const commands = new Subject<PendingCommand>();
     const state$ = bus.pipe(

@@ -1,5 +1,5 @@
 import { lastValueFrom, NEVER, of, timer, map, toArray } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import type { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent } from "../../src/events.js";
@@ -10,12 +10,7 @@ import { runOrion } from "../../src/orchestrator/runOrion.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import type { OrchestrationProgress, OrchestrationResult } from "../../src/orchestrator/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
-
-function virtual() {
-  const scheduler = new TestScheduler(() => undefined);
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
-  return scheduler;
-}
+import { virtualTime } from "../support/virtualTime.js";
 
 function recordBus() {
   const bus = createEventBus();
@@ -50,7 +45,7 @@ const diamond = () =>
 
 describe("orchestrateOrion", () => {
   it("publishes UFO's event order and runs every task, in virtual time", () => {
-    const scheduler = virtual();
+    const { scheduler } = virtualTime();
     const { bus, events } = recordBus();
     const { result } = runVirtual(
       orchestrateOrion(diamond(), {
@@ -84,7 +79,7 @@ describe("orchestrateOrion", () => {
   });
 
   it("respects maxConcurrency, highest priority first", () => {
-    const scheduler = virtual();
+    const { scheduler } = virtualTime();
     const { bus, events } = recordBus();
     const wide = orion("o1")
       .task("x", { priority: 1 })
@@ -140,7 +135,7 @@ describe("orchestrateOrion", () => {
   });
 
   it("cancels on abort: running tasks get the signal, the rest are cancelled", () => {
-    const scheduler = virtual();
+    const { scheduler } = virtualTime();
     const { bus, events } = recordBus();
     const controller = new AbortController();
     const signals: AbortSignal[] = [];
@@ -217,7 +212,7 @@ describe("orchestrateOrion", () => {
   });
 
   it("honours orchestrator.setModificationSynchronizer(sync) and holds tasks while it has work pending", () => {
-    const scheduler = virtual();
+    const { scheduler } = virtualTime();
     const bus = createEventBus();
     const sync = new OrionModificationSynchronizer({ scheduler });
     bus.subscribe(sync);

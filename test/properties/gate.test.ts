@@ -6,11 +6,11 @@
  */
 import fc from "fast-check";
 import { shareReplay, Subject } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { OrionEvent } from "../../src/events.js";
 import { gateReadyTasks } from "../../operators/gateReadyTasks.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
+import { virtualTime } from "../support/virtualTime.js";
 import { runs } from "./runs.js";
 
 type Action =
@@ -34,14 +34,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 const TIMEOUT = 500;
 
 function run(actions: Action[], release: "latest" | "all"): void {
-  const scheduler = new TestScheduler(() => undefined);
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
-  const advance = (ms: number): void => {
-    const target = scheduler.now() + ms;
-    scheduler.schedule(() => undefined, ms);
-    scheduler.maxFrames = target;
-    scheduler.flush();
-  };
+  const { scheduler, advance } = virtualTime();
   const bus = new Subject<OrionEvent>();
   const ready = new Subject<number>();
   const state$ = bus.pipe(
