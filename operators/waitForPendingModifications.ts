@@ -50,8 +50,9 @@ export interface WaitForPendingModificationsOptions {
  * ```
  *
  * @param state$ - a state stream that replays its current state to a new subscriber (a
- *   synchronizer's `state$`, or a fold shared with `shareReplay(1)`); a cold fold works
- *   too, but folds the events afresh.
+ *   synchronizer's `state$`, or a fold shared with `shareReplay(1)`). A cold fold would
+ *   start from an empty state and resolve `true` at once; a stream that does not replay
+ *   would make the first state it emits count as the current one.
  * @throws RangeError at call time for a `timeout` that is not a positive finite number.
  */
 export function waitForPendingModifications(

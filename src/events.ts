@@ -63,7 +63,13 @@ export type OrionEvent = TaskEvent | OrionStartedEvent | OrionModifiedEvent | Or
 
 /** What exactly is wrong with an event that failed {@link parseOrionEvent}. */
 export type InvalidEventReason =
-  "not-an-object" | "unknown-type" | "missing-field" | "wrong-type" | "empty-value";
+  | "not-an-object"
+  | "unknown-type"
+  | "missing-field"
+  | "wrong-type"
+  | "empty-value"
+  /** Reading the value threw (a throwing getter, a revoked proxy...). */
+  | "unreadable";
 
 /**
  * An event that does not match the {@link OrionEvent} union. Returned (not thrown) by
@@ -222,6 +228,18 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
  * else bus.publish(parsed);
  */
 export function parseOrionEvent(value: unknown): OrionEvent | InvalidEventError {
+  try {
+    return parse(value);
+  } catch (error) {
+    return new InvalidEventError(
+      "unreadable",
+      "",
+      `reading it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
+  }
+}
+
+function parse(value: unknown): OrionEvent | InvalidEventError {
   if (!isRecord(value)) {
     return new InvalidEventError("not-an-object", "", `expected an object, got ${describe(value)}`);
   }

@@ -158,8 +158,11 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         logTransition(this.logger, s.last, s.modificationTimeout);
         this.state.next(s);
       },
-      error: (error: unknown) =>
-        this.logger.error("orion-sync: the pending-modifications fold failed", error),
+      error: (error: unknown) => {
+        // Gates and waits must not believe a dead fold: they fail with its error.
+        this.logger.error("orion-sync: the pending-modifications fold failed", error);
+        this.state.error(error);
+      },
     });
     this.state$ = this.state.asObservable();
     this.statistics$ = this.state$.pipe(
@@ -178,25 +181,23 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
    * Feeds `events$` into this synchronizer until the returned subscription is
    * unsubscribed (or the synchronizer disposed). An error of `events$` is logged and ends
    * only that connection.
+   * @throws Error after {@link dispose}.
    */
   connect(events$: Observable<OrionEvent>): Subscription {
+    if (this.disposed) throw new Error("OrionModificationSynchronizer: connect() after dispose()");
     const connection = new Subscription();
-    let ended = false;
-    const end = (): void => {
-      ended = true;
-      this.connections.delete(connection);
-    };
+    connection.add(() => this.connections.delete(connection));
+    this.connections.add(connection);
     connection.add(
       events$.subscribe({
         next: (event) => this.events.next(event),
         error: (error: unknown) => {
           this.logger.error("orion-sync: a connected event stream failed", error);
-          end();
+          connection.unsubscribe();
         },
-        complete: end,
+        complete: () => connection.unsubscribe(),
       }),
     );
-    if (!ended) this.connections.add(connection);
     return connection;
   }
 
@@ -226,9 +227,15 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     });
   }
 
-  /** The latest orion: from `ORION_STARTED`, the agent's `newOrion`, or the last merge. */
-  getCurrentOrion(): TaskOrion | undefined {
-    return this.state.value.currentOrion;
+  /**
+   * The latest orion: from `ORION_STARTED`, the agent's `newOrion`, or the last merge. With
+   * `orionId`, that orion's (several orions may share one synchronizer); without, the last
+   * one set, whichever orion it was.
+   */
+  getCurrentOrion(orionId?: string): TaskOrion | undefined {
+    return orionId === undefined
+      ? this.state.value.currentOrion
+      : this.state.value.orions.get(orionId);
   }
 
   /** Whether any modification is pending. */
@@ -273,7 +280,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   }
 
   /**
-   * Merges the agent's current orion with the orchestrator's execution state (see
+   * Merges the agent's current orion of the same id with the orchestrator's execution state (see
    * `mergeOrionStates`), makes the result the current orion and returns it. Without an
    * agent orion, returns `orchestratorOrion` unchanged. An invalid merge (the agent's
    * edits would make a cycle or a dangling edge) keeps the orchestrator's orion and logs
@@ -288,7 +295,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     readonly orion: TaskOrion;
     readonly report: MergeResult["report"] | undefined;
   } {
-    const agentOrion = this.state.value.currentOrion;
+    const agentOrion = this.state.value.orions.get(orchestratorOrion.id);
     if (agentOrion === undefined) return { orion: orchestratorOrion, report: undefined };
     const result = mergeOrionStates(agentOrion, orchestratorOrion, this.mergeOptions);
     if (result.report.error) {

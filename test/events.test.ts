@@ -116,3 +116,22 @@ describe("parseOrionEvent", () => {
     expect(isOrionEnded(ended)).toBe(true);
   });
 });
+
+describe("parseOrionEvent on hostile values", () => {
+  it("returns an 'unreadable' error when reading the value throws", () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const getter = {
+      type: "ORION_MODIFIED",
+      orionId: "o",
+      get onTaskIds(): string[] {
+        throw new TypeError("no");
+      },
+    };
+    for (const value of [revoked.proxy, getter]) {
+      const parsed = parseOrionEvent(value);
+      expect(parsed).toBeInstanceOf(InvalidEventError);
+      expect((parsed as InvalidEventError).reason).toBe("unreadable");
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Subject, throwError } from "rxjs";
+import { finalize, Subject, throwError } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createEventBus } from "../src/bus.js";
 import type { OrionEvent } from "../src/events.js";
@@ -227,6 +227,44 @@ describe("OrionModificationSynchronizer", () => {
     const orchestrator = { name: "o" };
     const sync = new OrionModificationSynchronizer({ orchestrator });
     expect(sync.orchestrator).toBe(orchestrator);
+    sync.dispose();
+  });
+});
+
+describe("OrionModificationSynchronizer on bad input", () => {
+  it("survives an event whose properties throw, counting it as invalid", () => {
+    const sync = new OrionModificationSynchronizer();
+    const hostile = {
+      type: "TASK_COMPLETED",
+      orionId: "o1",
+      get taskId(): string {
+        throw new Error("gotcha");
+      },
+    };
+    sync.onEvent(hostile as never);
+    sync.onEvent(taskCompleted("a"));
+    expect(sync.getStatistics().invalidEvents).toBe(1);
+    expect(sync.getPendingCount()).toBe(1);
+    sync.dispose();
+  });
+
+  it("connect() after dispose() throws; dispose() ends every connection", () => {
+    const sync = new OrionModificationSynchronizer();
+    let torn = 0;
+    const events = new Subject<OrionEvent>();
+    const connection = sync.connect(events.pipe(finalize(() => torn++)));
+    sync.dispose();
+    expect(connection.closed).toBe(true);
+    expect(torn).toBe(1);
+    expect(() => sync.connect(events)).toThrow("after dispose");
+  });
+
+  it("an unsubscribed connection stops feeding the synchronizer", () => {
+    const sync = new OrionModificationSynchronizer();
+    const events = new Subject<OrionEvent>();
+    sync.connect(events).unsubscribe();
+    events.next(taskCompleted("a"));
+    expect(sync.getPendingCount()).toBe(0);
     sync.dispose();
   });
 });

@@ -13,6 +13,7 @@ import {
 import { cancelTask } from "../orion/cancelTask.js";
 import { completeTask, type TaskOutcome } from "../orion/completeTask.js";
 import { deriveOrionState } from "../orion/deriveOrionState.js";
+import { compareReadyTasks } from "../orion/internal/compareReadyTasks.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
 import { getReadyTasks } from "../orion/getReadyTasks.js";
 import { InvalidOrionError } from "../orion/InvalidOrionError.js";
@@ -88,7 +89,7 @@ export function orchestrateOrion(
     const now = (): number => scheduler.now();
     const startedAt = now();
     let current: TaskOrion = { ...orion, state: deriveOrionState(orion) };
-    let lastAgentOrion = synchronizer?.getCurrentOrion();
+    let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
     const running = new Map<
       string,
       { readonly abort: AbortController; subscription?: Subscription }
@@ -131,9 +132,31 @@ export function orchestrateOrion(
       subscriber.complete();
     };
 
-    const done = (taskId: string, outcome: TaskOutcome): void => {
+    /** Ends the orchestration with `error` (cancelling what runs), instead of throwing it away. */
+    const fail = (error: unknown): void => {
+      if (finished) return;
+      cancel();
+      subscriber.error(error);
+    };
+    const guarded =
+      <A extends unknown[]>(f: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          f(...args);
+        } catch (error) {
+          fail(error);
+        }
+      };
+
+    const done = guarded((taskId: string, outcome: TaskOutcome): void => {
       if (finished || !running.has(taskId)) return;
       running.delete(taskId);
+      if (current.tasks[taskId]?.status !== "running") {
+        // The agent removed the task, or the merge made it terminal: its outcome has nowhere
+        // to go. Nothing is published for it; the orchestration goes on.
+        trigger();
+        return;
+      }
       const transition = completeTask(current, taskId, outcome, now(), readyOptions);
       current = transition.orion;
       const timing = timings.get(taskId);
@@ -158,7 +181,7 @@ export function orchestrateOrion(
         newlyReadyTaskIds: transition.newlyReady.map((t) => t.id),
       });
       trigger();
-    };
+    });
 
     const start = (task: Task): void => {
       current = startTask(current, task.id, now());
@@ -190,7 +213,7 @@ export function orchestrateOrion(
     };
 
     /** Starts what may start. Trampolined: re-entrant calls (instant tasks) loop here. */
-    const schedule = (): void => {
+    const schedule = guarded((): void => {
       if (finished) return;
       if (scheduling) {
         again = true;
@@ -200,18 +223,18 @@ export function orchestrateOrion(
       try {
         do {
           again = false;
-          const agentOrion = synchronizer?.getCurrentOrion();
+          const agentOrion = synchronizer?.getCurrentOrion(orion.id);
           if (synchronizer && agentOrion !== undefined && agentOrion !== lastAgentOrion) {
             // The agent changed the orion: take its structure, keep our execution state.
             current = synchronizer.mergeAndSyncOrionStates(current);
-            lastAgentOrion = synchronizer.getCurrentOrion();
+            lastAgentOrion = synchronizer.getCurrentOrion(orion.id);
             ready = [...getReadyTasks(current, readyOptions)];
           }
-          ready.sort(
-            (a, b) =>
-              (b.priority ?? 0) - (a.priority ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-          );
+          ready.sort(compareReadyTasks);
           while (ready.length > 0 && running.size < maxConcurrency && !finished) {
+            // A task that completed synchronously (inside start) has just registered a
+            // modification: what it made ready waits for the gate, like everything else.
+            if (synchronizer?.hasPendingModifications()) break;
             const candidate = ready.shift() as Task;
             const task = current.tasks[candidate.id];
             // The merge may have removed, rewired or re-defined it since it became ready.
@@ -234,7 +257,7 @@ export function orchestrateOrion(
       } finally {
         scheduling = false;
       }
-    };
+    });
 
     const triggers = new Subject<void>();
     const trigger = (): void => {
@@ -243,12 +266,16 @@ export function orchestrateOrion(
     };
     const triggerSubscription = (
       synchronizer ? triggers.pipe(synchronizer.gate()) : triggers
-    ).subscribe(() => {
-      if (heldSince !== undefined) {
-        heldMs += now() - heldSince;
-        heldSince = undefined;
-      }
-      schedule();
+    ).subscribe({
+      next: () => {
+        if (heldSince !== undefined) {
+          heldMs += now() - heldSince;
+          heldSince = undefined;
+        }
+        schedule();
+      },
+      // The synchronizer's state ended (disposed) while tasks were held, or it failed.
+      error: fail,
     });
 
     const cancel = (): void => {

@@ -5,7 +5,7 @@
  * are persistent (see `PersistentMap`), so a transition costs O(1) however many
  * modifications are pending.
  */
-import type { InvalidEventError, OrionEvent } from "../events.js";
+import type { InvalidEventError } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
 
 /** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
@@ -94,7 +94,7 @@ export type PendingTransition =
       readonly kind: "completed";
       readonly at: number;
       readonly orionId: string;
-      readonly trigger: OrionEvent["type"];
+      readonly trigger: "ORION_MODIFIED" | "TASK_COMPLETED" | "TASK_FAILED";
       readonly entries: readonly PendingEntry[];
       readonly anticipated: readonly string[];
       readonly duplicates: readonly string[];
@@ -151,12 +151,20 @@ export interface PendingState {
   readonly pending: ReadonlyMap<PendingKey, PendingEntry>;
   /** Everything known per task: pending, anticipated, and recently answered. */
   readonly records: ReadonlyMap<PendingKey, TaskRecord>;
-  /** The orion of the last `ORION_STARTED`, or the last `newOrion` an agent sent. */
+  /**
+   * The orion of the last `ORION_STARTED`, the last `newOrion` an agent sent, or the last
+   * orion set by the fold's owner, whichever came last, of any orion. With several orions
+   * on one bus, use `orions`.
+   */
   readonly currentOrion: TaskOrion | undefined;
+  /** The current orion of each orion id (until its `ORION_COMPLETED` / `ORION_FAILED`). */
+  readonly orions: ReadonlyMap<string, TaskOrion>;
   /** The timeout given to new registrations, in ms. */
   readonly modificationTimeout: number;
   /** How many `records` are anticipations (they expire on a timer, like pending entries). */
   readonly anticipatedCount: number;
+  /** Counters since the fold started. */
   readonly stats: PendingStats;
+  /** What made this state: the transition from the previous one. */
   readonly last: PendingTransition;
 }

@@ -20,8 +20,9 @@
  *   answered (or anticipated), a duplicate. `newOrion` becomes the current orion.
  * - `TASK_STARTED` forgets an answered or anticipated task, so the completion of this run
  *   registers afresh.
- * - `ORION_STARTED` sets the current orion. `ORION_COMPLETED` / `ORION_FAILED` are
- *   reported; pending entries stay until answered or timed out.
+ * - `ORION_STARTED` sets the current orion (and that orion's entry in `orions`).
+ *   `ORION_COMPLETED` / `ORION_FAILED` drop the orion from `orions`; its pending entries
+ *   stay until answered or timed out, and its records expire on their own.
  * - Anything that fails `parseOrionEvent` is counted in `invalidEvents`.
  * - Answered records are forgotten one modification timeout after the answer, lazily, when
  *   a later input arrives (no timer), and only the {@link ANSWERED_RECORDS_LIMIT} most
@@ -94,6 +95,7 @@ interface Forget {
 
 interface InternalState extends PendingState {
   readonly records: Records;
+  readonly orions: PersistentMap<string, TaskOrion>;
   readonly pendingCount: number;
   readonly forget: Fifo<Forget>;
   /** The length of `forget` (live and stale entries). */
@@ -124,6 +126,7 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     records,
     pendingCount: 0,
     currentOrion: undefined,
+    orions: PersistentMap.empty(),
     modificationTimeout,
     anticipatedCount: 0,
     stats: zeroStats,
@@ -142,6 +145,7 @@ function draft(s: InternalState, last: PendingTransition): Draft {
     records: s.records,
     pendingCount: s.pendingCount,
     currentOrion: s.currentOrion,
+    orions: s.orions,
     modificationTimeout: s.modificationTimeout,
     anticipatedCount: s.anticipatedCount,
     stats: s.stats,
@@ -327,6 +331,7 @@ function onModified(s: InternalState, event: OrionModifiedEvent, now: number): P
     orionUpdated: event.newOrion !== undefined,
   };
   d.currentOrion = currentOrion;
+  if (event.newOrion !== undefined) d.orions = s.orions.set(orionId, event.newOrion);
   d.anticipatedCount = s.anticipatedCount + anticipated.length;
   let stats = s.stats;
   stats = count(stats, "completedModifications", entries.length);
@@ -398,11 +403,15 @@ function onEvent(s: InternalState, value: unknown, now: number): PendingState {
     case "ORION_STARTED": {
       const d = draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
       d.currentOrion = event.orion;
+      d.orions = s.orions.set(event.orionId, event.orion);
       return d;
     }
     case "ORION_COMPLETED":
-    case "ORION_FAILED":
-      return draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
+    case "ORION_FAILED": {
+      const d = draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
+      d.orions = s.orions.delete(event.orionId);
+      return d;
+    }
   }
 }
 
@@ -421,9 +430,10 @@ export function reducePending(state: PendingState, input: PendingInput, now: num
     case "clear":
       return onClear(s, input.countAs ?? "cleared", now);
     case "set-orion": {
-      if (input.orion === s.currentOrion) return s;
+      if (input.orion === s.currentOrion && input.orion === s.orions.get(input.orion.id)) return s;
       const d = draft(s, { kind: "orion", at: now, orionId: input.orion.id, event: "SET" });
       d.currentOrion = input.orion;
+      d.orions = s.orions.set(input.orion.id, input.orion);
       return d;
     }
     case "set-timeout": {

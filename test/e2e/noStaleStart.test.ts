@@ -27,7 +27,7 @@ const caseArb: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 8 }).chain((size) 
       fc.tuple(fc.nat(size - 1), fc.nat(size - 1)).filter(([a, b]) => a < b),
       { maxLength: size * 2, selector: ([a, b]) => `${a}-${b}` },
     ),
-    durations: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: size, maxLength: size }),
+    durations: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: size, maxLength: size }),
     latencies: fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 6 }),
   }),
 );

@@ -135,3 +135,16 @@ describe("the race, end to end", () => {
     });
   });
 });
+
+describe("the race, with instant tasks and shared synchronizers", () => {
+  it("holds dependents of a task that completes synchronously inside the orchestrator", () => {
+    const run = runScenario({
+      plan: plan(),
+      withSync: true,
+      agent: { latency: 100, edit: rewriteB },
+      duration: () => 0,
+    });
+    expect(startedWith(run, "b")?.params).toEqual({ mode: "final" });
+    expect(run.result.timings.find((t) => t.taskId === "b")?.startedAt).toBe(100);
+  });
+});

@@ -50,21 +50,24 @@ export function runScenario(options: ScenarioOptions): ScenarioRun {
     : undefined;
   agent?.modifications$.subscribe((m) => modifications.push(m));
   let result: OrchestrationResult | undefined;
+  let failure: { error: unknown } | undefined;
   orchestrateOrion(options.plan, {
     bus,
     scheduler,
     synchronizer,
-    executeTask: (task) =>
-      timer(options.duration?.(task.id) ?? 10, scheduler).pipe(map(() => `${task.id}:ok`)),
+    executeTask: (task) => {
+      const ms = options.duration?.(task.id) ?? 10;
+      // 0: an instant task, completing synchronously inside the orchestrator's start.
+      return ms === 0 ? `${task.id}:ok` : timer(ms, scheduler).pipe(map(() => `${task.id}:ok`));
+    },
   }).subscribe({
     next: (p) => {
       if (p.kind === "finished") result = p.result;
     },
-    error: (e: unknown) => {
-      throw e;
-    },
+    error: (e: unknown) => (failure = { error: e }),
   });
   scheduler.flush();
+  if (failure) throw failure.error;
   agent?.stop();
   synchronizer?.dispose();
   if (result === undefined) throw new Error("the orchestration did not finish");

@@ -242,3 +242,111 @@ describe("orchestrateOrion", () => {
     sync.dispose();
   });
 });
+
+describe("orchestrateOrion when things go wrong", () => {
+  it("fails the orchestration (not the process) when the agent sends a malformed orion", () => {
+    const { scheduler } = virtualTime();
+    const bus = createEventBus();
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    bus.subscribe(sync);
+    bus.events$.subscribe((e) => {
+      if (e.type === "TASK_COMPLETED") {
+        timer(5, scheduler).subscribe(() =>
+          bus.publish({
+            type: "ORION_MODIFIED",
+            orionId: "o1",
+            onTaskIds: [e.taskId],
+            newOrion: { id: "o1", state: "ready", tasks: { b: null }, dependencies: {} } as never,
+          }),
+        );
+      }
+    });
+    const { result, error } = runVirtual(
+      orchestrateOrion(orion("o1").task("a").task("b", { after: "a" }).build(), {
+        bus,
+        scheduler,
+        synchronizer: sync,
+        executeTask: () => timer(10, scheduler),
+      }),
+      scheduler,
+    );
+    expect(result).toBeUndefined();
+    expect(error).toBeInstanceOf(Error);
+    sync.dispose();
+  });
+
+  it("errors with GateStateEndedError when the synchronizer is disposed while tasks are held", () => {
+    const { scheduler, advance } = virtualTime();
+    const bus = createEventBus();
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    bus.subscribe(sync);
+    let error: unknown;
+    orchestrateOrion(orion("o1").task("a").task("b", { after: "a" }).build(), {
+      bus,
+      scheduler,
+      synchronizer: sync,
+      executeTask: () => timer(10, scheduler),
+    }).subscribe({ error: (e: unknown) => (error = e) });
+    advance(20); // a completes at 10; nobody answers; b is held
+    sync.dispose();
+    expect((error as Error | undefined)?.name).toBe("GateStateEndedError");
+  });
+
+  it("goes on when the agent makes a running task terminal", () => {
+    const { scheduler } = virtualTime();
+    const bus = createEventBus();
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    bus.subscribe(sync);
+    const plan = orion("o1").task("a").task("slow").task("b", { after: "a" }).build();
+    bus.events$.subscribe((e) => {
+      if (e.type === "TASK_COMPLETED" && e.taskId === "a") {
+        const current = sync.getCurrentOrion("o1");
+        const slow = current?.tasks["slow"];
+        if (current && slow) {
+          bus.publish({
+            type: "ORION_MODIFIED",
+            orionId: "o1",
+            onTaskIds: ["a"],
+            newOrion: {
+              ...current,
+              tasks: { ...current.tasks, slow: { ...slow, status: "cancelled" } },
+            },
+          });
+        }
+      } else if (e.type === "TASK_COMPLETED") {
+        bus.publish({ type: "ORION_MODIFIED", orionId: "o1", onTaskIds: [e.taskId] });
+      }
+    });
+    const { result, error } = runVirtual(
+      orchestrateOrion(plan, {
+        bus,
+        scheduler,
+        synchronizer: sync,
+        executeTask: (task) => timer(task.id === "slow" ? 50 : 10, scheduler),
+      }),
+      scheduler,
+    );
+    expect(error).toBeUndefined();
+    expect(result?.orion.tasks["b"]?.status).toBe("completed");
+    sync.dispose();
+  });
+
+  it("runs a task without a priority (the default, 2) before a priority-1 task", () => {
+    const { scheduler } = virtualTime();
+    const { bus, events } = recordBus();
+    const plan = orion("o1").task("low", { priority: 1 }).task("plain").build();
+    runVirtual(
+      orchestrateOrion(plan, {
+        bus,
+        scheduler,
+        maxConcurrency: 1,
+        executeTask: () => timer(5, scheduler),
+      }),
+      scheduler,
+    );
+    expect(events.filter((e) => e.type === "TASK_STARTED").map(describeEvent)).toEqual([
+      "TASK_STARTED:plain",
+      "TASK_STARTED:low",
+    ]);
+  });
+});
