@@ -8,11 +8,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchFold } from "./fold.js";
 import { benchMerge } from "./merge.js";
+import { benchOrchestrator } from "./orchestrator.js";
 
 /** The repository root: this file runs from `dist/bench/`. */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const sections: string[] = [await benchFold(), await benchMerge()];
+const sections: string[] = [await benchFold(), await benchMerge(), await benchOrchestrator()];
 
 const cpu = cpus();
 const method =
