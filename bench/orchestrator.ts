@@ -559,16 +559,14 @@ export async function benchOrchestrator(): Promise<string> {
       "`PersistentMap`) and the agent's `observe`; wall-clock runs on this shared 2-core machine " +
       "vary more than that (see the min–max spreads).",
     "",
-    `**The gate never held a task in the synced runs above**: modifications answered by the agent ` +
-      `before the orion finished: ${bypass}. With an \`executeTask\` that completes synchronously, ` +
-      "`start()` calls `done()` re-entrantly inside `schedule()`'s `while (ready.length > 0)` loop; " +
-      "`done()` pushes the newly ready tasks onto `ready` and calls `trigger()`, which the closed gate " +
-      "does hold, but the loop that is already running pops them from `ready` and starts them without " +
-      "passing the gate (`src/orchestrator/orchestrateOrion.ts`). So the synced column measures the " +
-      "synchronizer's fold and the agent riding along, not gated scheduling, and a synchronous " +
-      "executor races the agent exactly as without a synchronizer. With tasks that complete in a " +
-      `microtask (\`executeTask: () => Promise.resolve(null)\`), the gate holds (${GATED.runs} runs, ` +
-      "median; every ready moment waits for the agent's `setTimeout(0)`, about 1 ms in node):",
+    `**In the synced runs the gate holds every ready moment until the agent has answered**: ` +
+      `modifications answered by the agent before the orion finished: ${bypass} (the last one ` +
+      "arrives after `ORION_COMPLETED`). So the synced column is the cost of really waiting for an " +
+      "instant agent, whose answer is a `setTimeout(0)` (about 1 ms in node), not of the " +
+      "synchronizer's bookkeeping. (Before commit 6db910e, an `executeTask` that completed " +
+      "synchronously bypassed the gate: its dependents were started by the scheduling loop already " +
+      "running; this benchmark is what found it.) With tasks that complete in a microtask " +
+      `(\`executeTask: () => Promise.resolve(null)\`), the same (${GATED.runs} runs, median):`,
     "",
     markdownTable(
       [
