@@ -560,8 +560,8 @@ export async function benchOrchestrator(): Promise<string> {
       "vary more than that (see the min–max spreads).",
     "",
     `**In the synced runs the gate holds every ready moment until the agent has answered**: ` +
-      `modifications answered by the agent before the orion finished: ${bypass} (the last one ` +
-      "arrives after `ORION_COMPLETED`). So the synced column is the cost of really waiting for an " +
+      `modifications answered by the agent before the orion finished: ${bypass} (counted from the ` +
+      "statistics in the result). So the synced column is the cost of really waiting for an " +
       "instant agent, whose answer is a `setTimeout(0)` (about 1 ms in node), not of the " +
       "synchronizer's bookkeeping. (Before commit 6db910e, an `executeTask` that completed " +
       "synchronously bypassed the gate: its dependents were started by the scheduling loop already " +
