@@ -241,7 +241,14 @@ export function orchestrateOrion(
             if (task === undefined || task.status !== "pending" || running.has(task.id)) continue;
             start(task);
           }
-          if (running.size === 0 && ready.length === 0 && !again) {
+          // Finish only when the agent has nothing pending either: its answer to the last
+          // completion may add tasks (the held trigger resumes this loop when it comes).
+          if (
+            running.size === 0 &&
+            ready.length === 0 &&
+            !again &&
+            !synchronizer?.hasPendingModifications()
+          ) {
             // Nothing runs and nothing is ready: recheck against the orion, then finish.
             const fresh = getReadyTasks(current, readyOptions).filter(
               (t) => t.status === "pending",

@@ -148,3 +148,30 @@ describe("the race, with instant tasks and shared synchronizers", () => {
     expect(run.result.timings.find((t) => t.taskId === "b")?.startedAt).toBe(100);
   });
 });
+
+describe("the end of an orion", () => {
+  it("waits for the agent's answer to the last completion, even for instant tasks", () => {
+    const followUp: AgentEdit = (event, current) =>
+      event.taskId === "b" && current
+        ? immer.produce(current, (draft) => {
+            draft.tasks["c"] = { id: "c", name: "c", status: "pending", params: {} };
+            draft.dependencies["b->c"] = {
+              id: "b->c",
+              fromTaskId: "b",
+              toTaskId: "c",
+              type: "success_only",
+            };
+          })
+        : undefined;
+    for (const duration of [0, 10]) {
+      const run = runScenario({
+        plan: plan(),
+        withSync: true,
+        agent: { latency: 30, edit: followUp },
+        duration: () => duration,
+      });
+      expect(run.result.orion.tasks["c"]?.status).toBe("completed");
+      expect(run.result.statistics?.completedModifications).toBe(3);
+    }
+  });
+});
