@@ -18,6 +18,22 @@ const plan = () =>
 const startedWith = (run: ReturnType<typeof runScenario>, id: string): Task | undefined =>
   run.result.timings.find((t) => t.taskId === id)?.definition;
 
+/** After `after` completes, the agent adds task `id` depending on it. */
+const addTaskAfter =
+  (after: string, id: string): AgentEdit =>
+  (event, current) =>
+    event.taskId === after && current
+      ? immer.produce(current, (draft) => {
+          draft.tasks[id] = { id, name: id, status: "pending", params: {} };
+          draft.dependencies[`${after}->${id}`] = {
+            id: `${after}->${id}`,
+            fromTaskId: after,
+            toTaskId: id,
+            type: "success_only",
+          };
+        })
+      : undefined;
+
 /** After A completes, the agent rewrites B's params. */
 const rewriteB: AgentEdit = (event, current) =>
   event.taskId === "a" && current
@@ -51,18 +67,7 @@ describe("the race, end to end", () => {
   });
 
   it("runs a task the agent adds after A", () => {
-    const addC: AgentEdit = (event, current) =>
-      event.taskId === "a" && current
-        ? immer.produce(current, (draft) => {
-            draft.tasks["c"] = { id: "c", name: "c", status: "pending", params: {} };
-            draft.dependencies["a->c"] = {
-              id: "a->c",
-              fromTaskId: "a",
-              toTaskId: "c",
-              type: "success_only",
-            };
-          })
-        : undefined;
+    const addC = addTaskAfter("a", "c");
     const run = runScenario({ plan: plan(), withSync: true, agent: { latency: 50, edit: addC } });
     expect(run.result.orion.tasks["c"]?.status).toBe("completed");
     expect(run.result.timings.map((t) => t.taskId).sort()).toEqual(["a", "b", "c"]);
@@ -151,18 +156,7 @@ describe("the race, with instant tasks and shared synchronizers", () => {
 
 describe("the end of an orion", () => {
   it("waits for the agent's answer to the last completion, even for instant tasks", () => {
-    const followUp: AgentEdit = (event, current) =>
-      event.taskId === "b" && current
-        ? immer.produce(current, (draft) => {
-            draft.tasks["c"] = { id: "c", name: "c", status: "pending", params: {} };
-            draft.dependencies["b->c"] = {
-              id: "b->c",
-              fromTaskId: "b",
-              toTaskId: "c",
-              type: "success_only",
-            };
-          })
-        : undefined;
+    const followUp = addTaskAfter("b", "c");
     for (const duration of [0, 10]) {
       const run = runScenario({
         plan: plan(),
