@@ -1,0 +1,2 @@
+export { renderTimeline, escapeXml, niceTickStep, formatTick } from "./renderTimeline.js";
+export type { TimelineFormat } from "./renderTimeline.js";
