@@ -85,6 +85,8 @@ export function orchestrateOrion(
       return;
     }
     const { bus, synchronizer, executeTask, readyOptions } = options;
+    /** The synchronizer to wait for, if any: with `gate: false`, it is only merged from. */
+    const gate = options.gate === false ? undefined : synchronizer;
     const scheduler = options.scheduler ?? asyncScheduler;
     const now = (): number => scheduler.now();
     const startedAt = now();
@@ -234,7 +236,7 @@ export function orchestrateOrion(
           while (ready.length > 0 && running.size < maxConcurrency && !finished) {
             // A task that completed synchronously (inside start) has just registered a
             // modification: what it made ready waits for the gate, like everything else.
-            if (synchronizer?.hasPendingModifications()) break;
+            if (gate?.hasPendingModifications()) break;
             const candidate = ready.shift() as Task;
             const task = current.tasks[candidate.id];
             // The merge may have removed, rewired or re-defined it since it became ready.
@@ -247,7 +249,7 @@ export function orchestrateOrion(
             running.size === 0 &&
             ready.length === 0 &&
             !again &&
-            !synchronizer?.hasPendingModifications()
+            !gate?.hasPendingModifications()
           ) {
             // Nothing runs and nothing is ready: recheck against the orion, then finish.
             const fresh = getReadyTasks(current, readyOptions).filter(
@@ -271,9 +273,7 @@ export function orchestrateOrion(
       if (heldSince === undefined) heldSince = now();
       triggers.next();
     };
-    const triggerSubscription = (
-      synchronizer ? triggers.pipe(synchronizer.gate()) : triggers
-    ).subscribe({
+    const triggerSubscription = (gate ? triggers.pipe(gate.gate()) : triggers).subscribe({
       next: () => {
         if (heldSince !== undefined) {
           heldMs += now() - heldSince;

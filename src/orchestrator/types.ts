@@ -35,6 +35,13 @@ export interface OrchestrateOptions {
   readonly bus: PublishingBus;
   /** Without one, tasks start as soon as they are ready: the race the synchronizer prevents. */
   readonly synchronizer?: OrionModificationSynchronizer | undefined;
+  /**
+   * With a synchronizer: whether to wait at its gate (default `true`). `false` still merges
+   * the agent's latest orion before starting tasks, but does not wait for modifications in
+   * progress: how an orchestrator that shares the orion with its agent behaves without
+   * synchronization (UFO's race), for simulations and comparisons.
+   */
+  readonly gate?: boolean;
   readonly executeTask: ExecuteTask;
   /** How many tasks may run at once. Default: no limit. */
   readonly maxConcurrency?: number;

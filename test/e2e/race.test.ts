@@ -169,3 +169,33 @@ describe("the end of an orion", () => {
     }
   });
 });
+
+describe("gate: false", () => {
+  it("merges the agent's edits that have landed, but does not wait for those in progress", () => {
+    const chain = orion("o1")
+      .task("a")
+      .task("b", { after: "a", params: { mode: "draft" } })
+      .task("c", { after: "b", params: { mode: "draft" } })
+      .build();
+    // After a completes (10), the agent rewrites b and c, landing at 15.
+    const rewriteBC: AgentEdit = (event, current) =>
+      event.taskId === "a" && current
+        ? immer.produce(current, (draft) => {
+            for (const id of ["b", "c"]) {
+              const task = draft.tasks[id];
+              if (task) task.params = { mode: "final" };
+            }
+          })
+        : undefined;
+    const run = runScenario({
+      plan: chain,
+      withSync: true,
+      gate: false,
+      agent: { latency: 5, edit: rewriteBC },
+    });
+    // b started at 10, before the edit landed: the race. c started at 20 with the edit.
+    expect(startedWith(run, "b")?.params).toEqual({ mode: "draft" });
+    expect(startedWith(run, "c")?.params).toEqual({ mode: "final" });
+    expect(run.result.heldMs).toBe(0);
+  });
+});

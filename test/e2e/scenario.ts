@@ -17,6 +17,8 @@ export interface ScenarioOptions {
   readonly agent?: { readonly latency: AgentLatency; readonly edit?: AgentEdit };
   readonly duration?: (taskId: string) => number;
   readonly modificationTimeout?: number;
+  /** With the synchronizer: wait at its gate (default) or only merge its orion. */
+  readonly gate?: boolean;
 }
 
 export interface ScenarioRun {
@@ -55,6 +57,7 @@ export function runScenario(options: ScenarioOptions): ScenarioRun {
     bus,
     scheduler,
     synchronizer,
+    ...(options.gate === undefined ? {} : { gate: options.gate }),
     executeTask: (task) => {
       const ms = options.duration?.(task.id) ?? 10;
       // 0: an instant task, completing synchronously inside the orchestrator's start.
