@@ -1,0 +1,46 @@
+/** `--help` texts. */
+import type { Command } from "./options.js";
+
+const RUN_OPTIONS = `Options:
+  --agent-latency <ms|min-max>  how long the agent takes per batch of completions (default 20-60)
+  --task-duration <ms|min-max>  how long each task runs (default 10-50)
+  --seed <n>                    seed of durations and latencies, 0..4294967295 (default 42)
+  --timeout <ms>                the synchronizer's modification timeout (default 600000)
+  --json                        print { withoutGate?, withGate? } SimulationReports as JSON
+  --timeline <file.html|.svg>   also write a timeline of the run(s)
+  -h, --help                    show this help`;
+
+export const HELP: Readonly<Record<Command | "main", string>> = {
+  main: `Usage: orion-sync <command> [options]
+
+Simulates a task orchestration with an LLM agent that edits the orion, in virtual time,
+without and with orion-sync's gate, and compares them.
+
+Commands:
+  demo               run the built-in example orion without and with the gate
+  simulate <file>    run an orion file (orion-sync JSON or UFO constellation JSON)
+
+Options:
+  -h, --help         show help (also: orion-sync <command> --help)
+  -v, --version      print the version
+
+Errors print one line on stderr and exit with code 2.`,
+  demo: `Usage: orion-sync demo [options]
+
+Runs the built-in 10-task orion twice in virtual time, without and with the gate, with the
+same seed. After clean_customers completes, the agent changes segment's params, inserts
+dedupe_customers and makes join wait for it. Prints tasks started on a stale definition,
+makespan, time held at the gate, modifications and timeouts, side by side.
+
+${RUN_OPTIONS}
+  --no-gate                     only the run without the gate`,
+  simulate: `Usage: orion-sync simulate <file.json> [options]
+
+Runs the orion in <file.json> (orion-sync's orion JSON, or UFO's TaskConstellation JSON:
+detected by its constellation_id) in virtual time, without and with the gate, and compares
+them. The orion must pass validateOrion. The agent marks each task's dependents on every
+completion; a task that starts without the mark of one of its predecessors is stale.
+
+${RUN_OPTIONS}
+  --no-gate                     only the run without the gate`,
+};

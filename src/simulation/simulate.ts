@@ -1,0 +1,200 @@
+/**
+ * One orchestration of an orion in virtual time, with or without the synchronizer's gate:
+ * the engine behind `orion-sync demo` and `orion-sync simulate`.
+ */
+import { map, timer } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import { createScriptedAgent, type AgentEdit } from "../agent/createScriptedAgent.js";
+import { createEventBus } from "../bus.js";
+import { immer } from "../immer.js";
+import { orchestrateOrion } from "../orchestrator/orchestrateOrion.js";
+import type { OrchestrationResult } from "../orchestrator/types.js";
+import type { TaskOrion } from "../orion/types.js";
+import { OrionModificationSynchronizer } from "../synchronizer.js";
+import { hashSeed, mulberry32, randomInt } from "./random.js";
+import type {
+  HeldPeriod,
+  SimulatedModification,
+  SimulatedTask,
+  SimulationReport,
+} from "./types.js";
+
+/** An inclusive range of virtual milliseconds: `[min, max]`. */
+export type MsRange = readonly [min: number, max: number];
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  /** Whether the orchestrator goes through an `OrionModificationSynchronizer`'s gate. */
+  readonly gated: boolean;
+  /** Seeds the per-task durations and the per-batch agent latencies. */
+  readonly seed: number;
+  /** How long the agent thinks about each batch of completions, drawn per batch. */
+  readonly agentLatency: MsRange;
+  /** How long each task runs, drawn per task id (the same in the gated and ungated runs). */
+  readonly taskDuration: MsRange;
+  /** The synchronizer's modification timeout, in ms (gated runs). Default: the synchronizer's. */
+  readonly modificationTimeout?: number;
+  /** The agent's edit. Default {@link markDependents}. It must keep marking dependents. */
+  readonly edit?: AgentEdit;
+}
+
+/**
+ * The default edit: on each completion, the agent marks every dependent of the completed
+ * task with `params["after_<taskId>"] = true`, so a start without the mark is stale.
+ */
+export const markDependents: AgentEdit = (event, current) =>
+  current
+    ? immer.produce(current, (draft) => {
+        for (const dep of Object.values(draft.dependencies)) {
+          const target = draft.tasks[dep.toTaskId];
+          if (dep.fromTaskId === event.taskId && target) {
+            target.params = { ...target.params, [`after_${event.taskId}`]: true };
+          }
+        }
+      })
+    : undefined;
+
+function checkRange(name: string, range: MsRange): void {
+  const [min, max] = range;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) {
+    throw new RangeError(
+      `${name} must be integers 0 <= min <= max, got [${String(min)}, ${String(max)}]`,
+    );
+  }
+}
+
+/**
+ * Runs `orion` to the end in virtual time (a `TestScheduler`, flushed: synchronous) with a
+ * scripted agent, and reports what happened. Deterministic for a given `seed`.
+ *
+ * - A task *starts stale* when, at its start, it lacks the `after_<pred>` mark (see
+ *   {@link markDependents}) for some predecessor it has in the orion it started from.
+ * - `held`: the intervals during which the synchronizer had a modification pending. The
+ *   orchestrator triggers scheduling on every completion, and every completion registers a
+ *   pending modification first, so these are exactly the intervals in which the trigger
+ *   waited at the gate (`heldMs` is their total; ungated runs hold nothing).
+ * - `modifications[i].startedAt`: the earliest completion among its `onTaskIds`.
+ *
+ * @throws InvalidOrionError if `orion` fails `validateOrion`; RangeError for a bad range.
+ */
+export function simulate(orion: TaskOrion, options: SimulateOptions): SimulationReport {
+  checkRange("agentLatency", options.agentLatency);
+  checkRange("taskDuration", options.taskDuration);
+  const { gated, seed } = options;
+  const scheduler = new TestScheduler(() => undefined);
+  scheduler.maxFrames = Number.POSITIVE_INFINITY;
+  const bus = createEventBus();
+  // Both runs track the agent's edits and merge them before starting a task; only the gated
+  // run waits for a modification in progress. So "stale" counts exactly the race.
+  const synchronizer = new OrionModificationSynchronizer({
+    scheduler,
+    ...(options.modificationTimeout === undefined
+      ? {}
+      : { modificationTimeout: options.modificationTimeout }),
+  });
+  bus.subscribe(synchronizer);
+
+  const held: HeldPeriod[] = [];
+  let heldFrom: number | undefined;
+  const stateSubscription = synchronizer.state$.subscribe((state) => {
+    if (!gated) return;
+    if (state.pending.size > 0 && heldFrom === undefined) heldFrom = scheduler.now();
+    else if (state.pending.size === 0 && heldFrom !== undefined) {
+      if (scheduler.now() > heldFrom) held.push({ from: heldFrom, to: scheduler.now() });
+      heldFrom = undefined;
+    }
+  });
+
+  const latencies = mulberry32(seed);
+  const agent = createScriptedAgent(bus, {
+    scheduler,
+    latency: () => randomInt(latencies, options.agentLatency),
+    edit: options.edit ?? markDependents,
+    onError: () => undefined,
+  });
+  const endedAt = new Map<string, number>();
+  const modifications: SimulatedModification[] = [];
+  agent.modifications$.subscribe((m) => {
+    const causes = m.onTaskIds.map((id) => endedAt.get(id) ?? scheduler.now());
+    modifications.push({
+      onTaskIds: [...m.onTaskIds],
+      startedAt: Math.min(...causes),
+      publishedAt: scheduler.now(),
+    });
+  });
+
+  const staleIds = new Set<string>();
+  let result: OrchestrationResult | undefined;
+  let failure: { error: unknown } | undefined;
+  orchestrateOrion(orion, {
+    bus,
+    scheduler,
+    synchronizer,
+    gate: gated,
+    executeTask: (task) => {
+      const ms = randomInt(mulberry32(hashSeed(seed, task.id)), options.taskDuration);
+      return ms === 0 ? null : timer(ms, scheduler).pipe(map(() => null));
+    },
+  }).subscribe({
+    next: (p) => {
+      if (p.kind === "finished") {
+        result = p.result;
+        return;
+      }
+      const { event } = p;
+      if (event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED") {
+        endedAt.set(event.taskId, p.at);
+      } else if (event.type === "TASK_STARTED") {
+        const task = p.orion.tasks[event.taskId];
+        for (const dep of Object.values(p.orion.dependencies)) {
+          if (dep.toTaskId === event.taskId && task?.params[`after_${dep.fromTaskId}`] !== true) {
+            staleIds.add(event.taskId);
+          }
+        }
+      }
+    },
+    error: (error: unknown) => (failure = { error }),
+  });
+  try {
+    scheduler.flush();
+  } finally {
+    agent.stop();
+    stateSubscription.unsubscribe();
+    synchronizer.dispose();
+  }
+  if (failure) throw failure.error;
+  if (result === undefined) throw new Error("the simulated orchestration did not finish");
+
+  const start = result.startedAt;
+  const timings = new Map(result.timings.map((t) => [t.taskId, t]));
+  const tasks: SimulatedTask[] = Object.values(result.orion.tasks).map((task) => {
+    const timing = timings.get(task.id);
+    return {
+      id: task.id,
+      name: task.name,
+      status: task.status,
+      ...(timing ? { startedAt: timing.startedAt - start } : {}),
+      ...(timing?.endedAt === undefined ? {} : { endedAt: timing.endedAt - start }),
+      stale: staleIds.has(task.id),
+    };
+  });
+  const heldPeriods = held.map((h) => ({ from: h.from - start, to: h.to - start }));
+  return {
+    orionId: orion.id,
+    ...(orion.name === undefined ? {} : { orionName: orion.name }),
+    gated,
+    seed,
+    tasks,
+    modifications: modifications.map((m) => ({
+      ...m,
+      startedAt: m.startedAt - start,
+      publishedAt: m.publishedAt - start,
+    })),
+    held: heldPeriods,
+    staleStarts: staleIds.size,
+    makespan: result.endedAt - start,
+    heldMs: heldPeriods.reduce((sum, h) => sum + (h.to - h.from), 0),
+    timeouts: result.statistics?.timeoutModifications ?? 0,
+    outcome: result.outcome,
+  };
+}
