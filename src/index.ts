@@ -11,6 +11,17 @@ export * from "./events.js";
 export * from "./synchronizer.js";
 export * from "./orchestrator/index.js";
 export * from "./agent/index.js";
+export {
+  demoEdit,
+  demoOrion,
+  markDependents,
+  simulate,
+  type MsRange,
+  type SimulateOptions,
+  type SimulationProgress,
+} from "./simulation/index.js";
+export type * from "./simulation/types.js";
+export { renderTimeline, type TimelineFormat } from "./timeline/index.js";
 export * from "./orion/index.js";
 export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";

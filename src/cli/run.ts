@@ -1,7 +1,7 @@
 /** The `orion-sync` command line, as a function of its arguments and output streams. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { demoEdit, demoOrion, DEMO_DEFAULTS } from "../simulation/demoOrion.js";
-import { simulate, type MsRange } from "../simulation/simulate.js";
+import { simulate, type MsRange, type SimulationProgress } from "../simulation/simulate.js";
 import type { SimulationReport } from "../simulation/types.js";
 import type { TaskOrion } from "../orion/types.js";
 import type { AgentEdit } from "../agent/createScriptedAgent.js";
@@ -100,6 +100,19 @@ function run(options: CliOptions, io: CliIo): number {
       taskDuration,
       ...(options.timeout === undefined ? {} : { modificationTimeout: options.timeout }),
       ...(edit === undefined ? {} : { edit }),
+      ...(tty
+        ? {
+            onProgress: (p: SimulationProgress) =>
+              io.stdout.write(
+                `\r\x1b[2K${style(
+                  "dim",
+                  `${label}: ${p.done}/${p.total} tasks done, ` +
+                    `${p.pending} modification(s) pending, held ${p.heldMs} ms, ` +
+                    `${p.elapsed} ms elapsed (virtual)`,
+                )}`,
+              ),
+          }
+        : {}),
     });
     if (tty) {
       io.stdout.write(

@@ -13,4 +13,10 @@ export {
   demoOrion,
 } from "./demoOrion.js";
 export { hashSeed, mulberry32, randomInt, type Random } from "./random.js";
-export { markDependents, simulate, type MsRange, type SimulateOptions } from "./simulate.js";
+export {
+  markDependents,
+  simulate,
+  type MsRange,
+  type SimulateOptions,
+  type SimulationProgress,
+} from "./simulate.js";

@@ -36,6 +36,27 @@ export interface SimulateOptions {
   readonly modificationTimeout?: number;
   /** The agent's edit. Default {@link markDependents}. It must keep marking dependents. */
   readonly edit?: AgentEdit;
+  /**
+   * Called as virtual time advances (every `progressStep` virtual ms), for a live progress
+   * line. The simulation stays synchronous.
+   */
+  readonly onProgress?: (progress: SimulationProgress) => void;
+  /** Virtual ms between two `onProgress` calls. Default 10. */
+  readonly progressStep?: number;
+}
+
+/** Where a simulation is: what `onProgress` receives. */
+export interface SimulationProgress {
+  readonly gated: boolean;
+  /** Tasks that ended (completed or failed) so far, and the orion's task count. */
+  readonly done: number;
+  readonly total: number;
+  /** Modifications the agent owes now. */
+  readonly pending: number;
+  /** Virtual ms held at the gate so far. */
+  readonly heldMs: number;
+  /** Virtual ms since the start. */
+  readonly elapsed: number;
 }
 
 /**
@@ -124,6 +145,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   });
 
   const staleIds = new Set<string>();
+  let total = Object.keys(orion.tasks).length;
   let result: OrchestrationResult | undefined;
   let failure: { error: unknown } | undefined;
   orchestrateOrion(orion, {
@@ -142,6 +164,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
         return;
       }
       const { event } = p;
+      total = Object.keys(p.orion.tasks).length;
       if (event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED") {
         endedAt.set(event.taskId, p.at);
       } else if (event.type === "TASK_STARTED") {
@@ -156,7 +179,30 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
     error: (error: unknown) => (failure = { error }),
   });
   try {
-    scheduler.flush();
+    if (options.onProgress === undefined) {
+      scheduler.flush();
+    } else {
+      // Advance virtual time in steps, reporting after each, until nothing is scheduled.
+      const step = options.progressStep ?? 10;
+      const startedAt = scheduler.now();
+      while (result === undefined && failure === undefined && scheduler.actions.length > 0) {
+        scheduler.maxFrames = scheduler.now() + step;
+        scheduler.schedule(() => undefined, step);
+        scheduler.flush();
+        const now = scheduler.now();
+        const openHeld = heldFrom === undefined ? 0 : now - heldFrom;
+        options.onProgress({
+          gated,
+          done: endedAt.size,
+          total,
+          pending: synchronizer.getPendingCount(),
+          heldMs: held.reduce((sum, h) => sum + h.to - h.from, 0) + openHeld,
+          elapsed: now - startedAt,
+        });
+      }
+      scheduler.maxFrames = Number.POSITIVE_INFINITY;
+      scheduler.flush();
+    }
   } finally {
     agent.stop();
     stateSubscription.unsubscribe();

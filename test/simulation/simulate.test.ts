@@ -8,6 +8,7 @@ import {
   demoOrion,
   mulberry32,
   simulate,
+  type SimulationProgress,
 } from "../../src/simulation/index.js";
 
 const demo = (gated: boolean, seed = DEMO_DEFAULTS.seed) =>
@@ -89,5 +90,31 @@ describe("simulate", () => {
     expect(() => simulate(cyclic, options)).toThrow(InvalidOrionError);
     expect(() => simulate(demoOrion(), { ...options, agentLatency: [5, 1] })).toThrow(RangeError);
     expect(() => simulate(demoOrion(), { ...options, taskDuration: [-1, 1] })).toThrow(RangeError);
+  });
+});
+
+describe("simulate's progress", () => {
+  it("reports as virtual time advances, ending with every task done, and changes nothing", () => {
+    const options = {
+      gated: true,
+      seed: 5,
+      agentLatency: [20, 60],
+      taskDuration: [10, 50],
+    } as const;
+    const seen: SimulationProgress[] = [];
+    const live = simulate(demoOrion(), {
+      ...options,
+      edit: demoEdit,
+      onProgress: (p) => seen.push(p),
+    });
+    const quiet = simulate(demoOrion(), { ...options, edit: demoEdit });
+    expect(live).toEqual(quiet);
+    expect(seen.length).toBeGreaterThan(5);
+    const elapsed = seen.map((p) => p.elapsed);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(seen.some((p) => p.pending > 0)).toBe(true);
+    const last = seen.at(-1);
+    expect(last?.done).toBe(last?.total);
+    expect(last?.heldMs).toBe(live.heldMs);
   });
 });
