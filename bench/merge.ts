@@ -17,18 +17,7 @@ import {
   type Task,
   type TaskOrion,
 } from "../src/orion/index.js";
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same orions. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../src/simulation/random.js";
 
 const taskId = (i: number): string => `t${String(i).padStart(6, "0")}`;
 
@@ -37,7 +26,8 @@ const taskId = (i: number): string => `t${String(i).padStart(6, "0")}`;
  * task; the first `completedShare` of the tasks are completed, the rest pending.
  */
 function makeOrion(taskCount: number, completedShare: number, seed: number): TaskOrion {
-  const next = random(seed);
+  // Seeded, so every run measures the same orions.
+  const next = mulberry32(seed);
   const tasks = Object.create(null) as { [id: string]: Task };
   const dependencies = Object.create(null) as { [id: string]: Dependency };
   const completed = Math.floor(taskCount * completedShare);

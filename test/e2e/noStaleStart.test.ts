@@ -6,10 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AgentEdit } from "../../src/agent/index.js";
-import { immer } from "../../src/immer.js";
 import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
+import { markDependents } from "../../src/simulation/simulate.js";
 import { runs } from "../properties/runs.js";
 import { runScenario } from "./scenario.js";
 
@@ -40,19 +39,6 @@ function build(c: Case): TaskOrion {
   }
   return b.build();
 }
-
-/** On each completion, the agent marks every dependent as edited for that predecessor. */
-const markDependents: AgentEdit = (event, current) =>
-  current
-    ? immer.produce(current, (draft) => {
-        for (const dep of Object.values(draft.dependencies)) {
-          const target = draft.tasks[dep.toTaskId];
-          if (dep.fromTaskId === event.taskId && target) {
-            target.params = { ...target.params, [`after_${event.taskId}`]: true };
-          }
-        }
-      })
-    : undefined;
 
 function staleStarts(c: Case, withSync: boolean): { stale: number; finished: boolean } {
   let n = 0;
