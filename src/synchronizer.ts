@@ -140,20 +140,20 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.logger = options.logger ?? silent;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.mergeOptions = options.merge;
+    this.state = new BehaviorSubject(
+      initialPendingState(modificationTimeout, this.scheduler.now()),
+    );
     const fold = this.events.pipe(
       pendingModifications({
         modificationTimeout,
         scheduler: this.scheduler,
         commands: this.commands,
       }),
-      skipStaleStates(),
-    );
-    // The fold's own initial state (version 0) is equivalent, and dropped as not newer.
-    this.state = new BehaviorSubject(
-      initialPendingState(modificationTimeout, this.scheduler.now()),
     );
     this.fold = fold.subscribe({
       next: (s) => {
+        // Only newer states: this drops the fold's own initial state (version 0, equivalent
+        // to the one above) and any state a re-entrant cascade delivers late.
         if (s.version <= this.state.value.version) return;
         logTransition(this.logger, s.last, s.modificationTimeout);
         this.state.next(s);
