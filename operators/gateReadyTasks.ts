@@ -34,8 +34,12 @@ export interface GateReadyTasksOptions<T> {
 
 /** The gate held `maxHeld` values and another arrived, with `overflow: 'error'`. */
 export class GateOverflowError extends Error {
+  /** Always `"GateOverflowError"`. */
   override readonly name = "GateOverflowError";
-  /** @param maxHeld - the limit that was reached */
+  /**
+   * Made by the gate; exported so callers can test `instanceof`.
+   * @param maxHeld - the limit that was reached
+   */
   constructor(readonly maxHeld: number) {
     super(`gateReadyTasks: more than ${maxHeld} values held while modifications are pending`);
   }
@@ -46,8 +50,10 @@ export class GateOverflowError extends Error {
  * the held values could never be released safely.
  */
 export class GateStateEndedError extends Error {
+  /** Always `"GateStateEndedError"`. */
   override readonly name = "GateStateEndedError";
   /**
+   * Made by the gate; exported so callers can test `instanceof`.
    * @param held - how many values were held
    * @param pending - how many modifications were pending in the last state (`undefined`: no state was seen)
    */

@@ -1,6 +1,6 @@
 /**
  * The RxJS operators of orion-sync, one per file, like RxJS's own.
- * @packageDocumentation
+ * @module orion-sync/operators
  */
 export { gateReadyTasks, GateOverflowError, GateStateEndedError } from "./gateReadyTasks.js";
 export type { GateReadyTasksOptions } from "./gateReadyTasks.js";

@@ -10,6 +10,7 @@ import type { OrionEvent } from "./events.js";
 
 /** Anything with an `onEvent` method, like the Python original's `IEventObserver`. */
 export interface OrionEventObserver {
+  /** Receives one event, synchronously, in publication order. */
   onEvent(event: OrionEvent): void;
 }
 

@@ -3,7 +3,7 @@
  *
  * Like RxJS 7.2+, the main entry re-exports every operator, so `from "orion-sync"` and
  * `from "orion-sync/operators"` both work.
- * @packageDocumentation
+ * @module orion-sync
  */
 export * from "../operators/index.js";
 export * from "./bus.js";

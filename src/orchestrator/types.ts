@@ -27,11 +27,13 @@ export type ExecuteTask = (
 
 /** The bus the orchestrator publishes on: our `EventBus` fits. */
 export interface PublishingBus {
+  /** Delivers `event` to every subscriber (the synchronizer among them) before returning. */
   publish(event: OrionEvent): void;
 }
 
 /** Options of `orchestrateOrion`. */
 export interface OrchestrateOptions {
+  /** Where the orchestrator publishes its task and orion events. */
   readonly bus: PublishingBus;
   /** Without one, tasks start as soon as they are ready: the race the synchronizer prevents. */
   readonly synchronizer?: OrionModificationSynchronizer | undefined;
@@ -42,6 +44,7 @@ export interface OrchestrateOptions {
    * synchronization (UFO's race), for simulations and comparisons.
    */
   readonly gate?: boolean;
+  /** Runs one task. */
   readonly executeTask: ExecuteTask;
   /** How many tasks may run at once. Default: no limit. */
   readonly maxConcurrency?: number;
@@ -55,26 +58,35 @@ export interface OrchestrateOptions {
 
 /** When and how a task ran. */
 export interface TaskTiming {
+  /** The task. */
   readonly taskId: string;
+  /** When it started, on the orchestration's scheduler (ms). */
   readonly startedAt: number;
+  /** When it ended; absent while it runs. */
   readonly endedAt?: number;
   /** The task's definition when it started: what it ran with. */
   readonly definition: Task;
+  /** Its status at the end (or now, while it runs). */
   readonly status: Task["status"];
 }
 
 /** The outcome of an orchestration. */
 export interface OrchestrationResult {
+  /** The orion at the end, with every task's final status. */
   readonly orion: TaskOrion;
+  /** The orion's derived state at the end. */
   readonly state: OrionState;
   /** `completed`: every task completed; `failed`: some failed or could not run; `cancelled`. */
   readonly outcome: "completed" | "failed" | "cancelled";
+  /** One entry per task run, in start order. */
   readonly timings: readonly TaskTiming[];
   /** Pending tasks that can never run (a dependency can no longer be satisfied). */
   readonly blocked: readonly BlockedTask[];
   /** Total time ready tasks waited at the synchronizer's gate, in ms. */
   readonly heldMs: number;
+  /** When the orchestration started (ms, on its scheduler). */
   readonly startedAt: number;
+  /** When it ended (ms, on its scheduler). */
   readonly endedAt: number;
   /** The synchronizer's statistics at the end, if there was one. */
   readonly statistics: PendingStats | undefined;
@@ -83,10 +95,22 @@ export interface OrchestrationResult {
 /** What `orchestrateOrion` emits: each event it published, then the result. */
 export type OrchestrationProgress =
   | {
+      /** An event was published. */
       readonly kind: "event";
+      /** When (ms, on the orchestration's scheduler). */
       readonly at: number;
+      /** The event. */
       readonly event: OrionEvent;
+      /** The orchestrator's orion right after it. */
       readonly orion: TaskOrion;
+      /** How many tasks were running then. */
       readonly running: number;
     }
-  | { readonly kind: "finished"; readonly at: number; readonly result: OrchestrationResult };
+  | {
+      /** The orchestration ended; the last value. */
+      readonly kind: "finished";
+      /** When (ms, on the orchestration's scheduler). */
+      readonly at: number;
+      /** The outcome. */
+      readonly result: OrchestrationResult;
+    };

@@ -5,9 +5,11 @@ import type { TaskStatus } from "./types.js";
  * completing a task that already completed, or starting one that is running.
  */
 export class IllegalTransitionError extends Error {
+  /** Always `"IllegalTransitionError"`. */
   override readonly name = "IllegalTransitionError";
 
   /**
+   * Describes the refused transition.
    * @param taskId - the task.
    * @param from - its current status.
    * @param to - the status it was asked to take.

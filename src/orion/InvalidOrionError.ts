@@ -5,9 +5,11 @@ import type { OrionIssue } from "./validateOrion.js";
  * (it does not throw it) when the agent's edits would make the orion invalid.
  */
 export class InvalidOrionError extends Error {
+  /** Always `"InvalidOrionError"`. */
   override readonly name = "InvalidOrionError";
 
   /**
+   * Describes the invalid orion; the message summarises `errors`.
    * @param orionId - the orion that is invalid.
    * @param errors - what is wrong with it, at least one entry.
    */

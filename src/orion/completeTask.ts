@@ -9,12 +9,24 @@ import type { JsonValue, Task, TaskOrion } from "./types.js";
 
 /** How a task ended: with a result, or with an error. */
 export type TaskOutcome =
-  | { readonly success: true; readonly result?: JsonValue }
-  | { readonly success: false; readonly error: JsonValue };
+  | {
+      /** The task completed. */
+      readonly success: true;
+      /** What it returned. */
+      readonly result?: JsonValue;
+    }
+  | {
+      /** The task failed. */
+      readonly success: false;
+      /** Why. */
+      readonly error: JsonValue;
+    };
 
 /** The orion after a task finished, and the tasks that this made ready (priority order). */
 export interface TaskTransition {
+  /** The orion with the task finished and its state derived again. */
   readonly orion: TaskOrion;
+  /** The tasks this made ready, in priority order. */
   readonly newlyReady: readonly Task[];
 }
 

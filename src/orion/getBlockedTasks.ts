@@ -17,8 +17,11 @@ export type BlockReason = "unsatisfiable" | "missing_source" | "upstream_blocked
 
 /** A task that can never run as the orion stands, with the first dependency found to hold it. */
 export interface BlockedTask {
+  /** The task that can never become ready. */
   readonly task: Task;
+  /** The dependency that can no longer be satisfied (the first one found). */
   readonly dependencyId: string;
+  /** Why it cannot. */
   readonly reason: BlockReason;
 }
 

@@ -38,6 +38,7 @@ export type MergeConflict =
   | {
       /** The agent changed a task that has started; the orchestrator's definition stands. */
       readonly kind: "definition_changed";
+      /** The task. */
       readonly taskId: string;
       /** The fields the agent changed. */
       readonly fields: readonly DefinitionField[];
@@ -45,6 +46,7 @@ export type MergeConflict =
   | {
       /** The agent removed a task that has started. */
       readonly kind: "removed_started_task";
+      /** The task. */
       readonly taskId: string;
       /** The task's status in the orchestrator's orion. */
       readonly status: TaskStatus;
@@ -54,8 +56,11 @@ export type MergeConflict =
   | {
       /** Both orions say the task finished, differently; the orchestrator's outcome stands. */
       readonly kind: "execution_state_differs";
+      /** The task. */
       readonly taskId: string;
+      /** Its status in the agent's orion. */
       readonly agentStatus: TaskStatus;
+      /** Its status in the orchestrator's orion: the one kept. */
       readonly orchestratorStatus: TaskStatus;
     };
 
@@ -63,6 +68,7 @@ export type MergeConflict =
 export interface MergeReport {
   /** Tasks whose execution state (or, for kept tasks, whole task) came from the orchestrator. */
   readonly preserved: readonly string[];
+  /** Edits of the agent that the merge overrode or resolved, one per task. */
   readonly conflicts: readonly MergeConflict[];
   /** Tasks the agent added (not in the orchestrator's orion). */
   readonly added: readonly string[];
@@ -79,7 +85,9 @@ export interface MergeReport {
 
 /** The merged orion and what the merge did. */
 export interface MergeResult {
+  /** The merged orion (the orchestrator's, unchanged, when `report.error` is set). */
   readonly orion: TaskOrion;
+  /** What the merge did. */
   readonly report: MergeReport;
 }
 

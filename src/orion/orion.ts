@@ -38,9 +38,11 @@ export interface OrionBuilder {
 
 /** Options of `orion()`: the orion's own fields. */
 export interface OrionSpec {
+  /** The orion's display name. */
   readonly name?: string;
   /** Overrides the derived state. */
   readonly state?: OrionState;
+  /** Free-form data about the orion. */
   readonly metadata?: { readonly [key: string]: JsonValue };
 }
 

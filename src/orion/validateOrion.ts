@@ -16,60 +16,90 @@ export type OrionIssue =
       readonly kind: "cycle";
       /** Task ids in edge direction, from the smallest id, repeated at the end. */
       readonly path: readonly string[];
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A dependency whose source and target are the same task. */
       readonly kind: "self_dependency";
+      /** The dependency. */
       readonly dependencyId: string;
+      /** The task at both its ends. */
       readonly taskId: string;
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A dependency naming a task the orion does not have. */
       readonly kind: "missing_task";
+      /** The dependency. */
       readonly dependencyId: string;
+      /** The task id it names that the orion does not have. */
       readonly taskId: string;
       /** Which end of the dependency is missing. */
       readonly end: "from" | "to";
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A task or dependency stored under a key other than its own id. */
       readonly kind: "key_mismatch";
+      /** Where it is stored. */
       readonly collection: "tasks" | "dependencies";
+      /** The key it is stored under. */
       readonly key: string;
+      /** Its own id. */
       readonly id: string;
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A second dependency between the same two tasks, in the same direction. */
       readonly kind: "duplicate_dependency";
+      /** The later dependency. */
       readonly dependencyId: string;
       /** The earlier dependency (in `orion.dependencies` order) it duplicates. */
       readonly duplicateOf: string;
+      /** The task both wait for. */
       readonly fromTaskId: string;
+      /** The task that waits. */
       readonly toTaskId: string;
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A task whose status is not a `TaskStatus`. */
       readonly kind: "unknown_status";
+      /** The task. */
       readonly taskId: string;
+      /** The status found. */
       readonly status: string;
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     }
   | {
       /** A dependency whose type is not a `DependencyType`. */
       readonly kind: "unknown_dependency_type";
+      /** The dependency. */
       readonly dependencyId: string;
+      /** The type found. */
       readonly type: string;
+      /** The issue in one sentence, naming the ids involved. */
       readonly message: string;
     };
 
 /** The verdict of `validateOrion`. */
 export type OrionValidation =
-  { readonly ok: true } | { readonly ok: false; readonly errors: readonly OrionIssue[] };
+  | {
+      /** The orion is a well-formed DAG. */
+      readonly ok: true;
+    }
+  | {
+      /** The orion has problems. */
+      readonly ok: false;
+      /** Every problem found (never empty). */
+      readonly errors: readonly OrionIssue[];
+    };
 
 const q = JSON.stringify;
 

@@ -48,9 +48,8 @@ export function demoOrion(): TaskOrion {
 }
 
 /**
- * The demo agent: after {@link DEMO_TRIGGER_TASK} completes it sets
- * {@link DEMO_EDITED_TASK}'s `segments` to 8, inserts {@link DEMO_INSERTED_TASK} after the
- * trigger, and rewires {@link DEMO_REWIRED_TASK} to also wait for it; on every completion
+ * The demo agent: after `clean_customers` completes it sets `segment`'s `segments` to 8,
+ * inserts `dedupe_customers` after `clean_customers`, and rewires `join` to also wait for it; on every completion
  * it marks the dependents ({@link markDependents}), including the inserted task.
  */
 export const demoEdit: AgentEdit = (event, current) => {

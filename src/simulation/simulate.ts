@@ -47,9 +47,11 @@ export interface SimulateOptions {
 
 /** Where a simulation is: what `onProgress` receives. */
 export interface SimulationProgress {
+  /** Whether this is the run with the gate. */
   readonly gated: boolean;
-  /** Tasks that ended (completed or failed) so far, and the orion's task count. */
+  /** Tasks that ended (completed or failed) so far. */
   readonly done: number;
+  /** The orion's task count. */
   readonly total: number;
   /** Modifications the agent owes now. */
   readonly pending: number;

@@ -10,6 +10,7 @@ import type {
   SimulationReport,
 } from "../simulation/types.js";
 
+/** What {@link renderTimeline} writes: a bare SVG, or a self-contained HTML page around it. */
 export type TimelineFormat = "svg" | "html";
 
 // ---- Layout (px) -----------------------------------------------------------------------------

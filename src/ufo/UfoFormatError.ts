@@ -4,9 +4,11 @@
  * the document itself) and the message starts with it.
  */
 export class UfoFormatError extends Error {
+  /** Always `"UfoFormatError"`. */
   override readonly name = "UfoFormatError";
 
   /**
+   * The message is `<path>: <detail>`.
    * @param path - where in the document the problem is.
    * @param detail - what is wrong there, e.g. `expected a string, got 42`.
    * @param options - the underlying error, if any, as `cause`.
