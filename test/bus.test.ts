@@ -3,7 +3,7 @@ import { createEventBus } from "../src/bus.js";
 import type { OrionEvent } from "../src/events.js";
 import { pendingModifications } from "../operators/pendingModifications.js";
 import type { PendingState } from "../src/pending/PendingState.js";
-import { taskCompleted } from "./support/events.js";
+import { taskCompleted } from "../testing/index.js";
 
 describe("createEventBus", () => {
   it("delivers to onEvent observers, as bus.subscribe(synchronizer) in the spec", () => {

@@ -9,7 +9,7 @@ import {
   parseOrionEvent,
   type OrionEvent,
 } from "../src/events.js";
-import { emptyOrion, orionModified, taskCompleted } from "./support/events.js";
+import { emptyOrion, orionModified, taskCompleted } from "../testing/index.js";
 
 function invalid(value: unknown): InvalidEventError {
   const parsed = parseOrionEvent(value);

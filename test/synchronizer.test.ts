@@ -7,9 +7,9 @@ import { startTask } from "../src/orion/startTask.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import type { PendingState } from "../src/pending/PendingState.js";
 import { OrionModificationSynchronizer, type SynchronizerLogger } from "../src/synchronizer.js";
-import { orionModified, taskCompleted } from "./support/events.js";
+import { orionModified, taskCompleted, virtualTime } from "../testing/index.js";
 import { trackingScheduler } from "./support/trackingScheduler.js";
-import { peek, virtualTime } from "./support/virtualTime.js";
+import { peek } from "./support/virtualTime.js";
 
 function recordingLogger() {
   const lines: [keyof SynchronizerLogger, string][] = [];

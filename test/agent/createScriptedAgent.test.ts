@@ -7,19 +7,20 @@ import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { marbles } from "../marbles.js";
 import {
+  eventValues,
   orionCompleted,
   orionModified,
   orionStarted,
   taskCompleted,
   taskFailed,
   taskStarted,
-} from "../support/events.js";
+} from "../../testing/index.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
 
 const base = orion("o1").task("a").task("b").task("c").build();
 const other = orion("o2").task("x").build();
 
-const ev = {
+const ev = eventValues({
   a: taskCompleted("a"),
   b: taskCompleted("b"),
   c: taskCompleted("c"),
@@ -31,7 +32,7 @@ const ev = {
   T: orionStarted(other),
   E: orionCompleted("o1"),
   M: orionModified(["a"], "o1", orion("o1").task("zzz").build()),
-} satisfies Record<string, OrionEvent>;
+});
 
 /** The orion's `metadata.notes`: which edits produced it, in order ("" for none). */
 const notesOf = (o: TaskOrion | undefined): string | undefined =>

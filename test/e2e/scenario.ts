@@ -8,7 +8,7 @@ import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult } from "../../src/orchestrator/types.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
-import { virtualTime } from "../support/virtualTime.js";
+import { virtualTime } from "../../testing/index.js";
 
 export interface ScenarioOptions {
   readonly plan: TaskOrion;

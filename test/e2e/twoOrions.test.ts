@@ -7,7 +7,7 @@ import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult } from "../../src/orchestrator/types.js";
 import { orion } from "../../src/orion/orion.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
-import { virtualTime } from "../support/virtualTime.js";
+import { virtualTime } from "../../testing/index.js";
 
 describe("two orions, one synchronizer", () => {
   it("each orchestrator merges only its own orion's edits", () => {

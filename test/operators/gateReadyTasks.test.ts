@@ -10,7 +10,7 @@ import { pendingModifications } from "../../operators/pendingModifications.js";
 import type { PendingState } from "../../src/pending/PendingState.js";
 import { initialPendingState, reducePending } from "../../src/pending/reducePending.js";
 import { marbles } from "../marbles.js";
-import { orionModified, taskCompleted } from "../support/events.js";
+import { orionModified, taskCompleted } from "../../testing/index.js";
 
 /** States by letter: `o` nothing pending, `p`/`q` something pending; versions increase. */
 function states(): Record<"o" | "p" | "q" | "r", PendingState> {

@@ -8,18 +8,19 @@ import type { PendingCommand } from "../../src/pending/reducePending.js";
 import { marbles } from "../marbles.js";
 import {
   emptyOrion,
+  eventValues,
   orionCompleted,
   orionModified,
   orionStarted,
+  pendingSummary as summary,
   taskCompleted,
   taskFailed,
   taskStarted,
-} from "../support/events.js";
-import { summary } from "../support/summary.js";
+  virtualTime,
+} from "../../testing/index.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
-import { virtualTime } from "../support/virtualTime.js";
 
-const ev = {
+const ev = eventValues({
   a: taskCompleted("a"),
   b: taskCompleted("b"),
   f: taskFailed("b"),
@@ -29,7 +30,7 @@ const ev = {
   w: orionModified(["a", "b"]),
   x: taskCompleted("a", "o2"),
   e: orionCompleted("o1"),
-} satisfies Record<string, OrionEvent>;
+});
 
 const summarise = (s$: Observable<PendingState>) => s$.pipe(map(summary));
 

@@ -8,7 +8,7 @@ import type { PendingState } from "../../src/pending/PendingState.js";
 import { initialPendingState, reducePending } from "../../src/pending/reducePending.js";
 import { map } from "rxjs";
 import { marbles } from "../marbles.js";
-import { orionModified, taskCompleted, taskStarted } from "../support/events.js";
+import { orionModified, taskCompleted, taskStarted } from "../../testing/index.js";
 
 const ev = {
   a: taskCompleted("a"),

@@ -5,8 +5,8 @@ import { pendingModifications } from "../../operators/pendingModifications.js";
 import { waitForPendingModifications } from "../../operators/waitForPendingModifications.js";
 import { initialPendingState } from "../../src/pending/reducePending.js";
 import type { PendingCommand } from "../../src/pending/reducePending.js";
-import { orionModified, taskCompleted } from "../support/events.js";
-import { peek, virtualTime } from "../support/virtualTime.js";
+import { orionModified, taskCompleted, virtualTime } from "../../testing/index.js";
+import { peek } from "../support/virtualTime.js";
 
 function virtualBus(modificationTimeout = 600_000) {
   const { scheduler } = virtualTime();

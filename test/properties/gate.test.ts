@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { OrionEvent } from "../../src/events.js";
 import { gateReadyTasks } from "../../operators/gateReadyTasks.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
-import { virtualTime } from "../support/virtualTime.js";
+import { virtualTime } from "../../testing/index.js";
 import { runs } from "./runs.js";
 
 type Action =
