@@ -17,7 +17,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from "rxjs";
-import type { OrionEvent } from "../src/events.js";
+import type { OrionEvent, TaskEvent } from "../src/events.js";
 import { DeadlineQueue } from "../src/internal/DeadlineQueue.js";
 import { pendingKey, type PendingState } from "../src/pending/PendingState.js";
 import {
@@ -41,8 +41,22 @@ export interface PendingModificationsOptions {
   /**
    * Commands from the fold's owner (clear, change the timeout), merged with the events. The
    * fold subscribes to it before the source and stops listening when the source completes.
+   * A `set-timeout` whose timeout is not a positive finite number fails the state stream
+   * with a `RangeError` (a NaN timeout would never expire, an infinite one never either).
    */
   readonly commands?: Observable<PendingCommand>;
+  /**
+   * When a task event happened, if the caller knows better than the clock: a completion
+   * registers a modification measured from this time (capped at now) instead of from its
+   * arrival, so a completion replayed from a durable log (see `orion-sync/redis`) keeps
+   * its deadline, and one older than the timeout times out at once. `undefined` (or a
+   * non-finite number) means "now". Called with each `TASK_COMPLETED` / `TASK_FAILED`
+   * value before validation; if it throws, the arrival time is used. Default: arrival time.
+   *
+   * @example
+   * pendingModifications({ registeredAt: (event) => event.timestamp })
+   */
+  readonly registeredAt?: (event: TaskEvent) => number | undefined;
 }
 
 /**
@@ -58,8 +72,9 @@ export interface PendingModificationsOptions {
  *
  * Time: one `timer` on `scheduler` is armed at the earliest deadline, whatever the number
  * of pending modifications; when nothing is pending, no timer is left. Each input costs
- * O(1) (persistent maps, no copy of the pending set). An error of the source propagates;
- * its completion cancels the timer and completes the state stream.
+ * O(1) (persistent maps, no copy of the pending set), plus O(ids) for an `ORION_MODIFIED`'s
+ * task ids and O(records) for the shape check of an orion an event carries. An error of the
+ * source propagates; its completion cancels the timer and completes the state stream.
  *
  * Consumers that may see states out of order (a synchronous re-entrant cascade through a
  * multicast) should keep the highest `version` they have seen: see {@link skipStaleStates}.
@@ -83,6 +98,7 @@ export function pendingModifications(
   );
   const scheduler = options.scheduler ?? asyncScheduler;
   const commands = options.commands ?? EMPTY;
+  const registeredAt = options.registeredAt;
   return (source) =>
     defer(() => {
       const control = new Subject<Control>();
@@ -147,8 +163,11 @@ export function pendingModifications(
       const step = (state: PendingState | null, value: unknown): PendingState => {
         // The first input is always START: it makes scan emit the initial state.
         if (state === null || value === START) return latest;
-        const input: PendingInput =
-          value instanceof Control ? value.input : { kind: "event", event: value };
+        const input: PendingInput = isControl(value)
+          ? value.input
+          : registeredAt === undefined
+            ? { kind: "event", event: value }
+            : { kind: "event", event: value, at: eventTime(registeredAt, value) };
         const next = reducePending(state, input, scheduler.now());
         if (next !== state) {
           latest = next;
@@ -160,9 +179,11 @@ export function pendingModifications(
 
       return merge(
         // The first input makes scan emit the initial state, before any other input.
-        merge(of(START), control, commands.pipe(map((command) => new Control(command)))).pipe(
-          takeUntil(sourceDone),
-        ),
+        merge(
+          of(START),
+          control,
+          commands.pipe(map((command) => new Control(check(command)))),
+        ).pipe(takeUntil(sourceDone)),
         source.pipe(tap({ complete: () => sourceDone.next() })),
       ).pipe(
         scan<unknown, PendingState, null>(step, null),
@@ -177,6 +198,37 @@ export function pendingModifications(
 }
 
 const START = Symbol("start");
+
+/** `registeredAt(value)` for a task completion or failure; `undefined` otherwise or if it throws. */
+function eventTime(
+  registeredAt: (event: TaskEvent) => number | undefined,
+  value: unknown,
+): number | undefined {
+  try {
+    const type = (value as { readonly type?: unknown } | null)?.type;
+    if (type !== "TASK_COMPLETED" && type !== "TASK_FAILED") return undefined;
+    return registeredAt(value as TaskEvent);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `value` is a {@link Control}: `false` for a proxy whose prototype cannot be read. */
+function isControl(value: unknown): value is Control {
+  try {
+    return value instanceof Control;
+  } catch {
+    return false;
+  }
+}
+
+/** `command`, once a `set-timeout`'s value is checked. @throws RangeError for a bad timeout. */
+function check(command: PendingCommand): PendingCommand {
+  if (command.kind === "set-timeout") {
+    checkTimeout(command.modificationTimeout, "modificationTimeout");
+  }
+  return command;
+}
 
 /**
  * Inputs from the operator itself (expiries) and its owner (commands), wrapped so that no

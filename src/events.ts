@@ -5,6 +5,7 @@
  * plain read-only data; `parseOrionEvent` turns anything (a JSON message, a broker entry)
  * into an event or a precise {@link InvalidEventError}.
  */
+import { describeThrown } from "./internal/describeThrown.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
 
 /** The event types the synchronizer understands. */
@@ -23,12 +24,17 @@ export type OrionEventType = (typeof ORION_EVENT_TYPES)[number];
 
 /** A task started, completed or failed in the orchestrator. */
 export interface TaskEvent {
+  /** Which of the three: a completion or failure starts a pending modification. */
   readonly type: "TASK_STARTED" | "TASK_COMPLETED" | "TASK_FAILED";
+  /** The orion the task belongs to. */
   readonly orionId: string;
+  /** The task's id in that orion. */
   readonly taskId: string;
   /** When it happened, in the publisher's clock (milliseconds). Informational. */
   readonly timestamp?: number;
+  /** The task's result (`TASK_COMPLETED`). Informational: the synchronizer ignores it. */
   readonly result?: JsonValue;
+  /** Why the task failed (`TASK_FAILED`). Informational: the synchronizer ignores it. */
   readonly error?: JsonValue;
   /** The tasks this completion made ready, as the orchestrator computed them. */
   readonly newlyReadyTaskIds?: readonly string[];
@@ -36,8 +42,11 @@ export interface TaskEvent {
 
 /** The orchestrator started executing an orion: it becomes the synchronizer's current orion. */
 export interface OrionStartedEvent {
+  /** The discriminant. */
   readonly type: "ORION_STARTED";
+  /** The orion's id; equal to `orion.id`. */
   readonly orionId: string;
+  /** The orion as the orchestrator starts it. */
   readonly orion: TaskOrion;
 }
 
@@ -46,15 +55,21 @@ export interface OrionStartedEvent {
  * several completions: batched editing). `newOrion`, when present, is the edited orion.
  */
 export interface OrionModifiedEvent {
+  /** The discriminant. */
   readonly type: "ORION_MODIFIED";
+  /** The orion the agent modified. */
   readonly orionId: string;
+  /** The completed (or failed) tasks whose modifications this event finishes; never empty. */
   readonly onTaskIds: readonly string[];
+  /** The orion after the agent's edits; it becomes the synchronizer's current orion. */
   readonly newOrion?: TaskOrion;
 }
 
 /** The orion finished, successfully or not. */
 export interface OrionEndedEvent {
+  /** Whether the orion succeeded. */
   readonly type: "ORION_COMPLETED" | "ORION_FAILED";
+  /** The orion that ended. */
   readonly orionId: string;
 }
 
@@ -77,8 +92,10 @@ export type InvalidEventReason =
  * its state's `last` transition instead of failing the stream.
  */
 export class InvalidEventError extends Error {
+  /** Always `"InvalidEventError"`. */
   override readonly name = "InvalidEventError";
   /**
+   * Made by {@link parseOrionEvent}; exported so callers can test `instanceof`.
    * @param reason - the kind of defect
    * @param path - where in the event it is, e.g. `onTaskIds[2]` (empty for the whole value)
    * @param detail - what was expected and what was found
@@ -103,6 +120,7 @@ export function isTaskEvent(event: OrionEvent): event is TaskEvent {
 
 /** Whether `event` ends a task's run (completed or failed): the ones that start a modification. */
 export function isTaskEnded(event: OrionEvent): event is TaskEvent & {
+  /** A completion or a failure. */
   readonly type: "TASK_COMPLETED" | "TASK_FAILED";
 } {
   return event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED";
@@ -205,12 +223,24 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
     );
   }
   for (const key of ["tasks", "dependencies"]) {
-    if (!isRecord(own(value, key))) {
+    const records = own(value, key);
+    if (!isRecord(records)) {
       return new InvalidEventError(
         "wrong-type",
         `${path}.${key}`,
-        `expected an object keyed by id, got ${describe(own(value, key))}`,
+        `expected an object keyed by id, got ${describe(records)}`,
       );
+    }
+    // Each record must be an object (what it holds is validateOrion's business): the merge
+    // and the validation read fields of every record.
+    for (const id of Object.keys(records)) {
+      if (!isRecord(records[id])) {
+        return new InvalidEventError(
+          "wrong-type",
+          `${path}.${key}[${JSON.stringify(id)}]`,
+          `expected an object, got ${describe(records[id])}`,
+        );
+      }
     }
   }
   return null;
@@ -220,7 +250,7 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
  * Checks that `value` is an {@link OrionEvent} and returns it, or returns an
  * {@link InvalidEventError} saying what is wrong (never throws). Only the event's own
  * envelope is checked; an orion it carries is checked for shape (an object with `id`,
- * `tasks` and `dependencies`), not validated as a DAG.
+ * `tasks` and `dependencies`, each task and dependency an object), not validated as a DAG.
  *
  * @example
  * const parsed = parseOrionEvent(JSON.parse(message));
@@ -231,11 +261,7 @@ export function parseOrionEvent(value: unknown): OrionEvent | InvalidEventError 
   try {
     return parse(value);
   } catch (error) {
-    return new InvalidEventError(
-      "unreadable",
-      "",
-      `reading it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
+    return new InvalidEventError("unreadable", "", `reading it threw ${describeThrown(error)}`);
   }
 }
 

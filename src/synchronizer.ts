@@ -7,6 +7,8 @@ import {
   BehaviorSubject,
   distinctUntilChanged,
   map,
+  ReplaySubject,
+  share,
   Subject,
   Subscription,
   type MonoTypeOperatorFunction,
@@ -21,7 +23,7 @@ import {
 import { skipStaleStates } from "../operators/skipStaleStates.js";
 import { waitForPendingModifications } from "../operators/waitForPendingModifications.js";
 import type { OrionEventObserver } from "./bus.js";
-import type { OrionEvent } from "./events.js";
+import type { OrionEvent, TaskEvent } from "./events.js";
 import { checkTimeout } from "./internal/checkTimeout.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
@@ -30,9 +32,13 @@ import { initialPendingState, type PendingCommand } from "./pending/reducePendin
 
 /** Where the synchronizer logs: `console` fits, and so do pino, winston and the like. */
 export interface SynchronizerLogger {
+  /** Registrations, completions and ignored duplicates. */
   debug(message: string, ...details: unknown[]): void;
+  /** Late answers (the modification had already timed out or been cleared). */
   info(message: string, ...details: unknown[]): void;
+  /** Timeouts, clears and invalid events. */
   warn(message: string, ...details: unknown[]): void;
+  /** A failed fold or event stream, or an agent orion the merge refused. */
   error(message: string, ...details: unknown[]): void;
 }
 
@@ -48,6 +54,11 @@ export interface OrionModificationSynchronizerOptions<O = unknown> {
   readonly scheduler?: SchedulerLike;
   /** Options of the merge done by {@link OrionModificationSynchronizer.mergeAndSyncOrionStates}. */
   readonly merge?: MergeOptions;
+  /**
+   * When a task event happened, for events replayed from a durable log: see
+   * `PendingModificationsOptions.registeredAt`. Default: the time the event arrives.
+   */
+  readonly registeredAt?: (event: TaskEvent) => number | undefined;
 }
 
 const silent: SynchronizerLogger = {
@@ -129,6 +140,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   private readonly scheduler: SchedulerLike;
   private readonly mergeOptions: MergeOptions | undefined;
   private disposed = false;
+  /** What every gate of this synchronizer watches; see {@link gate}. Made on first use. */
+  private gateStates: Observable<PendingState> | undefined;
 
   /** @throws RangeError for a `modificationTimeout` that is not a positive finite number. */
   constructor(options: OrionModificationSynchronizerOptions<O> = {}) {
@@ -148,6 +161,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         modificationTimeout,
         scheduler: this.scheduler,
         commands: this.commands,
+        ...(options.registeredAt ? { registeredAt: options.registeredAt } : {}),
       }),
     );
     this.fold = fold.subscribe({
@@ -155,7 +169,11 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         // Only newer states: this drops the fold's own initial state (version 0, equivalent
         // to the one above) and any state a re-entrant cascade delivers late.
         if (s.version <= this.state.value.version) return;
-        logTransition(this.logger, s.last, s.modificationTimeout);
+        try {
+          logTransition(this.logger, s.last, s.modificationTimeout);
+        } catch {
+          // A logger that throws must not cost the state (nor throw out of the fold).
+        }
         this.state.next(s);
       },
       error: (error: unknown) => {
@@ -215,16 +233,23 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     options: { signal?: AbortSignal } = {},
   ): Promise<boolean> {
     const ms = checkTimeout(timeout ?? this.state.value.modificationTimeout, "timeout");
+    // Only a timeout clears: a wait that a clear ended must not clear what a subscriber
+    // registered in reaction to that clear. Scheduled before the wait's own timer, so it
+    // runs first at the same instant.
+    let timedOut = false;
+    const timeoutFlag = this.scheduler.schedule(() => (timedOut = true), ms);
     return waitForPendingModifications(this.state$, {
       timeout: ms,
       scheduler: this.scheduler,
       ...(options.signal ? { signal: options.signal } : {}),
-    }).then((settled) => {
-      if (!settled && !this.disposed && this.state.value.pending.size > 0) {
-        this.commands.next({ kind: "clear", countAs: "timed-out" });
-      }
-      return settled;
-    });
+    })
+      .finally(() => timeoutFlag.unsubscribe())
+      .then((settled) => {
+        if (!settled && timedOut && !this.disposed && this.state.value.pending.size > 0) {
+          this.commands.next({ kind: "clear", countAs: "timed-out" });
+        }
+        return settled;
+      });
   }
 
   /**
@@ -292,7 +317,9 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
 
   /** {@link mergeAndSyncOrionStates}, with the merge's report (undefined without an agent orion). */
   mergeAndSyncOrionStatesWithReport(orchestratorOrion: TaskOrion): {
+    /** What {@link mergeAndSyncOrionStates} returns: the merged orion, now the current one. */
     readonly orion: TaskOrion;
+    /** The merge's report; `undefined` when there was no agent orion to merge. */
     readonly report: MergeResult["report"] | undefined;
   } {
     const agentOrion = this.state.value.orions.get(orchestratorOrion.id);
@@ -309,7 +336,21 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
 
   /** {@link gateReadyTasks} bound to this synchronizer. */
   gate<T>(options?: GateReadyTasksOptions<T>): MonoTypeOperatorFunction<T> {
-    return gateReadyTasks<T>(this.state$, options);
+    // Every gate (one per orchestration) watches one shared stream of only the states that
+    // open or close it: a transition that leaves the gate as it was costs O(1), not a step
+    // per gate, so many concurrent orchestrations on one synchronizer do not cost O(gates)
+    // per event. It resets when the state ends, so a gate made after dispose() still fails.
+    this.gateStates ??= this.state$.pipe(
+      skipStaleStates(),
+      distinctUntilChanged((a, b) => (a.pending.size === 0) === (b.pending.size === 0)),
+      share({
+        connector: () => new ReplaySubject<PendingState>(1),
+        resetOnError: true,
+        resetOnComplete: true,
+        resetOnRefCountZero: true,
+      }),
+    );
+    return gateReadyTasks<T>(this.gateStates, options);
   }
 
   /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */

@@ -10,6 +10,7 @@ import {
   type ObservableInput,
   type Subscription,
 } from "rxjs";
+import { describeThrown } from "../internal/describeThrown.js";
 import { cancelTask } from "../orion/cancelTask.js";
 import { completeTask, type TaskOutcome } from "../orion/completeTask.js";
 import { deriveOrionState } from "../orion/deriveOrionState.js";
@@ -37,11 +38,12 @@ function toObservable(value: unknown): Observable<JsonValue | undefined> {
 }
 
 function describeError(error: unknown): JsonValue {
-  if (error instanceof Error) return { name: error.name, message: error.message };
   try {
+    if (error instanceof Error) return { name: error.name, message: error.message };
     return JSON.parse(JSON.stringify(error ?? null)) as JsonValue;
   } catch {
-    return String(error);
+    // Never throws: a throw here would leave the task running forever.
+    return describeThrown(error);
   }
 }
 

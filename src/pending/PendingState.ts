@@ -9,7 +9,10 @@ import type { InvalidEventError } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
 
 /** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
-export type PendingKey = string & { readonly __pendingKey: true };
+export type PendingKey = string & {
+  /** A brand: only {@link pendingKey} makes one. Not present at run time. */
+  readonly __pendingKey: true;
+};
 
 /**
  * The key of `taskId` in `orionId`. Injective (length-prefixed), so ids may contain any
@@ -21,12 +24,18 @@ export function pendingKey(orionId: string, taskId: string): PendingKey {
 
 /** A modification the agent owes: a task of an orion ended and the agent has not answered. */
 export interface PendingEntry {
+  /** The discriminant of {@link TaskRecord}. */
   readonly phase: "pending";
+  /** The orion of the task. */
   readonly orionId: string;
+  /** The task that ended. */
   readonly taskId: string;
   /** The event that registered it. */
   readonly cause: "TASK_COMPLETED" | "TASK_FAILED";
-  /** When it was registered, on the fold's scheduler (`scheduler.now()`, ms). */
+  /**
+   * When it was registered, on the fold's scheduler (`scheduler.now()`, ms), or when its
+   * event happened if the fold's `registeredAt` option says so (a replay): never later than now.
+   */
   readonly registeredAt: number;
   /** When it times out, on the same clock: `registeredAt + modificationTimeout`. */
   readonly deadline: number;
@@ -37,10 +46,15 @@ export interface PendingEntry {
  * completion, if it arrives by `deadline`, registers and completes at once.
  */
 export interface AnticipatedRecord {
+  /** The discriminant of {@link TaskRecord}. */
   readonly phase: "anticipated";
+  /** The orion the answer named. */
   readonly orionId: string;
+  /** The task the answer named. */
   readonly taskId: string;
+  /** When the answer arrived, on the fold's scheduler (ms). */
   readonly at: number;
+  /** When the anticipation is forgotten: `at + modificationTimeout`. */
   readonly deadline: number;
 }
 
@@ -49,10 +63,15 @@ export interface AnticipatedRecord {
  * redelivered completion of it is a duplicate, unless the task is started again.
  */
 export interface AnsweredRecord {
+  /** How the modification ended. */
   readonly phase: "completed" | "timed-out" | "cleared";
+  /** The orion of the task. */
   readonly orionId: string;
+  /** The task. */
   readonly taskId: string;
+  /** When the modification ended, on the fold's scheduler (ms). */
   readonly at: number;
+  /** When this record is dropped: `at + modificationTimeout`. */
   readonly forgetAt: number;
 }
 
@@ -81,9 +100,21 @@ export interface PendingStats {
 
 /** What the last transition of the fold was, so observers can log or draw it. */
 export type PendingTransition =
-  | { readonly kind: "initial"; readonly at: number }
+  | {
+      /** The fold's first state: nothing has happened yet. */
+      readonly kind: "initial";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+    }
   /** A task ended: its modification is now pending. */
-  | { readonly kind: "registered"; readonly at: number; readonly entry: PendingEntry }
+  | {
+      /** The discriminant. */
+      readonly kind: "registered";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+      /** The new pending modification. */
+      readonly entry: PendingEntry;
+    }
   /**
    * Modifications completed. `trigger` is `ORION_MODIFIED` normally; it is the task event
    * when that task's modification had been anticipated (answered before the task ended),
@@ -91,28 +122,50 @@ export type PendingTransition =
    * into `anticipated` (nothing pending yet: remembered), `duplicates` and `late`.
    */
   | {
+      /** The discriminant. */
       readonly kind: "completed";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** The orion of the event. */
       readonly orionId: string;
+      /** The type of the event that completed them. */
       readonly trigger: "ORION_MODIFIED" | "TASK_COMPLETED" | "TASK_FAILED";
+      /** The modifications completed (may be empty). */
       readonly entries: readonly PendingEntry[];
+      /** Named task ids with nothing known: remembered until the modification timeout. */
       readonly anticipated: readonly string[];
+      /** Named task ids already answered. */
       readonly duplicates: readonly string[];
+      /** Named task ids whose modification had timed out or been cleared. */
       readonly late: readonly string[];
+      /** Whether the event's `newOrion` became the current orion. */
       readonly orionUpdated: boolean;
     }
   /** Modifications whose deadline passed; `forgotten` lists anticipations that expired. */
   | {
+      /** The discriminant. */
       readonly kind: "timed-out";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** The modifications that timed out (may be empty). */
       readonly entries: readonly PendingEntry[];
-      readonly forgotten: readonly { readonly orionId: string; readonly taskId: string }[];
+      /** The anticipations that expired. */
+      readonly forgotten: readonly {
+        /** The orion the answer named. */
+        readonly orionId: string;
+        /** The task the answer named. */
+        readonly taskId: string;
+      }[];
     }
   /** Pending modifications removed by a clear command, counted as `countedAs`. */
   | {
+      /** The discriminant. */
       readonly kind: "cleared";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** The modifications removed. */
       readonly entries: readonly PendingEntry[];
+      /** The counter they went to: `clearedModifications` or `timeoutModifications`. */
       readonly countedAs: "cleared" | "timed-out";
     }
   /**
@@ -120,26 +173,46 @@ export type PendingTransition =
    * current orion, as the facade's `mergeAndSyncOrionStates` does.
    */
   | {
+      /** The discriminant. */
       readonly kind: "orion";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** The orion. */
       readonly orionId: string;
+      /** What happened to it. */
       readonly event: "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED" | "SET";
     }
   /** A task that had been answered (or anticipated) started again: its next completion registers afresh. */
   | {
+      /** The discriminant. */
       readonly kind: "restarted";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** The orion of the task. */
       readonly orionId: string;
+      /** The task that started again. */
       readonly taskId: string;
     }
   /** The timeout for new registrations changed. */
-  | { readonly kind: "timeout-changed"; readonly at: number; readonly modificationTimeout: number }
+  | {
+      /** The discriminant. */
+      readonly kind: "timeout-changed";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+      /** The new timeout, in ms. */
+      readonly modificationTimeout: number;
+    }
   /** An event changed nothing but a counter: a duplicate completion, or an invalid value. */
   | {
+      /** The discriminant. */
       readonly kind: "ignored";
+      /** When, on the fold's scheduler (ms). */
       readonly at: number;
+      /** Why it was ignored. */
       readonly reason: "duplicate" | "invalid";
+      /** The value received, as it was. */
       readonly event: unknown;
+      /** What is wrong with it (`reason: "invalid"`). */
       readonly error?: InvalidEventError;
     };
 

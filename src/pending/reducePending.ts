@@ -24,6 +24,9 @@
  *   `ORION_COMPLETED` / `ORION_FAILED` drop the orion from `orions`; its pending entries
  *   stay until answered or timed out, and its records expire on their own.
  * - Anything that fails `parseOrionEvent` is counted in `invalidEvents`.
+ * - An event input may carry `at`, when the event happened (a replay from a durable log):
+ *   the modification it registers is measured from `min(at, now)`, so it times out
+ *   `modificationTimeout` after the event, not after the replay.
  * - Answered records are forgotten one modification timeout after the answer, lazily, when
  *   a later input arrives (no timer), and only the {@link ANSWERED_RECORDS_LIMIT} most
  *   recent are kept, so memory stays bounded however fast events arrive.
@@ -31,9 +34,11 @@
 import {
   InvalidEventError,
   parseOrionEvent,
+  type OrionEvent,
   type OrionModifiedEvent,
   type TaskEvent,
 } from "../events.js";
+import { describeThrown } from "../internal/describeThrown.js";
 import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
@@ -51,8 +56,11 @@ import { PendingView } from "./PendingView.js";
 
 /** Something that expires at a deadline on a timer: a pending entry or an anticipation. */
 export interface ExpiryCandidate {
+  /** Which record's deadline it is. */
   readonly kind: "pending" | "anticipated";
+  /** The orion of the record. */
   readonly orionId: string;
+  /** The task of the record. */
   readonly taskId: string;
 }
 
@@ -61,23 +69,42 @@ export type PendingCommand =
   | {
       /** Remove every pending modification, counting them as `countAs` (default `cleared`). */
       readonly kind: "clear";
+      /** Which counter the removed entries go to. */
       readonly countAs?: "cleared" | "timed-out";
     }
   | {
       /** Give new registrations this timeout (ms); pending ones keep their deadline. */
       readonly kind: "set-timeout";
+      /** The new timeout, in ms: a positive finite number. */
       readonly modificationTimeout: number;
     }
   | {
       /** Make `orion` the current orion (the facade's merge of agent and orchestrator). */
       readonly kind: "set-orion";
+      /** The new current orion (of its id). */
       readonly orion: TaskOrion;
     };
 
 /** What the reducer consumes: a bus value, a batch of due deadlines, or a command. */
 export type PendingInput =
-  | { readonly kind: "event"; readonly event: unknown }
-  | { readonly kind: "expire"; readonly due: readonly ExpiryCandidate[] }
+  | {
+      /** A value from the event stream. */
+      readonly kind: "event";
+      /** The value, validated by the reducer with `parseOrionEvent`. */
+      readonly event: unknown;
+      /**
+       * When the event happened, if known (e.g. replayed from a durable log): a completion
+       * it registers is measured from `min(at, now)` instead of `now`, so its deadline is
+       * `at + modificationTimeout` and a replayed one may be overdue at once.
+       */
+      readonly at?: number;
+    }
+  | {
+      /** Deadlines that passed. */
+      readonly kind: "expire";
+      /** The records whose deadlines passed; stale ones (answered since) are skipped. */
+      readonly due: readonly ExpiryCandidate[];
+    }
   | PendingCommand;
 
 type Records = PersistentMap<PendingKey, TaskRecord>;
@@ -231,6 +258,18 @@ function purge(s: InternalState, now: number): InternalState {
   return d;
 }
 
+/**
+ * The record of `key` as the rules see it: an answered record whose window has passed is
+ * forgotten even if `purge` has not dropped it yet (it drops in the order records were
+ * answered, and a shorter timeout may end a later record's window first).
+ */
+function known(records: Records, key: PendingKey, now: number): TaskRecord | undefined {
+  const record = records.get(key);
+  return record !== undefined && "forgetAt" in record && record.forgetAt <= now
+    ? undefined
+    : record;
+}
+
 function ignoreDuplicate(s: InternalState, event: unknown, now: number): PendingState {
   const d = draft(s, { kind: "ignored", reason: "duplicate", event, at: now });
   d.stats = count(s.stats, "duplicateEvents");
@@ -241,18 +280,20 @@ function onTaskEnded(
   s: InternalState,
   event: TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
   now: number,
+  at: number | undefined,
 ): PendingState {
   const { orionId, taskId } = event;
   const key = pendingKey(orionId, taskId);
-  const record = s.records.get(key);
+  const record = known(s.records, key, now);
   if (record !== undefined && record.phase !== "anticipated") return ignoreDuplicate(s, event, now);
+  const registeredAt = at !== undefined && Number.isFinite(at) && at < now ? at : now;
   const entry: PendingEntry = {
     phase: "pending",
     orionId,
     taskId,
     cause: event.type,
-    registeredAt: now,
-    deadline: now + s.modificationTimeout,
+    registeredAt,
+    deadline: registeredAt + s.modificationTimeout,
   };
   if (record === undefined) {
     const d = draft(s, { kind: "registered", at: now, entry });
@@ -281,7 +322,7 @@ function onTaskEnded(
 
 function onTaskStarted(s: InternalState, event: TaskEvent, now: number): PendingState {
   const key = pendingKey(event.orionId, event.taskId);
-  const record = s.records.get(key);
+  const record = known(s.records, key, now);
   if (record === undefined || record.phase === "pending") return s;
   const d = draft(s, { kind: "restarted", at: now, orionId: event.orionId, taskId: event.taskId });
   if (record.phase === "anticipated") d.anticipatedCount = s.anticipatedCount - 1;
@@ -299,7 +340,7 @@ function onModified(s: InternalState, event: OrionModifiedEvent, now: number): P
   let records = s.records;
   for (const taskId of ids) {
     const key = pendingKey(orionId, taskId);
-    const record = records.get(key);
+    const record = known(records, key, now);
     if (record === undefined) {
       records = records.set(key, {
         phase: "anticipated",
@@ -381,13 +422,46 @@ function onClear(s: InternalState, countAs: "cleared" | "timed-out", now: number
   return withRecords(d, records, 0);
 }
 
-function onEvent(s: InternalState, value: unknown, now: number): PendingState {
+function ignoreInvalid(
+  s: InternalState,
+  value: unknown,
+  error: InvalidEventError,
+  now: number,
+): PendingState {
+  const d = draft(s, { kind: "ignored", reason: "invalid", event: value, error, at: now });
+  d.stats = count(s.stats, "invalidEvents");
+  return d;
+}
+
+function onEvent(
+  s: InternalState,
+  value: unknown,
+  now: number,
+  at: number | undefined,
+): PendingState {
   const event = parseOrionEvent(value);
-  if (event instanceof InvalidEventError) {
-    const d = draft(s, { kind: "ignored", reason: "invalid", event: value, error: event, at: now });
-    d.stats = count(s.stats, "invalidEvents");
-    return d;
+  // The parse returns the value itself or a new error: `instanceof` on the value could throw
+  // (a prototype chain through a proxy).
+  if (event !== value) return ignoreInvalid(s, value, event as InvalidEventError, now);
+  try {
+    return applyEvent(s, event as OrionEvent, now, at);
+  } catch (error) {
+    // A value that passed the parse but throws when read again (a getter, a proxy): the
+    // handlers are pure, so `s` is intact; the value is invalid, not the stream's end.
+    return ignoreInvalid(s, value, unreadable(error), now);
   }
+}
+
+function unreadable(error: unknown): InvalidEventError {
+  return new InvalidEventError("unreadable", "", `reading it threw ${describeThrown(error)}`);
+}
+
+function applyEvent(
+  s: InternalState,
+  event: OrionEvent,
+  now: number,
+  at: number | undefined,
+): PendingState {
   switch (event.type) {
     case "TASK_COMPLETED":
     case "TASK_FAILED":
@@ -395,6 +469,7 @@ function onEvent(s: InternalState, value: unknown, now: number): PendingState {
         s,
         event as TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
         now,
+        at,
       );
     case "TASK_STARTED":
       return onTaskStarted(s, event, now);
@@ -424,7 +499,7 @@ export function reducePending(state: PendingState, input: PendingInput, now: num
   const s = purge(state as InternalState, now);
   switch (input.kind) {
     case "event":
-      return onEvent(s, input.event, now);
+      return onEvent(s, input.event, now, input.at);
     case "expire":
       return onExpire(s, input.due, now);
     case "clear":

@@ -76,9 +76,26 @@ export function fromUfoJson(value: unknown): TaskOrion {
   try {
     return readOrion(value);
   } catch (error) {
-    if (error instanceof UfoFormatError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UfoFormatError("$", `unreadable input (${reason})`, { cause: error });
+    if (isUfoFormatError(error)) throw error;
+    throw new UfoFormatError("$", `unreadable input (${reasonOf(error)})`, { cause: error });
+  }
+}
+
+/** The message of a thrown value; never throws (it may be a proxy, or unprintable). */
+function reasonOf(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.message}` : String(error);
+  } catch {
+    return "a value that cannot be printed";
+  }
+}
+
+/** `error instanceof UfoFormatError`, and `false` for a thrown proxy that cannot say. */
+function isUfoFormatError(error: unknown): boolean {
+  try {
+    return error instanceof UfoFormatError;
+  } catch {
+    return false;
   }
 }
 
