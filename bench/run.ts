@@ -7,13 +7,21 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchFold } from "./fold.js";
+import { leakSection } from "./leaks.js";
 import { benchMerge } from "./merge.js";
 import { benchOrchestrator } from "./orchestrator.js";
+import { redisSection } from "./redis.js";
 
 /** The repository root: this file runs from `dist/bench/`. */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const sections: string[] = [await benchFold(), await benchMerge(), await benchOrchestrator()];
+const sections: string[] = [
+  await benchFold(),
+  await benchMerge(),
+  await benchOrchestrator(),
+  await leakSection(),
+  await redisSection(),
+];
 
 const cpu = cpus();
 const method =

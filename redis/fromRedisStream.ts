@@ -1,0 +1,314 @@
+import { asyncScheduler, Observable, timer, type SchedulerLike, type Subscription } from "rxjs";
+import type { OrionEvent } from "../src/events.js";
+import type { RedisStreamClient } from "./RedisStreamClient.js";
+import {
+  compareIds,
+  decodeStreamEntry,
+  entryTime,
+  parseEntries,
+  parseReadReply,
+  type RawStreamEntry,
+} from "./streamEntry.js";
+
+/** An entry that is not an orion event: reported, acknowledged, never emitted. */
+export interface InvalidStreamEntry {
+  /** The stream it is in. */
+  readonly stream: string;
+  /** Its entry id. */
+  readonly id: string;
+  /** Its raw `[field, value, ...]` list (null: the entry was deleted before it was read). */
+  readonly fields: readonly string[] | null;
+  /** What is wrong: an `InvalidEventError`, or an `Error` about the entry's format. */
+  readonly error: Error;
+}
+
+/** Options of {@link fromRedisStream}. */
+export interface FromRedisStreamOptions {
+  /** The stream key, e.g. `orionStreamKey(orionId)`. */
+  readonly stream: string;
+  /**
+   * A consumer group: read with `XREADGROUP` and acknowledge (`XACK`) each entry once it
+   * is applied. The group is created (`MKSTREAM`) at `from` if it does not exist. Without a
+   * group, `XREAD` reads every entry after `from`, acknowledging nothing.
+   */
+  readonly group?: string;
+  /**
+   * The consumer name in `group`. Entries delivered to it and not acknowledged (the
+   * process died) are delivered again when a consumer of that name reads, so give each
+   * worker a name that survives its restarts. Default `"orion-sync"`.
+   */
+  readonly consumer?: string;
+  /**
+   * Without a group: read the entries after this id; `"0"` (default) replays the stream
+   * from the beginning, `"$"` reads only entries added after the subscription, and a
+   * stored id resumes after a checkpoint. With a group: where a group created now starts
+   * (default `"0"`).
+   */
+  readonly from?: string;
+  /** Entries per read (`COUNT`). Default 100. */
+  readonly count?: number;
+  /** How long one blocking read waits for new entries, in ms (`BLOCK`). Default 5000. */
+  readonly blockMs?: number;
+  /**
+   * A task event's `timestamp`: `"entry"` (default) replaces it with the entry id's time,
+   * the broker's clock when the entry was added, one clock for every publisher;
+   * `"event"` keeps the publisher's.
+   */
+  readonly timestamp?: "entry" | "event";
+  /** Entries whose `origin` field is this are skipped (and acknowledged): see `toRedisStream`. */
+  readonly ignoreOrigin?: string;
+  /** Called for each entry that is not a valid orion event (it is acknowledged and skipped). */
+  readonly onInvalid?: (entry: InvalidStreamEntry) => void;
+  /** Called for each failed read or acknowledgement before it is retried. */
+  readonly onError?: (error: unknown) => void;
+  /**
+   * A read that has not answered this long after it was sent (in ms) is abandoned and
+   * retried, like a failed one: the connection may be dead without knowing it, or the
+   * client may have dropped the command on a reconnection (ioredis does, with
+   * `autoResendUnfulfilledCommands: false`). Nothing is lost: a group re-reads what was
+   * delivered to it. Default `blockMs + 5000`; with `blockMs: 0` (block forever), none.
+   */
+  readonly readTimeout?: number;
+  /** How long to wait before retrying after an error, in ms. Default 500. */
+  readonly retryDelay?: number;
+  /**
+   * After this many consecutive failures, the observable errors. Default: retry forever.
+   * An error the server gives for the command itself (`ERR ...`, `WRONGTYPE ...`: the key
+   * is not a stream...) is not retried.
+   */
+  readonly maxRetries?: number;
+  /** Where the retry delay runs. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * A connection to read on, which you own and close (it is blocked while a read waits, so
+   * do not use it for anything else meanwhile). Default: `client.duplicate()`, owned by
+   * the subscription and closed when it ends.
+   */
+  readonly connection?: RedisStreamClient;
+}
+
+/**
+ * The orion events of the Redis stream `options.stream`, as an observable for the
+ * synchronizer (`synchronizer.connect(...)`, or `pendingModifications()`).
+ *
+ * Reading: blocking `XREAD` (or `XREADGROUP`), `count` entries at a time, on a dedicated
+ * connection. Each entry is decoded (`v` must be `"1"`, `event` JSON that passes
+ * `parseOrionEvent`); an invalid entry is passed to `onInvalid`, acknowledged and skipped,
+ * never an error.
+ *
+ * Delivery: entries are emitted in stream order. With a `group`, an entry is acknowledged
+ * only after `subscriber.next(event)` has returned for it, that is after a synchronous
+ * downstream (the synchronizer's fold) has applied it: at-least-once. An entry emitted but
+ * not acknowledged when the process dies is delivered again to the same consumer name (a
+ * duplicate the fold ignores). With an asynchronous downstream, "applied" means only
+ * "delivered". Within one subscription, no entry is emitted twice: read errors and broker
+ * restarts are retried from the last entry emitted.
+ *
+ * Unsubscribing stops reading at once: the owned connection is closed (a read in progress
+ * is abandoned, its entries are not emitted, and are not acknowledged), and nothing else is
+ * closed: `client` is only used to `duplicate()` it.
+ *
+ * @example
+ * synchronizer.connect(fromRedisStream(redis, { stream: orionStreamKey(orionId) }));
+ */
+export function fromRedisStream(
+  client: RedisStreamClient,
+  options: FromRedisStreamOptions,
+): Observable<OrionEvent> {
+  const {
+    stream,
+    group,
+    consumer = "orion-sync",
+    count = 100,
+    blockMs = 5000,
+    timestamp = "entry",
+    ignoreOrigin,
+    onInvalid,
+    onError,
+    retryDelay = 500,
+    maxRetries = Number.POSITIVE_INFINITY,
+    scheduler = asyncScheduler,
+  } = options;
+  const from = options.from ?? "0";
+  const readTimeout = options.readTimeout ?? (blockMs === 0 ? 0 : blockMs + 5000);
+  if (from !== "$" && !/^\d+(-\d+)?$/.test(from)) {
+    throw new RangeError(`fromRedisStream: from must be "$" or a stream id, got ${from}`);
+  }
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new RangeError(`fromRedisStream: count must be a positive integer, got ${count}`);
+  }
+  if (!Number.isSafeInteger(blockMs) || blockMs < 0) {
+    throw new RangeError(`fromRedisStream: blockMs must be a non-negative integer, got ${blockMs}`);
+  }
+  return new Observable<OrionEvent>((subscriber) => {
+    const owned = options.connection === undefined;
+    const connection = options.connection ?? client.duplicate();
+    if (owned) connection.on?.("error", () => undefined);
+    let closed = false;
+    let reading = false;
+    let wait: { subscription: Subscription; resolve: () => void } | undefined;
+    let watchdog: Subscription | undefined;
+
+    const sleep = (ms: number): Promise<void> =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          wait = undefined;
+          resolve();
+        };
+        wait = { subscription: timer(ms, scheduler).subscribe(done), resolve: done };
+      });
+
+    /** Emits (or skips) `entries`; returns the ids to acknowledge. */
+    const deliver = (entries: readonly RawStreamEntry[], after: string): string[] => {
+      const ids: string[] = [];
+      for (const { id, fields } of entries) {
+        if (closed) break;
+        ids.push(id);
+        if (compareIds(id, after) <= 0) continue; // emitted before a retry: not again
+        const decoded = decodeStreamEntry(
+          fields,
+          timestamp === "entry" ? entryTime(id) : undefined,
+        );
+        if (!decoded.ok) {
+          onInvalid?.({ stream, id, fields, error: decoded.error });
+        } else if (ignoreOrigin === undefined || decoded.origin !== ignoreOrigin) {
+          subscriber.next(decoded.event);
+        }
+      }
+      return ids;
+    };
+
+    /** The reply to a read, or an error if it takes longer than `readTimeout`. */
+    const read = (...args: (string | number)[]): Promise<unknown> => {
+      const reply = connection.call(...(args as [string, ...(string | number)[]]));
+      if (readTimeout === 0) return reply;
+      return new Promise((resolve, reject) => {
+        watchdog = timer(readTimeout, scheduler).subscribe(() =>
+          reject(new Error(`fromRedisStream: no reply to ${String(args[0])} in ${readTimeout} ms`)),
+        );
+        const cancel = watchdog;
+        reply.then(
+          (value) => {
+            cancel.unsubscribe();
+            resolve(value);
+          },
+          (error: unknown) => {
+            cancel.unsubscribe();
+            reject(error);
+          },
+        );
+      });
+    };
+
+    const ensureGroup = async (): Promise<void> => {
+      try {
+        await connection.call("XGROUP", "CREATE", stream, group as string, from, "MKSTREAM");
+      } catch (error) {
+        if (!messageOf(error).startsWith("BUSYGROUP")) throw error;
+      }
+    };
+
+    const run = async (): Promise<void> => {
+      // The last entry handled (emitted or skipped): the XREAD cursor, and with a group
+      // what a re-read of our unacknowledged entries must not emit again.
+      let last = group === undefined ? from : "0-0";
+      let failures = 0;
+      let backlog = true; // group: re-read our own unacknowledged entries first
+      let needGroup = group !== undefined;
+      let resolveTail = group === undefined && from === "$";
+      while (!closed) {
+        try {
+          if (needGroup) {
+            await ensureGroup();
+            needGroup = false;
+          }
+          if (resolveTail) {
+            // "$" means "after the current last entry": pin it, so a retry misses nothing.
+            const tail = parseEntries(
+              await connection.call("XREVRANGE", stream, "+", "-", "COUNT", 1),
+            );
+            last = tail[0]?.id ?? "0-0";
+            resolveTail = false;
+          }
+          reading = true;
+          const reply =
+            group === undefined
+              ? await read("XREAD", "COUNT", count, "BLOCK", blockMs, "STREAMS", stream, last)
+              : await read(
+                  "XREADGROUP",
+                  "GROUP",
+                  group,
+                  consumer,
+                  "COUNT",
+                  count,
+                  ...(backlog ? [] : ["BLOCK", blockMs]),
+                  "STREAMS",
+                  stream,
+                  backlog ? "0" : ">",
+                );
+          reading = false;
+          if (closed) return;
+          failures = 0;
+          const entries = parseReadReply(reply);
+          if (group === undefined) {
+            deliver(entries, last);
+            const tail = entries[entries.length - 1];
+            if (tail !== undefined && !closed) last = tail.id;
+            continue;
+          }
+          if (backlog && entries.length === 0) {
+            backlog = false;
+            continue;
+          }
+          const ids = deliver(entries, backlog ? last : "0-0");
+          if (ids.length > 0) {
+            const newest = ids[ids.length - 1] as string;
+            if (compareIds(newest, last) > 0) last = newest;
+            await connection.call("XACK", stream, group, ...ids);
+          }
+        } catch (error) {
+          reading = false;
+          if (closed) return;
+          failures++;
+          // A command the server refuses (a key that is not a stream...) will not get better.
+          if (failures > maxRetries || /^(ERR|WRONGTYPE) /.test(messageOf(error))) throw error;
+          onError?.(error);
+          if (messageOf(error).startsWith("NOGROUP")) needGroup = true;
+          backlog = true; // anything delivered to us but not acknowledged is read again
+          await sleep(retryDelay);
+        }
+      }
+    };
+
+    let disconnected = false;
+    run()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!closed) subscriber.error(error);
+        },
+      )
+      .finally(() => {
+        // The loop is over (acknowledgements of applied entries were sent): close what we own.
+        if (owned && !disconnected) connection.quit().catch(() => connection.disconnect());
+      });
+
+    return () => {
+      closed = true;
+      watchdog?.unsubscribe();
+      if (wait !== undefined) {
+        wait.subscription.unsubscribe();
+        wait.resolve();
+      }
+      if (owned && reading) {
+        // A blocking read holds the connection: abandon it (nothing was emitted from it).
+        disconnected = true;
+        connection.disconnect();
+      }
+    };
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,28 @@
+/**
+ * orion-sync/redis: orion events on Redis Streams, for orchestrators and agents in
+ * different processes, and workers that recover an orion after a crash.
+ *
+ * Bring your own client (`ioredis` fits): this entry never imports one.
+ * @module orion-sync/redis
+ */
+export type { RedisStreamClient } from "./RedisStreamClient.js";
+export { orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+export {
+  fromRedisStream,
+  type FromRedisStreamOptions,
+  type InvalidStreamEntry,
+} from "./fromRedisStream.js";
+export {
+  toRedisStream,
+  type RedisStreamPublisher,
+  type ToRedisStreamOptions,
+} from "./toRedisStream.js";
+export { STREAM_FORMAT_VERSION, encodeOrionEvent } from "./streamEntry.js";
+export { replayOrion, type ReplayedOrion } from "./replayOrion.js";
+export {
+  LeaseLostError,
+  runOrionWorker,
+  type OrionRecovery,
+  type OrionWorkerOptions,
+  type OrionWorkerResult,
+} from "./runOrionWorker.js";

@@ -1,0 +1,16 @@
+/**
+ * The stream of one orion's events: `orion:{<orionId>}:events`. One stream per orion keeps
+ * that orion's events in one order; the braces make the id a Redis Cluster hash tag, so an
+ * orion's stream and its worker lease (`orion:{<orionId>}:owner`) live on one shard.
+ *
+ * @example
+ * const publisher = toRedisStream(redis, orionStreamKey("release-42"));
+ */
+export function orionStreamKey(orionId: string): string {
+  return `orion:{${orionId}}:events`;
+}
+
+/** The key of the lease a worker holds while it runs orion `orionId`: `orion:{<orionId>}:owner`. */
+export function orionLeaseKey(orionId: string): string {
+  return `orion:{${orionId}}:owner`;
+}

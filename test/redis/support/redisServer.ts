@@ -1,0 +1,142 @@
+/**
+ * A real `redis-server` for one test file: on a free loopback port, without persistence
+ * unless asked, stopped (and its directory removed) by `stop()`. No mocks of Redis.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The binary: `$REDIS_SERVER`, or `redis-server` on the PATH (Debian's package in CI). */
+const binary = process.env["REDIS_SERVER"] ?? "redis-server";
+
+/** A running server. */
+export interface RedisServer {
+  readonly port: number;
+  /** Its working directory (where the append-only file lives, when persistent). */
+  readonly dir: string;
+  /** Stops it gracefully (SIGTERM: a persistent server flushes its log) and waits for the exit. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and directory (after `stopServer`). */
+  startServer(): Promise<void>;
+  /** Stops it and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** Throws a clear error (not a skip) when `redis-server` is missing. */
+function checkBinary(): void {
+  const probe = spawnSync(binary, ["--version"], { encoding: "utf8" });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new Error(
+      `The Redis integration tests need a redis-server binary (${binary}): ${probe.error?.message ?? probe.stderr}. ` +
+        "Install Debian's redis-server package (.ci/run does when it is missing), or set REDIS_SERVER.",
+    );
+  }
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address !== null
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: "127.0.0.1" });
+    let reply = "";
+    socket.once("error", () => resolve(false));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes("\r\n")) {
+        socket.destroy();
+        resolve(reply.startsWith("+PONG"));
+      }
+    });
+    socket.once("connect", () => socket.write("PING\r\n"));
+  });
+}
+
+async function waitUntilUp(port: number, child: ChildProcess, log: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) {
+      throw new Error(`redis-server exited with ${child.exitCode}:\n${log()}`);
+    }
+    if (await ping(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`redis-server did not answer PING on port ${port}:\n${log()}`);
+}
+
+/** Starts a server; `persistent` keeps an fsynced append-only file so a restart keeps the data. */
+export async function startRedisServer(
+  options: { persistent?: boolean } = {},
+): Promise<RedisServer> {
+  checkBinary();
+  let port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "orion-sync-redis-"));
+  const args = (): string[] => [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--daemonize",
+    "no",
+    ...(options.persistent
+      ? ["--appendonly", "yes", "--appendfsync", "always"]
+      : ["--appendonly", "no"]),
+  ];
+  let child: ChildProcess | undefined;
+  let output = "";
+  const startServer = async (): Promise<void> => {
+    output = "";
+    const started = spawn(binary, args(), { stdio: ["ignore", "pipe", "pipe"] });
+    started.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child = started;
+    await waitUntilUp(port, started, () => output);
+  };
+  const stopServer = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once("exit", () => resolve());
+      running.kill("SIGTERM");
+    });
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await startServer();
+      break;
+    } catch (error) {
+      // Someone took the free port before the server bound it: another one.
+      if (attempt >= 5 || !String(error).includes("Address already in use")) throw error;
+      port = await freePort();
+    }
+  }
+  return {
+    port,
+    dir,
+    startServer,
+    stopServer,
+    stop: async () => {
+      await stopServer();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
