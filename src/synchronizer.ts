@@ -25,6 +25,7 @@ import { waitForPendingModifications } from "../operators/waitForPendingModifica
 import type { OrionEventObserver } from "./bus.js";
 import type { OrionEvent, TaskEvent } from "./events.js";
 import { checkTimeout } from "./internal/checkTimeout.js";
+import { guardLogger } from "./internal/guardLogger.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
 import type { PendingState, PendingStats, PendingTransition } from "./pending/PendingState.js";
@@ -150,7 +151,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
       "modificationTimeout",
     );
     this.orchestrator = options.orchestrator;
-    this.logger = options.logger ?? silent;
+    this.logger = options.logger ? guardLogger(options.logger) : silent;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.mergeOptions = options.merge;
     this.state = new BehaviorSubject(
@@ -169,11 +170,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         // Only newer states: this drops the fold's own initial state (version 0, equivalent
         // to the one above) and any state a re-entrant cascade delivers late.
         if (s.version <= this.state.value.version) return;
-        try {
-          logTransition(this.logger, s.last, s.modificationTimeout);
-        } catch {
-          // A logger that throws must not cost the state (nor throw out of the fold).
-        }
+        logTransition(this.logger, s.last, s.modificationTimeout);
         this.state.next(s);
       },
       error: (error: unknown) => {

@@ -51,6 +51,23 @@ describe("facade: bad events", () => {
     expect(h.sync.getStatistics()).toMatchObject({ invalidEvents: 1, totalModifications: 2 });
     expectFacadeIntact(h, ["y"]);
   });
+
+  it("F3b a logger whose error() throws: merges and failed streams still work", () => {
+    const boom = (): never => {
+      throw new Error("logger");
+    };
+    const h = facadeHarness({ debug: boom, info: boom, warn: boom, error: boom });
+    // A merge refusing the agent's orion logs an error: the orchestrator's orion still wins.
+    const ours = orion("o1").task("a").task("b", { after: "a" }).build();
+    h.bus.publish(orionStarted(ours));
+    const cyclic = orion("o1").task("a", { after: "b" }).task("b", { after: "a" }).build();
+    h.bus.publish(orionModified(["y"], "o1", cyclic));
+    expect(() => h.sync.mergeAndSyncOrionStates(ours)).not.toThrow();
+    expect(h.sync.getCurrentOrion("o1")).toBe(ours);
+    // A failed connection logs an error: it still ends only that connection.
+    expect(h.sync.connect(throwError(() => new Error("down"))).closed).toBe(true);
+    expectFacadeIntact(h);
+  });
 });
 
 describe("facade: bad streams and lifecycles", () => {
