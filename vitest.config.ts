@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Two cores here; property tests are CPU-bound, so more workers only add contention.
     maxWorkers: 2,
+    // Builds dist/ once when stale: the CLI tests run the built command.
+    globalSetup: ["test/support/buildOnce.ts"],
     testTimeout: 60_000,
   },
 });

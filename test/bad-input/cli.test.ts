@@ -1,11 +1,11 @@
 /**
  * Bad input into the `orion-sync` CLI: files and option values. Each is one line on stderr and
  * exit code 2 (and nothing on stdout), or a normal run. Most rows call `main()` in-process;
- * two run the built CLI as a child process (built once, as test/cli does, when missing or
+ * two run the built CLI as a child process (vitest's global setup builds it when missing or
  * older than the sources). Rows C1-C8 of docs/bad-input.md.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,15 +48,6 @@ function expectError(run: Run, message: string | RegExp): void {
   else expect(run.stderr).toMatch(message);
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 let tmp = "";
 const file = (name: string, text: string): string => {
   const path = join(tmp, name);
@@ -66,19 +57,7 @@ const file = (name: string, text: string): string => {
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "orion-sync-bad-input-"));
-  const sources = Math.max(
-    newestMtime(join(root, "src")),
-    newestMtime(join(root, "operators")),
-    statSync(join(root, "package.json")).mtimeMs,
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < sources) {
-    const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-  }
-}, 120_000);
+});
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,17 +1,9 @@
 /**
- * The built CLI, run as a child process: `node dist/src/cli/main.js ...`. It is built once
- * (`tsc -p tsconfig.build.json`) when missing or older than the sources.
+ * The built CLI, run as a child process: `node dist/src/cli/main.js ...`. Vitest's global
+ * setup (test/support/buildOnce.ts) builds it when missing or older than the sources.
  */
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,15 +19,6 @@ import { fixture, fixtureNames } from "../ufo/fixtures.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "dist/src/cli/main.js");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 interface Run {
   readonly status: number | null;
@@ -72,18 +55,7 @@ let tmp = "";
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "orion-sync-cli-"));
-  const sources = Math.max(
-    newestMtime(join(root, "src")),
-    statSync(join(root, "package.json")).mtimeMs,
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < sources) {
-    const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-  }
-}, 120_000);
+});
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
