@@ -1,20 +1,16 @@
 /**
- * Benchmark of the reference orchestrator's overhead per task, and of the timers and heap
- * the synchronizer keeps (the Python original leaks one sleeping timer per modification).
+ * Benchmark of the reference orchestrator's overhead per task. (Timers, subscriptions and
+ * heap around a million cycles are measured by bench/leaks.ts.)
  *
  * - Per-task cost of `runOrion` over a chain and a 10-layer DAG of instant tasks, without a
  *   synchronizer and with one plus an instant scripted agent, against a bare topological
  *   walk of the same orion; and the cost of the task transitions alone, which dominate.
- * - Active `Timeout` resources and `heapUsed` around 1,000,000 register + complete cycles
- *   through one `OrionModificationSynchronizer`, and around disposing one that holds
- *   100,000 pending modifications.
  *
  * Run alone with `node --expose-gc dist/bench/orchestrator.js` after `npm run build`.
  */
 import { pathToFileURL } from "node:url";
 import { createScriptedAgent } from "../src/agent/createScriptedAgent.js";
 import { createEventBus } from "../src/bus.js";
-import type { OrionEvent } from "../src/events.js";
 import { runOrion } from "../src/orchestrator/runOrion.js";
 import type { ExecuteTask, OrchestrationResult } from "../src/orchestrator/types.js";
 import { completeTask } from "../src/orion/completeTask.js";
@@ -69,9 +65,6 @@ const TRANSITION_RUNS = 3;
 /** The gated variant (tasks that resolve in a microtask): size and runs. */
 const GATED = { size: 1_000, runs: 3 } as const;
 
-/** Cycles through one synchronizer, and pending entries of another, for the leak check. */
-const LEAK_CYCLES = 1_000_000;
-const LEAK_PENDING = 100_000;
 const ORION_ID = "orion-bench";
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
@@ -236,102 +229,6 @@ function transitions(size: number): number {
   return ns / TRANSITION_TASKS;
 }
 
-/** One observation of the process's timers and heap. */
-interface Snapshot {
-  readonly label: string;
-  readonly timeouts: number;
-  readonly resources: number;
-  readonly heapMb: number;
-}
-
-async function snapshot(label: string): Promise<Snapshot> {
-  await tick();
-  collectGarbage();
-  const resources = process.getActiveResourcesInfo();
-  return {
-    label,
-    timeouts: resources.filter((resource) => resource === "Timeout").length,
-    resources: resources.length,
-    heapMb: process.memoryUsage().heapUsed / 1e6,
-  };
-}
-
-function completed(taskId: string): OrionEvent {
-  return { type: "TASK_COMPLETED", orionId: ORION_ID, taskId };
-}
-
-function modified(taskId: string): OrionEvent {
-  return { type: "ORION_MODIFIED", orionId: ORION_ID, onTaskIds: [taskId] };
-}
-
-/** What the leak check found. */
-interface Leaks {
-  readonly snapshots: readonly Snapshot[];
-  readonly nsPerCycle: number;
-  readonly cycleStats: string;
-  readonly pendingStats: string;
-  /** The most `Timeout` resources seen while the cycles ran (sampled right after a registration, every 10,000 cycles). */
-  readonly peakTimeouts: number;
-}
-
-const statsLine = (sync: OrionModificationSynchronizer): string => {
-  const s = sync.getStatistics();
-  const pending = sync.getPendingCount();
-  const sum = s.completedModifications + s.timeoutModifications + s.clearedModifications + pending;
-  if (sum !== s.totalModifications)
-    throw new Error(`statistics do not add up: ${JSON.stringify(s)}`);
-  return (
-    `total ${fmt(s.totalModifications)} = completed ${fmt(s.completedModifications)} + timed out ` +
-    `${fmt(s.timeoutModifications)} + cleared ${fmt(s.clearedModifications)} + pending ${fmt(pending)}`
-  );
-};
-
-/**
- * Drives the cycles through one synchronizer and disposes of it, recording snapshots; the
- * synchronizer is unreachable once this returns.
- */
-async function cycle(snapshots: Snapshot[]): Promise<Omit<Leaks, "snapshots" | "pendingStats">> {
-  const synchronizer = new OrionModificationSynchronizer();
-  let peakTimeouts = 0;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < LEAK_CYCLES; i++) {
-    const taskId = `t${i}`;
-    synchronizer.onEvent(completed(taskId));
-    if (i % 10_000 === 0) {
-      // Right after a registration: the fold's one timer is armed.
-      const timeouts = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-      peakTimeouts = Math.max(peakTimeouts, timeouts);
-    }
-    synchronizer.onEvent(modified(taskId));
-  }
-  const nsPerCycle = Number(process.hrtime.bigint() - start) / LEAK_CYCLES;
-  const cycleStats = statsLine(synchronizer);
-  snapshots.push(await snapshot(`after ${fmt(LEAK_CYCLES)} cycles`));
-  synchronizer.dispose();
-  snapshots.push(await snapshot("after `dispose()`"));
-  return { nsPerCycle, cycleStats, peakTimeouts };
-}
-
-/** Registers the pending entries on one synchronizer and disposes of it, recording snapshots. */
-async function hold(snapshots: Snapshot[]): Promise<string> {
-  const synchronizer = new OrionModificationSynchronizer();
-  for (let i = 0; i < LEAK_PENDING; i++) synchronizer.onEvent(completed(`p${i}`));
-  const pendingStats = statsLine(synchronizer);
-  snapshots.push(await snapshot(`with ${fmt(LEAK_PENDING)} pending`));
-  synchronizer.dispose();
-  snapshots.push(await snapshot("after `dispose()`"));
-  return pendingStats;
-}
-
-async function leaks(): Promise<Leaks> {
-  const snapshots: Snapshot[] = [await snapshot("before")];
-  const cycled = await cycle(snapshots);
-  snapshots.push(await snapshot("after dropping it"));
-  const pendingStats = await hold(snapshots);
-  snapshots.push(await snapshot("after dropping it"));
-  return { snapshots, ...cycled, pendingStats };
-}
-
 /** Runs the benchmark and returns its Markdown section. */
 export async function benchOrchestrator(): Promise<string> {
   const began = process.hrtime.bigint();
@@ -404,8 +301,6 @@ export async function benchOrchestrator(): Promise<string> {
     }
     transitionNs.set(size, timing(runs));
   }
-
-  const leak = await leaks();
 
   // Tables.
   const us = (ns: number, size: number): number => ns / size / 1_000;
@@ -481,18 +376,9 @@ export async function benchOrchestrator(): Promise<string> {
     ];
   });
 
-  const leakRows = leak.snapshots.map((s, i) => [
-    i === 0 ? s.label : `${i < 4 ? "cycling" : "holding"}: ${s.label}`,
-    String(s.timeouts),
-    String(s.resources),
-    s.heapMb.toFixed(1),
-  ]);
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  const noGc =
-    globalThis.gc === undefined ? " — **run with `--expose-gc` for meaningful heap numbers**" : "";
-
   return [
-    "## Orchestrator and leaks",
+    "## Orchestrator",
     "",
     "### Overhead per task",
     "",
@@ -577,25 +463,6 @@ export async function benchOrchestrator(): Promise<string> {
       ],
       gatedRows,
     ),
-    "",
-    "### Leaks: timers and heap",
-    "",
-    `One synchronizer (default \`asyncScheduler\` and 10-minute timeout) takes ${fmt(LEAK_CYCLES)} ` +
-      `register + complete cycles (\`onEvent\` of \`TASK_COMPLETED t\`, then \`ORION_MODIFIED [t]\`, a ` +
-      `fresh task id each, ${formatNumber(leak.nsPerCycle / 1_000)} µs per cycle), then is disposed; another ` +
-      `holds ${fmt(LEAK_PENDING)} pending modifications, then is disposed. Active resources ` +
-      "(`process.getActiveResourcesInfo()`: `Timeout` entries and all entries) and `heapUsed` after a " +
-      `full GC${noGc}:`,
-    "",
-    markdownTable(["Moment", "Timeout", "All resources", "heapUsed MB"], leakRows),
-    "",
-    `Statistics after the cycles: ${leak.cycleStats}; with the pending entries: ${leak.pendingStats}. ` +
-      `At most ${leak.peakTimeouts} \`Timeout\` was active while cycling (sampled right after a registration, every 10,000 cycles). ` +
-      "The fold keeps one timer, armed at the earliest deadline, and none when nothing is pending; " +
-      `the Python original sleeps one timer per modification for 10 minutes: ${fmt(LEAK_CYCLES)} ` +
-      "timers after these cycles. The heap after the cycles stays flat because the fold forgets " +
-      "answered records beyond 1,024; a disposed synchronizer keeps its last state until it is " +
-      "dropped.",
     "",
     `(This section took ${Math.round(seconds)} s.)`,
     "",
