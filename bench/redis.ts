@@ -13,7 +13,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,6 +23,7 @@ import { fromRedisStream } from "../redis/fromRedisStream.js";
 import { toRedisStream } from "../redis/toRedisStream.js";
 import type { OrionEvent } from "../src/events.js";
 import { OrionModificationSynchronizer } from "../src/synchronizer.js";
+import { freePort } from "./freePort.js";
 import { formatNumber, markdownTable, median } from "./harness.js";
 
 const binary = process.env["REDIS_SERVER"] ?? "redis-server";
@@ -33,21 +33,6 @@ const RUNS = 3;
 const BATCHES = [100, 1_000] as const;
 const LATENCY_WARMUP = 20;
 const LATENCY_ROUNDS = 300;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 interface Server {
   readonly port: number;

@@ -4,9 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../../bench/freePort.js";
 
 /** The binary: `$REDIS_SERVER`, or `redis-server` on the PATH (Debian's package in CI). */
 const binary = process.env["REDIS_SERVER"] ?? "redis-server";
@@ -33,22 +34,6 @@ function checkBinary(): void {
         "Install Debian's redis-server package (.ci/run does when it is missing), or set REDIS_SERVER.",
     );
   }
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 function ping(port: number): Promise<boolean> {
