@@ -15,7 +15,6 @@ import { createEventBus } from "../src/bus.js";
 import { OrionModificationSynchronizer } from "../src/synchronizer.js";
 import { orionModified, taskCompleted } from "../testing/index.js";
 import { countSubscriptions } from "./load/countSubscriptions.js";
-import { runs } from "./properties/runs.js";
 import { peek } from "./support/virtualTime.js";
 
 const activeTimeouts = (): number =>
@@ -82,59 +81,55 @@ function balance(sync: OrionModificationSynchronizer) {
   return { ...stats, pending };
 }
 
-/** Cycles of the big test: 1,000,000 with `npm run test:deep` (and in the benchmark). */
-const CYCLES = runs(200_000, 1_000_000);
+/** Cycles of the big test: 1,000,000 (about 15 s here), as the issue asks, in every `npm test`. */
+const CYCLES = 1_000_000;
 
 describe("timers and subscriptions after many cycles, and after dispose()", () => {
-  it(
-    `${CYCLES.toLocaleString("en-US")} register/complete cycles through a bus leave no timer, and dispose() no subscription`,
-    async () => {
-      const before = activeTimeouts();
-      const t = instrumented();
-      // connect() (1), the gate, statistics$ and the direct subscriber (1 each) on state$.
-      expect(t.live()).toEqual({ events: 1, state: 3 });
-      let peak = 0;
-      for (let i = 0; i < CYCLES; i++) {
-        const taskId = `t${i}`;
-        t.bus.publish(taskCompleted(taskId));
-        if (i % 1_000 === 0) {
-          peak = Math.max(peak, activeTimeouts() - before);
-          t.triggers.next(i); // held: the gate is closed while the modification is pending
-        }
-        t.bus.publish(orionModified([taskId]));
+  it(`${CYCLES.toLocaleString("en-US")} register/complete cycles through a bus leave no timer, and dispose() no subscription`, async () => {
+    const before = activeTimeouts();
+    const t = instrumented();
+    // connect() (1), the gate, statistics$ and the direct subscriber (1 each) on state$.
+    expect(t.live()).toEqual({ events: 1, state: 3 });
+    let peak = 0;
+    for (let i = 0; i < CYCLES; i++) {
+      const taskId = `t${i}`;
+      t.bus.publish(taskCompleted(taskId));
+      if (i % 1_000 === 0) {
+        peak = Math.max(peak, activeTimeouts() - before);
+        t.triggers.next(i); // held: the gate is closed while the modification is pending
       }
-      expect(peak).toBe(1);
-      expect(activeTimeouts()).toBe(before);
-      // Every trigger was held, then released (latest only) when its modification completed.
-      expect(t.released).toEqual(Array.from({ length: CYCLES / 1_000 }, (_, k) => k * 1_000));
-      expect(balance(t.sync)).toMatchObject({
-        totalModifications: CYCLES,
-        completedModifications: CYCLES,
-        pending: 0,
-      });
-      expect(t.live()).toEqual({ events: 1, state: 3 });
+      t.bus.publish(orionModified([taskId]));
+    }
+    expect(peak).toBe(1);
+    expect(activeTimeouts()).toBe(before);
+    // Every trigger was held, then released (latest only) when its modification completed.
+    expect(t.released).toEqual(Array.from({ length: CYCLES / 1_000 }, (_, k) => k * 1_000));
+    expect(balance(t.sync)).toMatchObject({
+      totalModifications: CYCLES,
+      completedModifications: CYCLES,
+      pending: 0,
+    });
+    expect(t.live()).toEqual({ events: 1, state: 3 });
 
-      // One more pending modification, with a wait (real timeout timers of its own) and a
-      // held trigger.
-      t.bus.publish(taskCompleted("last"));
-      expect(activeTimeouts()).toBe(before + 1);
-      const wait = t.sync.waitForPendingModifications();
-      t.triggers.next(-1);
-      expect(activeTimeouts()).toBeGreaterThan(before + 1);
-      expect(t.live().state).toBe(4);
+    // One more pending modification, with a wait (real timeout timers of its own) and a
+    // held trigger.
+    t.bus.publish(taskCompleted("last"));
+    expect(activeTimeouts()).toBe(before + 1);
+    const wait = t.sync.waitForPendingModifications();
+    t.triggers.next(-1);
+    expect(activeTimeouts()).toBeGreaterThan(before + 1);
+    expect(t.live().state).toBe(4);
 
-      t.sync.dispose();
-      expect(t.live()).toEqual({ events: 0, state: 0 });
-      expect(t.connection.closed).toBe(true);
-      expect(t.subscriptions.map((s) => s.closed)).toEqual([true, true, true]);
-      expect(t.gateError()).toBeInstanceOf(GateStateEndedError);
-      expect(t.statisticsEnded()).toBe(true);
-      expect(await peek(wait)).toBe(false);
-      expect(t.released).not.toContain(-1);
-      expect(activeTimeouts()).toBe(before);
-    },
-    runs(60_000, 300_000),
-  );
+    t.sync.dispose();
+    expect(t.live()).toEqual({ events: 0, state: 0 });
+    expect(t.connection.closed).toBe(true);
+    expect(t.subscriptions.map((s) => s.closed)).toEqual([true, true, true]);
+    expect(t.gateError()).toBeInstanceOf(GateStateEndedError);
+    expect(t.statisticsEnded()).toBe(true);
+    expect(await peek(wait)).toBe(false);
+    expect(t.released).not.toContain(-1);
+    expect(activeTimeouts()).toBe(before);
+  }, 300_000);
 
   it("disposing a synchronizer with 100,000 pending entries ends its timer, waits and subscriptions", async () => {
     const before = activeTimeouts();
