@@ -5,8 +5,12 @@
 import {
   asyncScheduler,
   BehaviorSubject,
+  defer,
   distinctUntilChanged,
+  EMPTY,
   map,
+  merge,
+  of,
   ReplaySubject,
   share,
   Subject,
@@ -347,7 +351,12 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         resetOnRefCountZero: true,
       }),
     );
-    return gateReadyTasks<T>(this.gateStates, options);
+    // The shared stream replays the last open/close state; a gate made while that stream has
+    // not yet heard the newest state (from inside a state$ subscriber that reacts to it) would
+    // start open. So each gate starts from the current state; the gate drops the older
+    // replayed one by its version.
+    const current = defer(() => (this.disposed ? EMPTY : of(this.state.value)));
+    return gateReadyTasks<T>(merge(current, this.gateStates), options);
   }
 
   /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */

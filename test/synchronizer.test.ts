@@ -1,4 +1,4 @@
-import { finalize, Subject, throwError } from "rxjs";
+import { finalize, of, Subject, throwError } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createEventBus } from "../src/bus.js";
 import type { OrionEvent } from "../src/events.js";
@@ -191,6 +191,30 @@ describe("OrionModificationSynchronizer", () => {
     sync.onEvent(orionModified(["a"]));
     expect(out).toEqual(["x", "y"]);
     sub.unsubscribe();
+    sync.dispose();
+  });
+
+  it("a gate made in reaction to a registration starts closed, while other gates share the state", () => {
+    // All gates of a synchronizer share one subscription to state$, which replays the last
+    // open/close state. A state$ subscriber that hears a registration before that shared
+    // subscription does, and reacts by making a gated pipeline, must not get the replayed
+    // "empty" state: its gate starts from the synchronizer's current state.
+    const sync = new OrionModificationSynchronizer();
+    const started: { value: string; pendingNow: number }[] = [];
+    let reacted = false;
+    sync.state$.subscribe((s) => {
+      if (s.pending.size === 0 || reacted) return;
+      reacted = true;
+      of("b")
+        .pipe(sync.gate())
+        .subscribe((value) => started.push({ value, pendingNow: sync.getPendingCount() }));
+    });
+    const keepShared = new Subject<string>().pipe(sync.gate()).subscribe();
+    sync.onEvent(taskCompleted("a"));
+    expect(started).toEqual([]);
+    sync.onEvent(orionModified(["a"]));
+    expect(started).toEqual([{ value: "b", pendingNow: 0 }]);
+    keepShared.unsubscribe();
     sync.dispose();
   });
 
