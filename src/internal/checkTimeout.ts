@@ -1,12 +1,25 @@
 /**
- * Returns `value` if it is a usable duration in ms (a positive finite number), else throws
- * a `RangeError` naming the option: a timeout of 0, a negative one, NaN or Infinity is
- * always a mistake (a modification that times out at once, or never).
+ * The longest delay a JavaScript timer can wait: 2³¹ − 1 ms (about 24.8 days). Node and
+ * browsers fire a `setTimeout` with a longer delay after 1 ms instead, so a longer timeout on
+ * the default scheduler would time out at once.
+ */
+export const MAX_TIMEOUT = 2_147_483_647;
+
+/**
+ * Returns `value` if it is a usable duration in ms (a positive finite number of at most
+ * {@link MAX_TIMEOUT}), else throws a `RangeError` naming the option: a timeout of 0, a
+ * negative one, NaN or Infinity is always a mistake (a modification that times out at once,
+ * or never), and a longer one than a timer can wait would time out at once.
  */
 export function checkTimeout(value: number, name: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new RangeError(
       `${name} must be a positive finite number of milliseconds, got ${String(value)}`,
+    );
+  }
+  if (value > MAX_TIMEOUT) {
+    throw new RangeError(
+      `${name} must be at most ${MAX_TIMEOUT} ms (about 24.8 days, the longest a timer can wait), got ${String(value)}`,
     );
   }
   return value;

@@ -2,7 +2,7 @@
  * Bad options: NaN, negative, zero and infinite timeouts, bad gate options, bad concurrency.
  * Each is a `RangeError` naming the option, thrown at call time (or, for a command on the
  * fold's command stream, as the state stream's error), and what was pending before is still
- * pending. Rows T1-T8 of docs/bad-input.md.
+ * pending. Rows T1-T8 (and T1b) of docs/bad-input.md.
  */
 import { of, Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
@@ -51,6 +51,24 @@ describe("options: timeouts", () => {
     for (const timeout of badTimeouts) {
       expect(() => waitForPendingModifications(of(), { timeout })).toThrow(/^timeout must be/);
     }
+  });
+
+  it("T1b timeouts longer than a timer can wait (2^31 ms): a RangeError, not a timeout after 1 ms", () => {
+    const tooLong = 2 ** 31;
+    const longest = /must be at most 2147483647 ms .*got 2147483648/;
+    expect(() => pendingModifications({ modificationTimeout: tooLong })).toThrow(longest);
+    expect(() => waitForPendingModifications(of(), { timeout: tooLong })).toThrow(longest);
+    const h = facadeHarness();
+    expect(() => h.sync.waitForPendingModifications(tooLong)).toThrow(longest);
+    expect(() => h.sync.setModificationTimeout(tooLong)).toThrow(longest);
+    expect(() => new OrionModificationSynchronizer({ modificationTimeout: tooLong })).toThrow(
+      longest,
+    );
+    // The longest a timer can wait is still a valid timeout.
+    expect(() => h.sync.setModificationTimeout(tooLong - 1)).not.toThrow();
+    expect(h.sync.getModificationTimeout()).toBe(tooLong - 1);
+    expect(h.sync.getStatistics().timeoutModifications).toBe(0);
+    expectFacadeIntact(h);
   });
 
   it("T4 a set-timeout command with a NaN or infinite timeout: a RangeError on the state stream", () => {
