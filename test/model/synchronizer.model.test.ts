@@ -54,7 +54,7 @@ function property(withDispose: boolean) {
 
 describe("the synchronizer against its reference model", () => {
   it(
-    "agrees after every step of events, ready values, gates, waits, clears and time (6,000 runs)",
+    `agrees after every step of events, ready values, gates, waits, clears and time (${runs(6000).toLocaleString("en-US")} runs)`,
     async () => {
       await fc.assert(property(false), { numRuns: runs(6000) });
     },
@@ -62,7 +62,7 @@ describe("the synchronizer against its reference model", () => {
   );
 
   it(
-    "agrees with connections and dispose in the mix too (4,000 runs)",
+    `agrees with connections and dispose in the mix too (${runs(4000).toLocaleString("en-US")} runs)`,
     async () => {
       await fc.assert(property(true), { numRuns: runs(4000) });
     },
