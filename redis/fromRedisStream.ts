@@ -4,6 +4,7 @@ import type { RedisStreamClient } from "./RedisStreamClient.js";
 import {
   compareIds,
   decodeStreamEntry,
+  DEFAULT_MAX_ENTRY_LENGTH,
   entryTime,
   parseEntries,
   parseReadReply,
@@ -72,11 +73,19 @@ export interface FromRedisStreamOptions {
   /** How long to wait before retrying after an error, in ms. Default 500. */
   readonly retryDelay?: number;
   /**
-   * After this many consecutive failures, the observable errors. Default: retry forever.
-   * An error the server gives for the command itself (`ERR ...`, `WRONGTYPE ...`: the key
-   * is not a stream...) is not retried.
+   * How many times in a row a failure is retried: the next consecutive failure errors the
+   * observable (`0`: the first failure does). Default: retry forever. An error the server
+   * gives for the command itself (`WRONGTYPE`: the key is not a stream; `NOPERM`; `ERR`
+   * unknown command, syntax error, invalid stream id, wrong number of arguments) is not
+   * retried; other server errors (`ERR max number of clients reached`, `LOADING`...) are.
    */
   readonly maxRetries?: number;
+  /**
+   * The largest entry read, in characters of its fields (UTF-16 code units): a larger
+   * entry is invalid (`onInvalid`, acknowledged, skipped). Default 16 MiB (`16 * 2 ** 20`).
+   * An event nested deeper than {@link MAX_EVENT_DEPTH} is invalid too.
+   */
+  readonly maxEntryLength?: number;
   /** Where the retry delay runs. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /**
@@ -104,9 +113,12 @@ export interface FromRedisStreamOptions {
  * "delivered". Within one subscription, no entry is emitted twice: read errors and broker
  * restarts are retried from the last entry emitted.
  *
- * Unsubscribing stops reading at once: the owned connection is closed (a read in progress
- * is abandoned, its entries are not emitted, and are not acknowledged), and nothing else is
- * closed: `client` is only used to `duplicate()` it.
+ * Unsubscribing stops reading at once: the owned connection is disconnected (a read in
+ * progress, or waiting offline for the broker, is abandoned: its entries are not emitted,
+ * nor acknowledged), unless the subscription ends while a batch is emitted: then once the
+ * batch's `XACK` has its reply, or 2 s later. Nothing else is closed: `client` is only
+ * used to `duplicate()` it. A read with no reply after `readTimeout` is abandoned with its
+ * owned connection, which is replaced by a fresh duplicate.
  *
  * @example
  * synchronizer.connect(fromRedisStream(redis, { stream: orionStreamKey(orionId) }));
@@ -128,6 +140,7 @@ export function fromRedisStream(
     retryDelay = 500,
     maxRetries = Number.POSITIVE_INFINITY,
     scheduler = asyncScheduler,
+    maxEntryLength = DEFAULT_MAX_ENTRY_LENGTH,
   } = options;
   const from = options.from ?? "0";
   const readTimeout = options.readTimeout ?? (blockMs === 0 ? 0 : blockMs + 5000);
@@ -140,12 +153,41 @@ export function fromRedisStream(
   if (!Number.isSafeInteger(blockMs) || blockMs < 0) {
     throw new RangeError(`fromRedisStream: blockMs must be a non-negative integer, got ${blockMs}`);
   }
+  checkDuration("readTimeout", readTimeout);
+  checkDuration("retryDelay", retryDelay);
+  if (
+    maxRetries !== Number.POSITIVE_INFINITY &&
+    !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)
+  ) {
+    throw new RangeError(
+      `fromRedisStream: maxRetries must be a non-negative integer or Infinity, got ${maxRetries}`,
+    );
+  }
+  if (!Number.isSafeInteger(maxEntryLength) || maxEntryLength < 1) {
+    throw new RangeError(
+      `fromRedisStream: maxEntryLength must be a positive integer, got ${maxEntryLength}`,
+    );
+  }
   return new Observable<OrionEvent>((subscriber) => {
     const owned = options.connection === undefined;
-    const connection = options.connection ?? client.duplicate();
-    if (owned) connection.on?.("error", () => undefined);
+    const open = (): RedisStreamClient => {
+      const duplicate = client.duplicate();
+      duplicate.on?.("error", () => undefined);
+      return duplicate;
+    };
+    let connection = options.connection ?? open();
     let closed = false;
-    let reading = false;
+    // Between emitting a batch and the reply to its XACK: closing now would lose the ack.
+    let acking = false;
+    let disconnected = false;
+    let grace: Subscription | undefined;
+    /** Closes the owned connection at once (commands in flight are abandoned). */
+    const close = (): void => {
+      grace?.unsubscribe();
+      if (!owned || disconnected) return;
+      disconnected = true;
+      connection.disconnect();
+    };
     let wait: { subscription: Subscription; resolve: () => void } | undefined;
     let watchdog: Subscription | undefined;
 
@@ -168,6 +210,9 @@ export function fromRedisStream(
         const decoded = decodeStreamEntry(
           fields,
           timestamp === "entry" ? entryTime(id) : undefined,
+          {
+            maxEntryLength,
+          },
         );
         if (!decoded.ok) {
           onInvalid?.({ stream, id, fields, error: decoded.error });
@@ -183,9 +228,14 @@ export function fromRedisStream(
       const reply = connection.call(...(args as [string, ...(string | number)[]]));
       if (readTimeout === 0) return reply;
       return new Promise((resolve, reject) => {
-        watchdog = timer(readTimeout, scheduler).subscribe(() =>
-          reject(new Error(`fromRedisStream: no reply to ${String(args[0])} in ${readTimeout} ms`)),
-        );
+        watchdog = timer(readTimeout, scheduler).subscribe(() => {
+          if (owned) {
+            // The abandoned read stays queued on that connection: a fresh one, not a pile-up.
+            connection.disconnect();
+            connection = open();
+          }
+          reject(new Error(`fromRedisStream: no reply to ${String(args[0])} in ${readTimeout} ms`));
+        });
         const cancel = watchdog;
         reply.then(
           (value) => {
@@ -220,6 +270,7 @@ export function fromRedisStream(
         try {
           if (needGroup) {
             await ensureGroup();
+            if (closed) return;
             needGroup = false;
           }
           if (resolveTail) {
@@ -227,10 +278,10 @@ export function fromRedisStream(
             const tail = parseEntries(
               await connection.call("XREVRANGE", stream, "+", "-", "COUNT", 1),
             );
+            if (closed) return;
             last = tail[0]?.id ?? "0-0";
             resolveTail = false;
           }
-          reading = true;
           const reply =
             group === undefined
               ? await read("XREAD", "COUNT", count, "BLOCK", blockMs, "STREAMS", stream, last)
@@ -246,7 +297,6 @@ export function fromRedisStream(
                   stream,
                   backlog ? "0" : ">",
                 );
-          reading = false;
           if (closed) return;
           failures = 0;
           const entries = parseReadReply(reply);
@@ -260,18 +310,20 @@ export function fromRedisStream(
             backlog = false;
             continue;
           }
+          acking = true;
           const ids = deliver(entries, backlog ? last : "0-0");
           if (ids.length > 0) {
             const newest = ids[ids.length - 1] as string;
             if (compareIds(newest, last) > 0) last = newest;
             await connection.call("XACK", stream, group, ...ids);
           }
+          acking = false;
         } catch (error) {
-          reading = false;
+          acking = false;
           if (closed) return;
           failures++;
           // A command the server refuses (a key that is not a stream...) will not get better.
-          if (failures > maxRetries || /^(ERR|WRONGTYPE) /.test(messageOf(error))) throw error;
+          if (failures > maxRetries || FATAL.test(messageOf(error))) throw error;
           onError?.(error);
           if (messageOf(error).startsWith("NOGROUP")) needGroup = true;
           backlog = true; // anything delivered to us but not acknowledged is read again
@@ -280,7 +332,6 @@ export function fromRedisStream(
       }
     };
 
-    let disconnected = false;
     run()
       .then(
         () => undefined,
@@ -288,10 +339,8 @@ export function fromRedisStream(
           if (!closed) subscriber.error(error);
         },
       )
-      .finally(() => {
-        // The loop is over (acknowledgements of applied entries were sent): close what we own.
-        if (owned && !disconnected) connection.quit().catch(() => connection.disconnect());
-      });
+      // The loop is over (the acknowledgement of what was emitted has its reply): close.
+      .finally(close);
 
     return () => {
       closed = true;
@@ -300,13 +349,30 @@ export function fromRedisStream(
         wait.subscription.unsubscribe();
         wait.resolve();
       }
-      if (owned && reading) {
-        // A blocking read holds the connection: abandon it (nothing was emitted from it).
-        disconnected = true;
-        connection.disconnect();
+      if (!acking) {
+        // A read (blocking, or queued while the broker is away) or the retry delay: abandon
+        // it, nothing was emitted from it. `quit()` would wait for a broker that may be gone.
+        close();
+      } else if (owned) {
+        // The batch's XACK is on its way: the loop closes once it has its reply, or after
+        // a grace period (an entry not acknowledged is delivered again: at-least-once).
+        grace = timer(ACK_GRACE_MS, scheduler).subscribe(close);
       }
     };
   });
+}
+
+/** How long an unsubscribed reader waits for its last acknowledgement before closing. */
+const ACK_GRACE_MS = 2000;
+
+/** Server errors about the command itself: retrying cannot help. */
+const FATAL =
+  /^(WRONGTYPE |NOPERM |ERR (unknown command|syntax error|Invalid stream ID|wrong number of arguments))/i;
+
+function checkDuration(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`fromRedisStream: ${name} must be a non-negative integer, got ${value}`);
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -17,7 +17,15 @@ export {
   type RedisStreamPublisher,
   type ToRedisStreamOptions,
 } from "./toRedisStream.js";
-export { STREAM_FORMAT_VERSION, encodeOrionEvent } from "./streamEntry.js";
+export {
+  DEFAULT_MAX_ENTRY_LENGTH,
+  MAX_EVENT_DEPTH,
+  STREAM_FORMAT_VERSION,
+  decodeStreamEntry,
+  encodeOrionEvent,
+  type DecodeLimits,
+  type DecodedEntry,
+} from "./streamEntry.js";
 export { replayOrion, type ReplayedOrion } from "./replayOrion.js";
 export {
   LeaseLostError,

@@ -105,13 +105,16 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * one synchronizer per orion, in whichever worker process holds the orion's lease.
  *
  * 1. Waits for the orion's lease (`SET orion:{id}:owner <workerId> NX PX leaseMs`), and
- *    renews it while it works, so one worker at a time runs the orion.
+ *    renews it from then on (during the replay too), so one worker at a time runs the
+ *    orion; before publishing anything it checks that the lease is still its own.
  * 2. Replays the stream from its first entry into a fresh synchronizer (registrations are
  *    measured from each entry's broker time, so timeouts run from the original
  *    completion) and into {@link replayOrion}: the pending set and the orion's execution
  *    state are those the previous worker had.
  * 3. Fails the tasks that were running when the previous worker stopped (`TASK_FAILED`
- *    with `{ name: "WorkerInterrupted" }`): each task runs at most once.
+ *    with `{ name: "WorkerInterrupted" }`): a task whose `TASK_STARTED` reached the broker
+ *    is not run again. (A task is started as its `TASK_STARTED` is sent: a worker that
+ *    dies before the broker has that entry can leave the task to run again.)
  * 4. Runs the reference orchestrator on the recovered orion, merged with the agent's
  *    latest: it publishes `ORION_STARTED` again, then starts ready tasks only through the
  *    synchronizer's gate. Its own events are applied to the synchronizer at once and
@@ -129,6 +132,11 @@ export async function runOrionWorker(
   const stream = options.stream ?? orionStreamKey(orionId);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
   const leaseMs = options.leaseMs ?? 15_000;
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 3) {
+    throw new RangeError(
+      `runOrionWorker: leaseMs must be an integer of at least 3, got ${leaseMs}`,
+    );
+  }
   const scheduler = options.scheduler ?? asyncScheduler;
   const leaseKey = orionLeaseKey(orionId);
   const sleep = (ms: number): Promise<void> =>
@@ -164,6 +172,22 @@ export async function runOrionWorker(
   }
   const release = (): Promise<unknown> =>
     client.call("EVAL", RELEASE, 1, leaseKey, workerId).catch(() => undefined);
+  // Renewed from now on: a replay longer than the lease must not hand the orion to another.
+  let lost = false;
+  let stop: ((reason: unknown) => void) | undefined;
+  const renew = (): Promise<boolean> =>
+    client.call("EVAL", RENEW, 1, leaseKey, workerId, leaseMs).then((renewed) => {
+      if (Number(renewed) !== 1) lost = true;
+      return !lost;
+    });
+  const renewal = timer(leaseMs / 3, leaseMs / 3, scheduler).subscribe(() => {
+    renew().then(
+      (held) => {
+        if (!held) stop?.(new LeaseLostError(orionId));
+      },
+      (error: unknown) => options.logger?.warn("orion-sync: renewing the lease failed", error),
+    );
+  });
 
   const sync = new OrionModificationSynchronizer({
     ...(options.modificationTimeout === undefined
@@ -216,21 +240,28 @@ export async function runOrionWorker(
       };
     }
     if (signal?.aborted) return stoppedEarly(recovery);
+    // Before the first publication: the lease must still be ours (the replay may be long).
+    if (lost || !(await renew())) throw new LeaseLostError(orionId);
+    if (signal?.aborted) return stoppedEarly(recovery);
 
     // 3. From here on, this worker publishes: its events reach its synchronizer first.
     const publisher = toRedisStream(client, stream, { origin: workerId });
-    const published: Promise<unknown>[] = [];
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
     let failure: unknown;
-    let stop: ((reason: unknown) => void) | undefined;
     const bus = {
       publish(event: OrionEvent): void {
         sync.onEvent(event);
-        published.push(
-          publisher.publish(event).catch((error: unknown) => {
+        inFlight++;
+        publisher
+          .publish(event)
+          .catch((error: unknown) => {
             failure ??= error;
             stop?.(error);
-          }),
-        );
+          })
+          .finally(() => {
+            if (--inFlight === 0) drained?.();
+          });
       },
     };
     let orion = replayed.orion ?? options.orion;
@@ -270,26 +301,21 @@ export async function runOrionWorker(
       }),
     );
     const start = orion;
-    let renewal: Subscription | undefined;
     const outcome = await new Promise<OrionWorkerResult>((resolve, reject) => {
       const orchestration = new Subscription();
       const onAbort = (): void => finish(() => resolve(stoppedEarly(recovery)));
       const finish = (settle: () => void): void => {
         orchestration.unsubscribe();
-        renewal?.unsubscribe();
+        renewal.unsubscribe();
         signal?.removeEventListener("abort", onAbort);
         stop = undefined;
         settle();
       };
       stop = (error) => finish(() => reject(error));
-      renewal = timer(leaseMs / 3, leaseMs / 3, scheduler).subscribe(() => {
-        client.call("EVAL", RENEW, 1, leaseKey, workerId, leaseMs).then(
-          (renewed) => {
-            if (Number(renewed) !== 1) stop?.(new LeaseLostError(orionId));
-          },
-          (error: unknown) => options.logger?.warn("orion-sync: renewing the lease failed", error),
-        );
-      });
+      if (lost) {
+        stop(new LeaseLostError(orionId));
+        return;
+      }
       signal?.addEventListener("abort", onAbort, { once: true });
       const run = orchestrateOrion(start, {
         bus,
@@ -317,11 +343,12 @@ export async function runOrionWorker(
       orchestration.add(run);
       if (signal?.aborted) onAbort();
     });
-    await Promise.all(published);
+    if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
     reader.unsubscribe();
     if (failure !== undefined) throw failure;
     return outcome;
   } finally {
+    renewal.unsubscribe();
     sync.dispose();
     await release();
   }

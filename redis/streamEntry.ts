@@ -9,6 +9,23 @@ import { InvalidEventError, parseOrionEvent, type OrionEvent } from "../src/even
 /** The entry format version written in the `v` field. */
 export const STREAM_FORMAT_VERSION = "1";
 
+/**
+ * The deepest nesting of arrays and objects an event may have (the event object itself is
+ * depth 1). A deeper entry is invalid, and `toRedisStream` refuses to publish a deeper
+ * event: a value nested hundreds of thousands deep parses, but overflows the stack of
+ * whatever walks it later (`JSON.stringify` of the recovered orion), in every reader.
+ */
+export const MAX_EVENT_DEPTH = 512;
+
+/** The default largest entry a reader accepts, in characters of its fields: 16 MiB. */
+export const DEFAULT_MAX_ENTRY_LENGTH = 16 * 2 ** 20;
+
+/** Limits of {@link decodeStreamEntry}. */
+export interface DecodeLimits {
+  /** The largest entry, in characters of its fields. Default 16 MiB. */
+  readonly maxEntryLength?: number;
+}
+
 /** One entry of a stream reply: its id and its flat `[field, value, ...]` list (null: deleted). */
 export interface RawStreamEntry {
   readonly id: string;
@@ -17,10 +34,25 @@ export interface RawStreamEntry {
 
 /** What a stream entry decodes to. */
 export type DecodedEntry =
-  | { readonly ok: true; readonly event: OrionEvent; readonly origin: string | undefined }
-  | { readonly ok: false; readonly error: Error };
+  | {
+      /** The entry holds a valid event. */
+      readonly ok: true;
+      /** The event, validated by `parseOrionEvent`. */
+      readonly event: OrionEvent;
+      /** Who published it, if the publisher said (`toRedisStream`'s `origin`). */
+      readonly origin: string | undefined;
+    }
+  | {
+      /** The entry is not a valid event. */
+      readonly ok: false;
+      /** What is wrong with it. */
+      readonly error: Error;
+    };
 
-/** The fields of the entry that stores `event` (published by `origin`, if given). */
+/**
+ * The fields of the entry that stores `event` (published by `origin`, if given). Throws
+ * what `JSON.stringify` throws (a circular value, a `BigInt`): `toRedisStream` rejects.
+ */
 export function encodeOrionEvent(event: OrionEvent, origin?: string): string[] {
   const fields = ["v", STREAM_FORMAT_VERSION, "event", JSON.stringify(event)];
   if (origin !== undefined) fields.push("origin", origin);
@@ -34,14 +66,25 @@ export function entryTime(id: string): number {
 }
 
 /**
- * Decodes an entry; with `stamp`, a task event's `timestamp` becomes `stamp` (the entry's
- * time). Never throws.
+ * Decodes a stream entry's `[field, value, ...]` list (as `XRANGE` gives it) into an orion
+ * event, the inverse of {@link encodeOrionEvent}; with `stamp`, a task event's `timestamp`
+ * becomes `stamp` (the entry's time). Never throws: an entry that is deleted (`null`),
+ * longer than `limits.maxEntryLength` characters (default 16 MiB), without `v: "1"`,
+ * whose `event` is not JSON, is nested deeper than {@link MAX_EVENT_DEPTH}, or fails
+ * `parseOrionEvent` decodes to `{ ok: false, error }`.
  */
 export function decodeStreamEntry(
   fields: readonly string[] | null,
-  stamp: number | undefined,
+  stamp?: number,
+  limits: DecodeLimits = {},
 ): DecodedEntry {
   if (fields === null) return invalid("the entry was deleted");
+  const maxEntryLength = limits.maxEntryLength ?? DEFAULT_MAX_ENTRY_LENGTH;
+  let length = 0;
+  for (const field of fields) length += field.length;
+  if (length > maxEntryLength) {
+    return invalid(`the entry has ${length} characters, more than the limit ${maxEntryLength}`);
+  }
   let version: string | undefined;
   let json: string | undefined;
   let origin: string | undefined;
@@ -67,6 +110,9 @@ export function decodeStreamEntry(
     );
   }
   if (json === undefined) return invalid("the entry has no `event` field");
+  if (jsonDepth(json) > MAX_EVENT_DEPTH) {
+    return invalid(`the event is nested deeper than ${MAX_EVENT_DEPTH}`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -83,6 +129,28 @@ export function decodeStreamEntry(
       ? { ...event, timestamp: stamp }
       : event;
   return { ok: true, event: stamped, origin };
+}
+
+/** The deepest nesting of arrays and objects in a JSON text (not counting brackets in strings). */
+export function jsonDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function invalid(message: string): DecodedEntry {

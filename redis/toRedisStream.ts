@@ -1,6 +1,6 @@
 import { InvalidEventError, parseOrionEvent, type OrionEvent } from "../src/events.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
-import { encodeOrionEvent } from "./streamEntry.js";
+import { encodeOrionEvent, jsonDepth, MAX_EVENT_DEPTH } from "./streamEntry.js";
 
 /** Options of {@link toRedisStream}. */
 export interface ToRedisStreamOptions {
@@ -18,8 +18,10 @@ export interface RedisStreamPublisher {
   /**
    * Appends `event` to the stream (`XADD`, the broker chooses the id) and resolves to the
    * entry id once the broker has it. Events published by one publisher are appended in
-   * the order of the calls. Rejects with an `InvalidEventError` (nothing is written) if
-   * `event` fails `parseOrionEvent`, or with the client's error.
+   * the order of the calls. Never throws: rejects with an `InvalidEventError` (nothing is
+   * written) if `event` fails `parseOrionEvent`, with an `Error` (nothing is written) if it
+   * cannot be encoded (a circular value, a `BigInt`, nested deeper than `MAX_EVENT_DEPTH`:
+   * readers would skip it), or with the client's error.
    */
   publish(event: OrionEvent): Promise<string>;
 }
@@ -42,11 +44,26 @@ export function toRedisStream(
   return {
     stream,
     publish: (event) => {
-      const parsed = parseOrionEvent(event);
-      if (parsed instanceof InvalidEventError) return Promise.reject(parsed);
-      return client
-        .call("XADD", stream, "*", ...encodeOrionEvent(parsed, origin))
-        .then((id) => String(id));
+      let fields: string[];
+      try {
+        const parsed = parseOrionEvent(event);
+        if (parsed instanceof InvalidEventError) return Promise.reject(parsed);
+        fields = encodeOrionEvent(parsed, origin);
+      } catch (error) {
+        return Promise.reject(cannotEncode(error instanceof Error ? error.message : String(error)));
+      }
+      if (jsonDepth(fields[3] as string) > MAX_EVENT_DEPTH) {
+        return Promise.reject(cannotEncode(`it is nested deeper than ${MAX_EVENT_DEPTH}`));
+      }
+      try {
+        return client.call("XADD", stream, "*", ...fields).then((id) => String(id));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
   };
+}
+
+function cannotEncode(reason: string): Error {
+  return new Error(`toRedisStream: the event cannot be published as JSON (${reason})`);
 }

@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterEach(async () => {
   // Every reader of the test closed what it owned: only the test's own client is left.
   await until(async () => (await connections()) === clients.length, "readers closed");
-});
+}, 20_000);
 
 afterAll(async () => {
   for (const client of clients) client.disconnect();
@@ -189,6 +189,56 @@ describe("toRedisStream / fromRedisStream", () => {
     await until(async () => (await connections()) === before, "the reader disconnected", 300);
     // The user's client is untouched.
     expect(await redis.ping()).toBe("PONG");
+  });
+
+  it.each<[string, { from?: string; group?: string }]>([
+    ["from '$' (resolving the tail)", { from: "$" }],
+    ["with a group (creating it)", { group: "g" }],
+    ["from '0'", {}],
+  ])(
+    "unsubscribing while the first command is in flight closes the owned connection, %s",
+    async (_, options) => {
+      const stream = newStream();
+      const before = await connections();
+      const subscription = fromRedisStream(redis, { stream, blockMs: 0, ...options }).subscribe();
+      await new Promise((resolve) => setImmediate(resolve)); // the first command is sent
+      subscription.unsubscribe();
+      // BLOCK 0: a read started after the teardown would hold a connection forever.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(async () => (await connections()) === before, "the reader disconnected", 100);
+    },
+  );
+
+  it("skips (reports, acknowledges) an entry too deep or too long; the next entries still come", async () => {
+    const stream = newStream();
+    const publisher = toRedisStream(redis, stream);
+    const deep = "[".repeat(200_000) + "1" + "]".repeat(200_000);
+    const hostile = `{"type":"TASK_COMPLETED","orionId":"o","taskId":"x","result":${deep}}`;
+    await redis.call("XADD", stream, "*", "v", "1", "event", hostile);
+    await publisher.publish({
+      type: "TASK_COMPLETED",
+      orionId: "o",
+      taskId: "long",
+      result: "x".repeat(600_000),
+    });
+    await publisher.publish(completed("a"));
+    const invalid: InvalidStreamEntry[] = [];
+    const events = await firstValueFrom(
+      fromRedisStream(redis, {
+        stream,
+        group: "g",
+        maxEntryLength: 500_000,
+        onInvalid: (entry) => invalid.push(entry),
+      }).pipe(take(1), toArray()),
+    );
+    expect(events).toMatchObject([{ taskId: "a" }]);
+    expect(invalid.map((e) => e.error.message)).toEqual([
+      "invalid stream entry: the event is nested deeper than 512",
+      expect.stringMatching(
+        /^invalid stream entry: the entry has \d+ characters, more than the limit 500000$/,
+      ),
+    ]);
+    await until(async () => (await pendingCount(stream, "g")) === 0, "all acknowledged");
   });
 
   it("leaves no timer behind: read watchdog, retry delay", async () => {

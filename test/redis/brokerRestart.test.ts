@@ -5,7 +5,12 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fromRedisStream, orionStreamKey, toRedisStream } from "../../redis/index.js";
+import {
+  fromRedisStream,
+  orionStreamKey,
+  toRedisStream,
+  type RedisStreamClient,
+} from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
 import { startRedisServer, type RedisServer } from "./support/redisServer.js";
@@ -110,4 +115,90 @@ it.each<[string, RedisOptions]>([
     const [pending] = (await redis.call("XPENDING", stream, "g")) as [number];
     return pending === 0;
   }, "every entry is acknowledged");
+});
+
+/**
+ * A client (reconnecting every 20 ms while the broker is down) recording every connection a
+ * reader duplicates from it, and how many times each tried to reconnect.
+ */
+function recordingDuplicates(): { client: RedisStreamClient; reconnects: number[] } {
+  // Commands wait offline for the broker as long as it takes (as blocking clients are set up).
+  const base = connect({ retryStrategy: () => 20, maxRetriesPerRequest: null });
+  const reconnects: number[] = [];
+  const client: RedisStreamClient = {
+    call: (command, ...args) => base.call(command, ...args),
+    duplicate: () => {
+      const duplicate = base.duplicate();
+      const index = reconnects.push(0) - 1;
+      duplicate.on("reconnecting", () => reconnects[index]!++);
+      clients.push(duplicate);
+      return duplicate;
+    },
+    quit: () => base.quit(),
+    disconnect: () => base.disconnect(),
+  };
+  return { client, reconnects };
+}
+
+/** `reconnects` a little later: long enough for several 20 ms reconnection attempts. */
+async function later(reconnects: number[]): Promise<number[]> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return [...reconnects];
+}
+
+it("unsubscribing while the broker is down ends the owned connections: no reconnecting forever", async () => {
+  const { client, reconnects } = recordingDuplicates();
+  const errors: unknown[] = [];
+  // A reader reading when the broker goes away: unsubscribed in its retry delay, after a
+  // read queued while offline was abandoned.
+  const reading = fromRedisStream(client, {
+    stream: orionStreamKey("outage-unsubscribe"),
+    blockMs: 100,
+    readTimeout: 200,
+    retryDelay: 300,
+    onError: (e) => errors.push(e),
+  }).subscribe();
+  await until(() => reconnects.length === 1, "the reader connected");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await server.stopServer();
+  try {
+    await until(() => errors.length >= 2, "a read queued offline was abandoned");
+    // A reader subscribed during the outage: its first command (XGROUP) waits offline.
+    const starting = fromRedisStream(client, { stream: "outage-group", group: "g" }).subscribe();
+    const last = reconnects.length - 1;
+    await until(() => (reconnects[last] ?? 0) > 0, "the new reader's connection is reconnecting");
+    reading.unsubscribe();
+    starting.unsubscribe();
+    const after = [...reconnects];
+    expect(await later(reconnects)).toEqual(after);
+  } finally {
+    await server.startServer();
+  }
+});
+
+it("a read abandoned by the watchdog does not pile up: its connection is replaced", async () => {
+  const { client, reconnects } = recordingDuplicates();
+  const errors: unknown[] = [];
+  const subscription = fromRedisStream(client, {
+    stream: orionStreamKey("outage-watchdog"),
+    blockMs: 100,
+    readTimeout: 200,
+    retryDelay: 10,
+    onError: (e) => errors.push(e),
+  }).subscribe();
+  await until(() => reconnects.length === 1, "the reader connected");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await server.stopServer();
+  try {
+    await until(() => errors.length >= 3, "three reads abandoned");
+    expect(String(errors[0])).toMatch(/no reply to XREAD in 200 ms/);
+    // A fresh connection per abandoned read; the abandoned ones stopped reconnecting.
+    const replaced = reconnects.length - 1;
+    expect(replaced).toBeGreaterThanOrEqual(3);
+    const before = reconnects.slice(0, replaced);
+    expect((await later(reconnects)).slice(0, replaced)).toEqual(before);
+  } finally {
+    subscription.unsubscribe();
+    await server.startServer();
+  }
 });

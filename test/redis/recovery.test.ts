@@ -31,7 +31,8 @@ function start(script: string, orionId: string): TsChild {
   const child = spawnTs(script, {
     REDIS_PORT: String(server.port),
     ORION_ID: orionId,
-    LEASE_MS: "1000",
+    // Long enough not to be lost under load; the test deletes the dead worker's lease.
+    LEASE_MS: "5000",
   });
   children.push(child);
   return child;
@@ -52,6 +53,8 @@ it("a worker killed while a modification is pending is replaced, and nothing run
   expect((await runs(orionId)).map((r) => r.taskId)).toEqual(["a"]);
   first.process.kill("SIGKILL");
   expect(await first.exited).toBe("SIGKILL");
+  // Its lease would expire after LEASE_MS: as if it had, without waiting.
+  await redis.del(`orion:{${orionId}}:owner`);
 
   const second = start("./workerProcess.ts", orionId);
   const { recovered } = (await second.next("recovered")) as {

@@ -9,9 +9,12 @@ import {
   encodeOrionEvent,
   fromRedisStream,
   LeaseLostError,
+  orionLeaseKey,
   orionStreamKey,
   runOrionWorker,
   toRedisStream,
+  type InvalidStreamEntry,
+  type RedisStreamClient,
 } from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
@@ -158,6 +161,100 @@ describe("runOrionWorker", () => {
       fields.includes("origin") ? fields[fields.indexOf("origin") + 1] : "agent",
     );
     expect(new Set(origins)).toEqual(new Set(["w-1", "agent"]));
+  });
+
+  /** `redis`, with each `XRANGE` (the replay) answered after `before` has run. */
+  function slowReplay(before: () => Promise<void>): RedisStreamClient {
+    return {
+      call: async (command, ...args) => {
+        if (command === "XRANGE") await before();
+        return redis.call(command, ...args);
+      },
+      duplicate: () => redis.duplicate(),
+      quit: () => redis.quit(),
+      disconnect: () => redis.disconnect(),
+    };
+  }
+
+  it("renews its lease during a replay longer than the lease", async () => {
+    const orionId = "slow-replay";
+    const publisher = toRedisStream(redis, orionStreamKey(orionId));
+    await publisher.publish({ type: "ORION_STARTED", orionId, orion: plan(orionId) });
+    await publisher.publish({ type: "ORION_COMPLETED", orionId });
+    const leases: unknown[] = [];
+    const client = slowReplay(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 900)); // three leases
+      leases.push(await redis.get(orionLeaseKey(orionId)));
+    });
+    const outcome = await runOrionWorker(client, {
+      orionId,
+      workerId: "w-1",
+      leaseMs: 300,
+      executeTask: () => null,
+    });
+    expect(leases).toEqual(["w-1"]); // still its own, nobody could take it
+    expect(outcome.outcome).toBe("completed");
+  });
+
+  it("publishes nothing if its lease was taken during the replay", async () => {
+    const orionId = "taken-in-replay";
+    const stream = orionStreamKey(orionId);
+    const publisher = toRedisStream(redis, stream);
+    await publisher.publish({ type: "ORION_STARTED", orionId, orion: plan(orionId) });
+    await publisher.publish({ type: "TASK_STARTED", orionId, taskId: "a" });
+    // A lease long enough that no renewal runs during the test: only the check can see it.
+    const client = slowReplay(() => redis.set(orionLeaseKey(orionId), "w-2").then(() => undefined));
+    const ran: string[] = [];
+    await expect(
+      runOrionWorker(client, {
+        orionId,
+        workerId: "w-1",
+        leaseMs: 60_000,
+        executeTask: (task) => {
+          ran.push(task.id);
+          return null;
+        },
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await types(orionId)).toEqual(["ORION_STARTED", "TASK_STARTED"]);
+    expect(ran).toEqual([]);
+    expect(await redis.get(orionLeaseKey(orionId))).toBe("w-2");
+  });
+
+  it("skips an entry nested too deep to replay: the other workers are not stopped by it", async () => {
+    const orionId = "hostile";
+    const stream = orionStreamKey(orionId);
+    const publisher = toRedisStream(redis, stream);
+    await publisher.publish({ type: "ORION_STARTED", orionId, orion: plan(orionId) });
+    const last = await publisher.publish({ type: "TASK_STARTED", orionId, taskId: "a" });
+    const deep = "[".repeat(200_000) + "1" + "]".repeat(200_000);
+    await redis.call(
+      "XADD",
+      stream,
+      "*",
+      "v",
+      "1",
+      "event",
+      `{"type":"TASK_COMPLETED","orionId":"${orionId}","taskId":"a","result":${deep}}`,
+    );
+    const agent = fromRedisStream(redis, { stream, from: last }).subscribe((event) => {
+      if (event.type === "TASK_FAILED" || event.type === "TASK_COMPLETED") {
+        void publisher.publish({ type: "ORION_MODIFIED", orionId, onTaskIds: [event.taskId] });
+      }
+    });
+    const invalid: InvalidStreamEntry[] = [];
+    const outcome = await runOrionWorker(redis, {
+      orionId,
+      executeTask: () => null,
+      onInvalid: (entry) => invalid.push(entry),
+    });
+    agent.unsubscribe();
+    expect(invalid.map((e) => e.error.message)).toEqual([
+      "invalid stream entry: the event is nested deeper than 512",
+    ]);
+    // The hostile completion never happened: `a` was running, so it is failed.
+    expect(outcome.recovery.interrupted).toEqual(["a"]);
+    expect(outcome.outcome).toBe("failed");
   });
 
   /** Starts a worker on a fresh orion whose task `a` runs until aborted; resolves once it runs. */

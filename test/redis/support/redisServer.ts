@@ -52,15 +52,21 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits until OUR child says it is ready (another test file's server may have taken the
+ * port first: a PONG alone could come from it), it is still alive, and the port answers.
+ */
 async function waitUntilUp(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) {
-      throw new Error(`redis-server exited with ${child.exitCode}:\n${log()}`);
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`redis-server exited with ${child.exitCode ?? child.signalCode}:\n${log()}`);
     }
-    if (await ping(port)) return;
+    if (log().includes("Ready to accept connections") && (await ping(port))) {
+      if (child.exitCode === null && child.signalCode === null) return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`redis-server did not answer PING on port ${port}:\n${log()}`);
+  throw new Error(`redis-server did not get ready on port ${port}:\n${log()}`);
 }
 
 /** Starts a server; `persistent` keeps an fsynced append-only file so a restart keeps the data. */
