@@ -10,7 +10,6 @@ import {
   EMPTY,
   map,
   merge,
-  of,
   ReplaySubject,
   share,
   Subject,
@@ -147,6 +146,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   private disposed = false;
   /** What every gate of this synchronizer watches; see {@link gate}. Made on first use. */
   private gateStates: Observable<PendingState> | undefined;
+  /** Brings {@link gateStates} up to date when a gate is made; see {@link gate}. */
+  private readonly gateCatchUp = new Subject<PendingState>();
 
   /** @throws RangeError for a `modificationTimeout` that is not a positive finite number. */
   constructor(options: OrionModificationSynchronizerOptions<O> = {}) {
@@ -341,7 +342,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     // open or close it: a transition that leaves the gate as it was costs O(1), not a step
     // per gate, so many concurrent orchestrations on one synchronizer do not cost O(gates)
     // per event. It resets when the state ends, so a gate made after dispose() still fails.
-    this.gateStates ??= this.state$.pipe(
+    const catchUp = this.gateCatchUp;
+    this.gateStates ??= merge(this.state$, catchUp).pipe(
       skipStaleStates(),
       distinctUntilChanged((a, b) => (a.pending.size === 0) === (b.pending.size === 0)),
       share({
@@ -351,12 +353,17 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         resetOnRefCountZero: true,
       }),
     );
-    // The shared stream replays the last open/close state; a gate made while that stream has
-    // not yet heard the newest state (from inside a state$ subscriber that reacts to it) would
-    // start open. So each gate starts from the current state; the gate drops the older
-    // replayed one by its version.
-    const current = defer(() => (this.disposed ? EMPTY : of(this.state.value)));
-    return gateReadyTasks<T>(merge(current, this.gateStates), options);
+    // A gate made inside a state$ subscriber (reacting to a state the shared stream has not
+    // heard yet) would get the shared stream's replay of an older state. So, once subscribed,
+    // it brings the shared stream up to date with the current state: every gate then sees
+    // the same states in version order, and the shared stream drops the older one when it
+    // arrives. (Giving each gate its own starting state instead lets the shared stream drop a
+    // later transition that the new gate needed.)
+    const current = defer(() => {
+      if (!this.disposed) catchUp.next(this.state.value);
+      return EMPTY;
+    });
+    return gateReadyTasks<T>(merge(this.gateStates, current), options);
   }
 
   /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */
@@ -369,5 +376,6 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.events.complete();
     this.commands.complete();
     this.state.complete();
+    this.gateCatchUp.complete();
   }
 }

@@ -218,6 +218,54 @@ describe("OrionModificationSynchronizer", () => {
     sync.dispose();
   });
 
+  it("a gate made while reacting to a registration opens when that reaction answers it", () => {
+    // Liveness: the new gate starts closed (pending 1) and the same reaction answers the
+    // modification; the gate must hear that the set is empty again and release.
+    const sync = new OrionModificationSynchronizer();
+    const ready = new Subject<string>();
+    const released: [string, number][] = [];
+    let armed = false;
+    sync.state$.subscribe((s) => {
+      if (!armed || s.pending.size !== 1) return;
+      armed = false;
+      ready.pipe(sync.gate()).subscribe((v) => released.push([v, sync.getPendingCount()]));
+      ready.next("held");
+      sync.onEvent(orionModified(["t1"]));
+    });
+    const keepShared = new Subject<string>().pipe(sync.gate()).subscribe();
+    armed = true;
+    sync.onEvent(taskCompleted("t1"));
+    expect(sync.getPendingCount()).toBe(0);
+    expect(released).toEqual([["held", 0]]);
+    keepShared.unsubscribe();
+    sync.dispose();
+  });
+
+  it("a gate made while reacting to an answer closes when that reaction registers again", () => {
+    // Safety: the new gate starts open (pending 0) and the same reaction registers a new
+    // modification; the gate must hear that and hold what comes next.
+    const sync = new OrionModificationSynchronizer();
+    const ready = new Subject<string>();
+    const released: [string, number][] = [];
+    let armed = false;
+    sync.state$.subscribe((s) => {
+      if (!armed || s.pending.size !== 0) return;
+      armed = false;
+      ready.pipe(sync.gate()).subscribe((v) => released.push([v, sync.getPendingCount()]));
+      sync.onEvent(taskCompleted("t2"));
+    });
+    const keepShared = new Subject<string>().pipe(sync.gate()).subscribe();
+    sync.onEvent(taskCompleted("t1"));
+    armed = true;
+    sync.onEvent(orionModified(["t1"]));
+    ready.next("ready-task");
+    expect(released).toEqual([]);
+    sync.onEvent(orionModified(["t2"]));
+    expect(released).toEqual([["ready-task", 0]]);
+    keepShared.unsubscribe();
+    sync.dispose();
+  });
+
   it("connect() feeds an observable; its error is logged and ends only that connection", () => {
     const { lines, logger } = recordingLogger();
     const sync = new OrionModificationSynchronizer({ logger });
