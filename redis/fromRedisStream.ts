@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, timer, type SchedulerLike, type Subscription } from "rxjs";
 import type { OrionEvent } from "../src/events.js";
+import { MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
 import {
   compareIds,
@@ -143,15 +144,18 @@ export function fromRedisStream(
     maxEntryLength = DEFAULT_MAX_ENTRY_LENGTH,
   } = options;
   const from = options.from ?? "0";
-  const readTimeout = options.readTimeout ?? (blockMs === 0 ? 0 : blockMs + 5000);
+  const readTimeout =
+    options.readTimeout ?? (blockMs === 0 ? 0 : Math.min(blockMs + 5000, MAX_TIMEOUT));
   if (from !== "$" && !/^\d+(-\d+)?$/.test(from)) {
     throw new RangeError(`fromRedisStream: from must be "$" or a stream id, got ${from}`);
   }
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new RangeError(`fromRedisStream: count must be a positive integer, got ${count}`);
   }
-  if (!Number.isSafeInteger(blockMs) || blockMs < 0) {
-    throw new RangeError(`fromRedisStream: blockMs must be a non-negative integer, got ${blockMs}`);
+  if (!Number.isSafeInteger(blockMs) || blockMs < 0 || blockMs > MAX_TIMEOUT) {
+    throw new RangeError(
+      `fromRedisStream: blockMs must be an integer from 0 to ${MAX_TIMEOUT}, got ${blockMs}`,
+    );
   }
   checkDuration("readTimeout", readTimeout);
   checkDuration("retryDelay", retryDelay);
@@ -232,7 +236,13 @@ export function fromRedisStream(
           if (owned) {
             // The abandoned read stays queued on that connection: a fresh one, not a pile-up.
             connection.disconnect();
-            connection = open();
+            try {
+              connection = open();
+            } catch (error) {
+              // No fresh connection: the loop's retry policy decides (the old one fails fast).
+              reject(error);
+              return;
+            }
           }
           reject(new Error(`fromRedisStream: no reply to ${String(args[0])} in ${readTimeout} ms`));
         });
@@ -370,8 +380,10 @@ const FATAL =
   /^(WRONGTYPE |NOPERM |ERR (unknown command|syntax error|Invalid stream ID|wrong number of arguments))/i;
 
 function checkDuration(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`fromRedisStream: ${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMEOUT) {
+    throw new RangeError(
+      `fromRedisStream: ${name} must be an integer from 0 to ${MAX_TIMEOUT} ms, got ${value}`,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { asyncScheduler, Subscription, timer, type SchedulerLike } from "rxjs";
 import type { OrionEvent } from "../src/events.js";
+import { MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import type { ReadyTaskOptions } from "../src/orion/getReadyTasks.js";
 import type { TaskOrion } from "../src/orion/types.js";
@@ -132,9 +133,9 @@ export async function runOrionWorker(
   const stream = options.stream ?? orionStreamKey(orionId);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
   const leaseMs = options.leaseMs ?? 15_000;
-  if (!Number.isSafeInteger(leaseMs) || leaseMs < 3) {
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 3 || leaseMs > MAX_TIMEOUT) {
     throw new RangeError(
-      `runOrionWorker: leaseMs must be an integer of at least 3, got ${leaseMs}`,
+      `runOrionWorker: leaseMs must be an integer from 3 to ${MAX_TIMEOUT}, got ${leaseMs}`,
     );
   }
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -165,6 +166,17 @@ export async function runOrionWorker(
     lastId: "0-0",
   };
 
+  // Built (and its options checked) before the lease: a bad option must not leave the
+  // orion leased, and renewed, by a worker that never ran.
+  const sync = new OrionModificationSynchronizer({
+    ...(options.modificationTimeout === undefined
+      ? {}
+      : { modificationTimeout: options.modificationTimeout }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    scheduler,
+    registeredAt: (event) => event.timestamp,
+  });
+
   // 1. The lease.
   while ((await client.call("SET", leaseKey, workerId, "NX", "PX", leaseMs)) !== "OK") {
     if (signal?.aborted) return stoppedEarly(none);
@@ -189,14 +201,6 @@ export async function runOrionWorker(
     );
   });
 
-  const sync = new OrionModificationSynchronizer({
-    ...(options.modificationTimeout === undefined
-      ? {}
-      : { modificationTimeout: options.modificationTimeout }),
-    ...(options.logger ? { logger: options.logger } : {}),
-    scheduler,
-    registeredAt: (event) => event.timestamp,
-  });
   try {
     // 2. The replay, fed to the synchronizer in one synchronous pass.
     const history: OrionEvent[] = [];

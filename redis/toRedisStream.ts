@@ -49,11 +49,16 @@ export function toRedisStream(
         const parsed = parseOrionEvent(event);
         if (parsed instanceof InvalidEventError) return Promise.reject(parsed);
         fields = encodeOrionEvent(parsed, origin);
+        // A toJSON() may turn the event into undefined or a string: not an entry readers take.
+        const json: unknown = fields[3];
+        if (typeof json !== "string" || !json.startsWith("{")) {
+          return Promise.reject(cannotEncode("it does not serialise to a JSON object"));
+        }
+        if (jsonDepth(json) > MAX_EVENT_DEPTH) {
+          return Promise.reject(cannotEncode(`it is nested deeper than ${MAX_EVENT_DEPTH}`));
+        }
       } catch (error) {
         return Promise.reject(cannotEncode(error instanceof Error ? error.message : String(error)));
-      }
-      if (jsonDepth(fields[3] as string) > MAX_EVENT_DEPTH) {
-        return Promise.reject(cannotEncode(`it is nested deeper than ${MAX_EVENT_DEPTH}`));
       }
       try {
         return client.call("XADD", stream, "*", ...fields).then((id) => String(id));

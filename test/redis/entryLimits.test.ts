@@ -90,8 +90,14 @@ describe("toRedisStream publish", () => {
     circular["self"] = circular;
     const deep = JSON.parse(nested(200_000)) as unknown;
     const tooDeep = JSON.parse(nested(MAX_EVENT_DEPTH)) as unknown;
-    for (const result of [circular, { n: 1n }, deep, tooDeep]) {
-      const event = { type: "TASK_COMPLETED", orionId: "o", taskId: "a", result } as OrionEvent;
+    const events = [circular, { n: 1n }, deep, tooDeep].map(
+      (result) => ({ type: "TASK_COMPLETED", orionId: "o", taskId: "a", result }) as OrionEvent,
+    );
+    // A toJSON() that makes the event undefined, or a string no reader would take.
+    for (const toJSON of [() => undefined, () => "an event"]) {
+      events.push({ type: "TASK_COMPLETED", orionId: "o", taskId: "a", toJSON } as OrionEvent);
+    }
+    for (const event of events) {
       let published: Promise<string> | undefined;
       expect(() => (published = publisher.publish(event))).not.toThrow();
       await expect(published).rejects.toThrow(/^toRedisStream: the event cannot be published/);
@@ -172,6 +178,10 @@ describe("fromRedisStream errors", () => {
       { maxRetries: -1 },
       { maxRetries: 0.5 },
       { maxEntryLength: 0 },
+      // Longer than a timer can wait: Node would fire it after 1 ms.
+      { readTimeout: 2 ** 31 },
+      { retryDelay: Number.MAX_SAFE_INTEGER },
+      { blockMs: 2 ** 31 },
     ];
     for (const options of bad) {
       expect(
@@ -180,10 +190,22 @@ describe("fromRedisStream errors", () => {
       ).toThrow(RangeError);
     }
     expect(() => fromRedisStream(client, { stream: "s", maxRetries: Infinity })).not.toThrow();
-    for (const leaseMs of [0, -5, 1.5, Number.NaN]) {
+    for (const leaseMs of [0, -5, 1.5, Number.NaN, 2 ** 31]) {
       await expect(
         runOrionWorker(client, { orionId: "o", leaseMs, executeTask: () => null }),
       ).rejects.toThrow(RangeError);
     }
+  });
+
+  it("a worker whose synchronizer options are bad takes no lease", async () => {
+    const { client, calls } = scripted(() => Promise.resolve("OK"));
+    await expect(
+      runOrionWorker(client, {
+        orionId: "o",
+        modificationTimeout: 2 ** 31,
+        executeTask: () => null,
+      }),
+    ).rejects.toThrow(RangeError);
+    expect(calls).toEqual([]);
   });
 });
