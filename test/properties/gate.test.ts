@@ -103,7 +103,7 @@ function run(actions: Action[], release: "latest" | "all"): void {
 }
 
 describe("gateReadyTasks over random interleavings", () => {
-  it("never lets a value through while something is pending, and releases the latest (1,000 runs)", () => {
+  it(`never lets a value through while something is pending, and releases the latest (${runs(1000).toLocaleString("en-US")} runs)`, () => {
     fc.assert(
       fc.property(fc.array(action, { maxLength: 40 }), (actions) => run(actions, "latest")),
       { numRuns: runs(1000) },
