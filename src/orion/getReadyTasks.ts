@@ -53,7 +53,8 @@ function statusCode(task: Task | undefined): number {
  *
  * O(tasks + dependencies), plus sorting the ready tasks themselves: one lookup per task named by
  * an edge, then one pass over the edges as typed arrays, then one pass over the tasks. The edge
- * arrays and the task keys are memoised per record object.
+ * arrays and the task keys are memoised per record object when it cannot change (frozen, not
+ * an immer draft); a draft or a record edited in place is read afresh on every call.
  */
 export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): readonly Task[] {
   const { tasks } = orion;

@@ -190,8 +190,12 @@ export function mergeOrionStates(
     agentKeys.length + kept,
     kept === 0 ? agentKeys : undefined,
   );
-  const index = dependencyIndexLike(merged.dependencies, orchestratorOrion.dependencies);
-  const sameEdges = index === dependencyIndex(orchestratorOrion.dependencies);
+  const orchestratorIndex = dependencyIndex(orchestratorOrion.dependencies);
+  const index =
+    merged.dependencies === orchestratorOrion.dependencies
+      ? orchestratorIndex
+      : dependencyIndexLike(merged.dependencies, orchestratorIndex);
+  const sameEdges = index === orchestratorIndex;
   if (
     !tasksWellFormed ||
     !index.sound() ||

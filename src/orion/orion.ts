@@ -1,4 +1,5 @@
 import { createRecord } from "./internal/createRecord.js";
+import { freezeNewRecord } from "./internal/recordFacts.js";
 import { deriveOrionState } from "./deriveOrionState.js";
 import type {
   Dependency,
@@ -66,7 +67,9 @@ interface Steps {
  *   .build();
  * ```
  *
- * Records are null-prototype objects, so any string, `__proto__` included, is a safe id.
+ * Records are null-prototype objects, so any string, `__proto__` included, is a safe id. The
+ * task and dependency records and the dependencies are frozen (the tasks are not), so indexes
+ * over them are built once; edit a built orion with immer, not in place.
  */
 export function orion(id: string, spec: OrionSpec = {}): OrionBuilder {
   return builder(id, spec, undefined);
@@ -89,13 +92,13 @@ function builder(id: string, spec: OrionSpec, steps: Steps | undefined): OrionBu
     dependency(from, to, dependencySpec = {}) {
       return push({
         kind: "dependency",
-        dependency: {
+        dependency: Object.freeze({
           id: `${from}->${to}`,
-          type: "success_only",
+          type: "success_only" as const,
           ...dependencySpec,
           fromTaskId: from,
           toTaskId: to,
-        },
+        }),
       });
     },
     build() {
@@ -109,7 +112,15 @@ function builder(id: string, spec: OrionSpec, steps: Steps | undefined): OrionBu
         else dependencies[step.dependency.id] = step.dependency;
       }
       const { state, ...rest } = spec;
-      return { id, ...rest, state: state ?? deriveOrionState({ tasks }), tasks, dependencies };
+      // The records and edges are new objects nobody else holds: frozen, they can be indexed
+      // once and for all (task objects stay unfrozen: their fields may be the caller's).
+      return {
+        id,
+        ...rest,
+        state: state ?? deriveOrionState({ tasks }),
+        tasks: freezeNewRecord(tasks),
+        dependencies: freezeNewRecord(dependencies),
+      };
     },
   };
 }

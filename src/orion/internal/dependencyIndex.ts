@@ -1,9 +1,14 @@
 import type { Dependency, TaskOrion } from "../types.js";
+import { isImmutableRecord } from "./recordFacts.js";
 
 /**
- * What can be known about a dependencies record without looking at the tasks, computed once per
- * record object and memoised (records are immutable, and immer gives an edited record a new
- * identity, so an unchanged record, the common case between two merges, is never re-indexed).
+ * What can be known about a dependencies record without looking at the tasks. Memoised per
+ * record object only when nothing it reads can change: the record frozen (and not an immer
+ * draft) and every dependency in it frozen too (the index reads their ids, ends and types). A
+ * draft or a record edited in place keeps its identity while its edges change, so it is indexed
+ * afresh on every call (issue 13, item 8). The builder, immer's auto-freezing `produce` and
+ * Redux Toolkit all hand over frozen records, so an unchanged record, the common case between
+ * two merges, is still indexed once.
  * @internal
  */
 export interface DependencyIndex {
@@ -53,29 +58,45 @@ export const EDGE_UNKNOWN = 4;
 
 const memo = new WeakMap<TaskOrion["dependencies"], DependencyIndex>();
 
-/** The memoised `DependencyIndex` of a dependencies record. @internal */
+/** The `DependencyIndex` of a dependencies record, memoised when it cannot change. @internal */
 export function dependencyIndex(dependencies: TaskOrion["dependencies"]): DependencyIndex {
   let index = memo.get(dependencies);
   if (index === undefined) {
     index = build(dependencies);
-    memo.set(dependencies, index);
+    if (isImmutable(dependencies, index.list)) memo.set(dependencies, index);
   }
   return index;
 }
 
+/** Whether `dependencies` has an index remembered (it is frozen, so the index is kept). @internal */
+export function hasMemoisedIndex(dependencies: TaskOrion["dependencies"]): boolean {
+  return memo.has(dependencies);
+}
+
+/** Whether the record and each of its dependencies are frozen (so the index stays true). */
+function isImmutable(
+  dependencies: TaskOrion["dependencies"],
+  list: readonly Dependency[],
+): boolean {
+  if (!isImmutableRecord(dependencies)) return false;
+  for (const dependency of list) if (!Object.isFrozen(dependency)) return false;
+  return true;
+}
+
 /**
- * The index of `dependencies`, reusing `like`'s when the two records hold the same edges under
- * the same keys in the same order (same ids, ends and types; conditions and extras are not
- * indexed). Two orions that went through JSON separately then share one index, and comparing
- * the records is much cheaper than indexing one. O(dependencies) when not already memoised.
+ * The index of `dependencies`, reusing `likeIndex` (the index of another record) when the two
+ * records hold the same edges under the same keys in the same order (same ids, ends and types;
+ * conditions and extras are not indexed). Two orions that went through JSON separately then
+ * share one index, and comparing the records is much cheaper than indexing one.
+ * O(dependencies) when not already memoised.
  * @internal
  */
 export function dependencyIndexLike(
   dependencies: TaskOrion["dependencies"],
-  like: TaskOrion["dependencies"],
+  likeIndex: DependencyIndex,
 ): DependencyIndex {
-  if (dependencies === like || memo.has(dependencies)) return dependencyIndex(dependencies);
-  const likeIndex = dependencyIndex(like);
+  const known = memo.get(dependencies);
+  if (known !== undefined) return known;
   const keys = Object.keys(dependencies);
   const list = likeIndex.list;
   if (keys.length !== list.length) return dependencyIndex(dependencies);
@@ -92,7 +113,15 @@ export function dependencyIndexLike(
       return dependencyIndex(dependencies);
     }
   }
-  memo.set(dependencies, likeIndex);
+  // Compared just now, so right for this call; remembered only if it cannot change.
+  if (
+    isImmutable(
+      dependencies,
+      keys.map((key) => dependencies[key]!),
+    )
+  ) {
+    memo.set(dependencies, likeIndex);
+  }
   return likeIndex;
 }
 

@@ -1,7 +1,10 @@
 import type { DependencyConditions } from "../isDependencySatisfied.js";
 import type { Task, TaskOrion } from "../types.js";
 import { compareReadyTasks } from "./compareReadyTasks.js";
-import { dependencyIndex } from "./dependencyIndex.js";
+import { dependencyIndex, hasMemoisedIndex } from "./dependencyIndex.js";
+import { isDependencySatisfied } from "../isDependencySatisfied.js";
+import { isNotStarted } from "./isNotStarted.js";
+import type { Dependency } from "../types.js";
 import { getOwn } from "./getOwn.js";
 import { isReadyIn } from "./isReadyIn.js";
 
@@ -18,6 +21,10 @@ export function readyDependents(
   conditions: DependencyConditions | undefined,
 ): readonly Task[] {
   const index = dependencyIndex(orion.dependencies);
+  // An index nobody remembers was built for this call alone: one scan of its edges is cheaper
+  // than grouping them all by source and by target.
+  if (!hasMemoisedIndex(orion.dependencies))
+    return scanReady(orion, index.list, taskId, conditions);
   const ready: Task[] = [];
   const seen = new Set<string>();
   for (const dependency of index.outgoing().get(taskId) ?? []) {
@@ -25,6 +32,32 @@ export function readyDependents(
     if (seen.has(targetId)) continue;
     seen.add(targetId);
     if (isReadyIn(orion, index, targetId, conditions)) ready.push(getOwn(orion.tasks, targetId)!);
+  }
+  return ready.sort(compareReadyTasks);
+}
+
+/** `readyDependents` by scanning the edges twice, for records that may change under us. */
+function scanReady(
+  orion: TaskOrion,
+  list: readonly Dependency[],
+  taskId: string,
+  conditions: DependencyConditions | undefined,
+): readonly Task[] {
+  const targets = new Set<string>();
+  for (const dependency of list)
+    if (dependency.fromTaskId === taskId) targets.add(dependency.toTaskId);
+  if (targets.size === 0) return [];
+  const held = new Set<string>();
+  for (const dependency of list) {
+    const target = dependency.toTaskId;
+    if (!targets.has(target) || held.has(target)) continue;
+    const source = getOwn(orion.tasks, dependency.fromTaskId);
+    if (!isDependencySatisfied(dependency, source, conditions)) held.add(target);
+  }
+  const ready: Task[] = [];
+  for (const target of targets) {
+    const task = getOwn(orion.tasks, target);
+    if (task !== undefined && isNotStarted(task.status) && !held.has(target)) ready.push(task);
   }
   return ready.sort(compareReadyTasks);
 }

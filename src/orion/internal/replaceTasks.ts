@@ -4,7 +4,7 @@ import type { OrionState, Task, TaskOrion } from "../types.js";
 import { countStatuses } from "./countStatuses.js";
 import { createRecord } from "./createRecord.js";
 import { getOwn } from "./getOwn.js";
-import { knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
+import { freezeNewRecord, knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
 import { countStatus, stateFromCounts } from "./stateFromCounts.js";
 
 /**
@@ -39,8 +39,9 @@ export function replaceTasks(
 
 /**
  * Produces `orion` with a new task record (built by the caller from `orion.tasks`, keeping
- * every key it had) and `state`; with no new record and the same state, `orion` itself. The
- * new record inherits what is known about the old one.
+ * every key it had, and held by nobody else) and `state`; with no new record and the same
+ * state, `orion` itself. The new record is frozen (its task objects are not) and inherits what
+ * is known about the old one.
  * @param keyCount - how many tasks the new record has.
  * @param sameKeys - the new record's keys, when they are exactly the old record's.
  * @internal
@@ -53,7 +54,8 @@ export function withTasks(
   sameKeys?: readonly string[],
 ): TaskOrion {
   if (tasks !== undefined) {
-    const facts = recordFacts(tasks);
+    // Nobody else holds the new record yet: freezing it lets its facts be memoised safely.
+    const facts = recordFacts(freezeNewRecord(tasks));
     facts.keyCount = keyCount;
     if (sameKeys !== undefined) facts.keys = sameKeys;
     const old = knownRecordFacts(orion.tasks);
