@@ -6,7 +6,8 @@
  * @module orion-sync/redis
  */
 export type { RedisStreamClient } from "./RedisStreamClient.js";
-export { orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+export { orionFenceKey, orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+export { HistoryLostError, UnpublishableEventError, type UnpublishableReason } from "./errors.js";
 export {
   fromRedisStream,
   type FromRedisStreamOptions,
@@ -22,11 +23,17 @@ export {
   MAX_EVENT_DEPTH,
   STREAM_FORMAT_VERSION,
   decodeStreamEntry,
+  encodeForPublish,
   encodeOrionEvent,
   type DecodeLimits,
   type DecodedEntry,
 } from "./streamEntry.js";
-export { replayOrion, type ReplayedOrion } from "./replayOrion.js";
+export {
+  OrionReplayer,
+  replayOrion,
+  type ReplayedOrion,
+  type ReplayOptions,
+} from "./replayOrion.js";
 export {
   LeaseLostError,
   runOrionWorker,

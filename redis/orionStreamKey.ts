@@ -14,3 +14,12 @@ export function orionStreamKey(orionId: string): string {
 export function orionLeaseKey(orionId: string): string {
   return `orion:{${orionId}}:owner`;
 }
+
+/**
+ * The orion's fencing counter, `orion:{<orionId>}:fence`: incremented by each lease grant,
+ * never decremented nor deleted by orion-sync. A worker's writes carry the value it was
+ * granted; a counter that is missing or lower means the broker lost its data.
+ */
+export function orionFenceKey(orionId: string): string {
+  return `orion:{${orionId}}:fence`;
+}

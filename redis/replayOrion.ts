@@ -21,6 +21,12 @@ export interface ReplayedOrion {
   readonly skipped: number;
 }
 
+/** Options of {@link replayOrion} and {@link OrionReplayer}. */
+export interface ReplayOptions {
+  readonly readyOptions?: ReadyTaskOptions;
+  readonly merge?: MergeOptions;
+}
+
 /**
  * Rebuilds an orchestrator's execution state of orion `orionId` from its events, in log
  * order (a pure fold: the same events give the same orion). Events of other orions are
@@ -29,34 +35,62 @@ export interface ReplayedOrion {
 export function replayOrion(
   events: Iterable<OrionEvent>,
   orionId: string,
-  options: { readonly readyOptions?: ReadyTaskOptions; readonly merge?: MergeOptions } = {},
+  options: ReplayOptions = {},
 ): ReplayedOrion {
-  let orion: TaskOrion | undefined;
-  let ended: ReplayedOrion["ended"];
-  let skipped = 0;
-  for (const event of events) {
-    if (event.orionId !== orionId) continue;
+  const replayer = new OrionReplayer(orionId, options);
+  for (const event of events) replayer.apply(event);
+  return replayer.result();
+}
+
+/**
+ * {@link replayOrion} one event at a time, so that a long log can be replayed in chunks
+ * (the worker yields to the event loop between them), starting from a snapshot's orion.
+ */
+export class OrionReplayer {
+  private orion: TaskOrion | undefined;
+  private ended: ReplayedOrion["ended"];
+  private skipped = 0;
+
+  /**
+   * @param orionId - the orion replayed; events of others are ignored
+   * @param options - ready predicates and merge options
+   * @param from - the state to continue from (a snapshot's), instead of an empty log
+   */
+  constructor(
+    private readonly orionId: string,
+    private readonly options: ReplayOptions = {},
+    from?: { readonly orion: TaskOrion | undefined; readonly ended: ReplayedOrion["ended"] },
+  ) {
+    this.orion = from?.orion;
+    this.ended = from?.ended;
+  }
+
+  /** Applies one event of the log. */
+  apply(event: OrionEvent): void {
+    if (event.orionId !== this.orionId) return;
+    const options = this.options;
     switch (event.type) {
       case "ORION_STARTED":
-        orion = event.orion;
-        ended = undefined;
+        this.orion = event.orion;
+        this.ended = undefined;
         break;
       case "ORION_COMPLETED":
       case "ORION_FAILED":
-        ended = event.type;
+        this.ended = event.type;
         break;
       case "ORION_MODIFIED":
-        if (orion !== undefined && event.newOrion !== undefined) {
+        if (this.orion !== undefined && event.newOrion !== undefined) {
           // What the orchestrator does before it starts anything: take the agent's structure.
-          const merged = mergeOrionStates(event.newOrion, orion, options.merge);
-          if (merged.report.error === undefined) orion = merged.orion;
+          const merged = mergeOrionStates(event.newOrion, this.orion, options.merge);
+          if (merged.report.error === undefined) this.orion = merged.orion;
         }
         break;
       default: {
+        const orion = this.orion;
         if (orion === undefined) break;
         const at = event.timestamp;
         try {
-          orion =
+          this.orion =
             event.type === "TASK_STARTED"
               ? startTask(orion, event.taskId, at)
               : completeTask(
@@ -71,16 +105,21 @@ export function replayOrion(
                   options.readyOptions,
                 ).orion;
         } catch {
-          skipped++;
+          this.skipped++;
         }
       }
     }
   }
-  const interrupted =
-    orion === undefined
-      ? []
-      : Object.values(orion.tasks)
-          .filter((task) => task.status === "running")
-          .map((task) => task.id);
-  return { orion, ended, interrupted, skipped };
+
+  /** What the events applied so far say. */
+  result(): ReplayedOrion {
+    const orion = this.orion;
+    const interrupted =
+      orion === undefined
+        ? []
+        : Object.values(orion.tasks)
+            .filter((task) => task.status === "running")
+            .map((task) => task.id);
+    return { orion, ended: this.ended, interrupted, skipped: this.skipped };
+  }
 }

@@ -1,7 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { asyncScheduler, Subscription, timer, type SchedulerLike } from "rxjs";
-import type { OrionEvent } from "../src/events.js";
+import {
+  asyncScheduler,
+  defer,
+  filter,
+  from,
+  isObservable,
+  last,
+  map,
+  Observable,
+  of,
+  Subscription,
+  switchMap,
+  timer,
+  type SchedulerLike,
+} from "rxjs";
+import type { OrionEvent, TaskEvent } from "../src/events.js";
 import { MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import type { ReadyTaskOptions } from "../src/orion/getReadyTasks.js";
@@ -9,16 +23,26 @@ import type { TaskOrion } from "../src/orion/types.js";
 import { orchestrateOrion } from "../src/orchestrator/orchestrateOrion.js";
 import type {
   ExecuteTask,
+  OrchestrateOptions,
   OrchestrationProgress,
   OrchestrationResult,
 } from "../src/orchestrator/types.js";
+import type { JsonValue, Task } from "../src/orion/types.js";
 import { OrionModificationSynchronizer, type SynchronizerLogger } from "../src/synchronizer.js";
 import { fromRedisStream, type InvalidStreamEntry } from "./fromRedisStream.js";
-import { orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+import { HistoryLostError } from "./errors.js";
+import { Fence, type FenceRefusal, type LeaseGrant } from "./fencing.js";
+import { heldScheduler } from "./heldScheduler.js";
+import { orionFenceKey, orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
-import { replayOrion } from "./replayOrion.js";
-import { decodeStreamEntry, entryTime, parseEntries } from "./streamEntry.js";
-import { toRedisStream } from "./toRedisStream.js";
+import { OrionReplayer } from "./replayOrion.js";
+import {
+  decodeStreamEntry,
+  DEFAULT_MAX_ENTRY_LENGTH,
+  encodeForPublish,
+  entryTime,
+  parseEntries,
+} from "./streamEntry.js";
 
 /** Options of {@link runOrionWorker}. */
 export interface OrionWorkerOptions {
@@ -59,12 +83,26 @@ export interface OrionWorkerOptions {
   readonly onProgress?: (progress: OrchestrationProgress) => void;
   /** Called for each stream entry that is not a valid orion event (it is skipped). */
   readonly onInvalid?: (entry: InvalidStreamEntry) => void;
+  /**
+   * The largest entry, in characters of its fields, this worker writes and reads: the
+   * readers' `maxEntryLength` (default 16 MiB). A task whose result would not fit fails
+   * with an `UnpublishableEventError` instead of being published for nobody.
+   */
+  readonly maxEntryLength?: number;
+  /**
+   * The orion ran before (your job queue knows): a stream without its `ORION_STARTED` means
+   * the broker lost it, so the worker rejects with `HistoryLostError` instead of starting
+   * the orion again from scratch. Default `false`: an empty stream is a fresh run.
+   */
+  readonly requireHistory?: boolean;
 }
 
 /** What a worker found in the stream when it took the orion over. */
 export interface OrionRecovery {
-  /** Entries replayed (valid events of any orion on the stream). */
+  /** Events of this orion replayed. */
   readonly events: number;
+  /** Valid entries of other orions on the stream: ignored entirely. */
+  readonly ignored: number;
   /** Whether the stream had an `ORION_STARTED` for the orion (otherwise this is a fresh run). */
   readonly resumed: boolean;
   /** Tasks whose modification the agent still owes, as the synchronizer rebuilt them. */
@@ -98,32 +136,40 @@ export class LeaseLostError extends Error {
   }
 }
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Entries per `XRANGE` page of the replay; the worker yields to the event loop after each. */
+const REPLAY_PAGE = 1000;
+
+/** A task's error longer than this (characters of its message) is truncated before it is published. */
+const MAX_ERROR_MESSAGE = 64 * 1024;
 
 /**
  * Runs orion `orionId` in this process until it ends, with its events on a Redis stream:
  * one synchronizer per orion, in whichever worker process holds the orion's lease.
  *
- * 1. Waits for the orion's lease (`SET orion:{id}:owner <workerId> NX PX leaseMs`), and
- *    renews it from then on (during the replay too), so one worker at a time runs the
- *    orion; before publishing anything it checks that the lease is still its own.
- * 2. Replays the stream from its first entry into a fresh synchronizer (registrations are
- *    measured from each entry's broker time, so timeouts run from the original
- *    completion) and into {@link replayOrion}: the pending set and the orion's execution
- *    state are those the previous worker had.
+ * 1. Waits for the orion's lease, granted by a Lua script that also increments the orion's
+ *    fencing counter (`orion:{id}:fence`): the grant's token. The lease is renewed from
+ *    then on (during the replay too). Every write of the worker is a Lua script that
+ *    appends the entry only if the lease still holds this grant: a worker that lost its
+ *    lease (a pause longer than the lease, a partition) cannot write anything, and stops
+ *    with {@link LeaseLostError} at its first refused write or renewal.
+ * 2. Replays the stream from its first entry, in pages, yielding to the event loop between
+ *    them (the renewal keeps running), into a fresh synchronizer (registrations are measured
+ *    from each entry's broker time; its timers are held until the replay ends) and into
+ *    {@link OrionReplayer}. Entries of other orions are ignored entirely.
  * 3. Fails the tasks that were running when the previous worker stopped (`TASK_FAILED`
- *    with `{ name: "WorkerInterrupted" }`): a task whose `TASK_STARTED` reached the broker
- *    is not run again. (A task is started as its `TASK_STARTED` is sent: a worker that
- *    dies before the broker has that entry can leave the task to run again.)
+ *    with `{ name: "WorkerInterrupted" }`).
  * 4. Runs the reference orchestrator on the recovered orion, merged with the agent's
- *    latest: it publishes `ORION_STARTED` again, then starts ready tasks only through the
- *    synchronizer's gate. Its own events are applied to the synchronizer at once and
- *    appended to the stream; the agent's arrive through `fromRedisStream`.
+ *    latest. A task's `executeTask` is called only once its `TASK_STARTED` is on the
+ *    broker, appended by the fenced write: a start that was not recorded never ran, and a
+ *    task runs at most once per attempt across all workers. A result that no reader would
+ *    accept (over `maxEntryLength`, too deep, not JSON) fails the task with an
+ *    `UnpublishableEventError`.
  *
  * Resolves when the orion ends (or at once if the stream says it ended); rejects with
- * {@link LeaseLostError} if another worker took the orion, or with the error of a failed
- * publish (the orion is then left to the next worker). `client` is not closed.
+ * {@link LeaseLostError} if another worker took the orion, with {@link HistoryLostError}
+ * if the broker lost the orion's stream or fencing counter while this worker ran it, or
+ * with the error of a failed write (the orion is then left to the next worker). `client`
+ * is not closed.
  */
 export async function runOrionWorker(
   client: RedisStreamClient,
@@ -138,8 +184,15 @@ export async function runOrionWorker(
       `runOrionWorker: leaseMs must be an integer from 3 to ${MAX_TIMEOUT}, got ${leaseMs}`,
     );
   }
+  const maxEntryLength = options.maxEntryLength ?? DEFAULT_MAX_ENTRY_LENGTH;
+  if (!Number.isSafeInteger(maxEntryLength) || maxEntryLength < 1) {
+    throw new RangeError(
+      `runOrionWorker: maxEntryLength must be a positive integer, got ${maxEntryLength}`,
+    );
+  }
+  const limits = { maxEntryLength };
   const scheduler = options.scheduler ?? asyncScheduler;
-  const leaseKey = orionLeaseKey(orionId);
+  const fence = new Fence(client, orionLeaseKey(orionId), orionFenceKey(orionId), stream);
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       const subscription = timer(ms, scheduler).subscribe(() => {
@@ -160,6 +213,7 @@ export async function runOrionWorker(
   });
   const none: OrionRecovery = {
     events: 0,
+    ignored: 0,
     resumed: false,
     pending: [],
     interrupted: [],
@@ -167,45 +221,65 @@ export async function runOrionWorker(
   };
 
   // Built (and its options checked) before the lease: a bad option must not leave the
-  // orion leased, and renewed, by a worker that never ran.
+  // orion leased, and renewed, by a worker that never ran. Its timers are held during the
+  // replay (see heldScheduler).
+  const held = heldScheduler(scheduler);
   const sync = new OrionModificationSynchronizer({
     ...(options.modificationTimeout === undefined
       ? {}
       : { modificationTimeout: options.modificationTimeout }),
     ...(options.logger ? { logger: options.logger } : {}),
-    scheduler,
+    scheduler: held.scheduler,
     registeredAt: (event) => event.timestamp,
   });
 
-  // 1. The lease.
-  while ((await client.call("SET", leaseKey, workerId, "NX", "PX", leaseMs)) !== "OK") {
-    if (signal?.aborted) return stoppedEarly(none);
-    await sleep(Math.max(10, Math.floor(leaseMs / 5)));
+  // 1. The lease, with its fencing token.
+  let grant: LeaseGrant | undefined;
+  try {
+    while ((grant = await fence.acquire(workerId, leaseMs)) === undefined) {
+      if (signal?.aborted) return stoppedEarly(none);
+      await sleep(Math.max(10, Math.floor(leaseMs / 5)));
+    }
+  } finally {
+    if (grant === undefined) sync.dispose();
   }
-  const release = (): Promise<unknown> =>
-    client.call("EVAL", RELEASE, 1, leaseKey, workerId).catch(() => undefined);
-  // Renewed from now on: a replay longer than the lease must not hand the orion to another.
-  let lost = false;
+  const lease = grant;
+  /** The first reason this worker must stop; set once, never cleared. */
+  let halted: unknown;
   let stop: ((reason: unknown) => void) | undefined;
-  const renew = (): Promise<boolean> =>
-    client.call("EVAL", RENEW, 1, leaseKey, workerId, leaseMs).then((renewed) => {
-      if (Number(renewed) !== 1) lost = true;
-      return !lost;
-    });
+  const halt = (reason: unknown): void => {
+    halted ??= reason;
+    stop?.(halted);
+  };
+  const refused = (why: FenceRefusal): Error =>
+    why === "lease-lost"
+      ? new LeaseLostError(orionId)
+      : new HistoryLostError(
+          orionId,
+          why === "counter-lost"
+            ? "its fencing counter is gone or behind this worker's token: a restart without persistence?"
+            : "its stream is gone",
+        );
+  // Renewed from now on: a replay longer than the lease must not hand the orion to another.
   const renewal = timer(leaseMs / 3, leaseMs / 3, scheduler).subscribe(() => {
-    renew().then(
-      (held) => {
-        if (!held) stop?.(new LeaseLostError(orionId));
+    fence.renew(lease, leaseMs).then(
+      (why) => {
+        if (why !== undefined) halt(refused(why));
       },
       (error: unknown) => options.logger?.warn("orion-sync: renewing the lease failed", error),
     );
   });
 
   try {
-    // 2. The replay, fed to the synchronizer in one synchronous pass.
-    const history: OrionEvent[] = [];
+    // 2. The replay, page by page; the event loop (and the renewal) runs between pages.
+    const replayer = new OrionReplayer(orionId, {
+      ...(options.readyOptions ? { readyOptions: options.readyOptions } : {}),
+    });
+    let events = 0;
+    let ignored = 0;
     let lastId = "0-0";
     for (;;) {
+      if (halted !== undefined) throw halted;
       const page = parseEntries(
         await client.call(
           "XRANGE",
@@ -213,29 +287,43 @@ export async function runOrionWorker(
           lastId === "0-0" ? "-" : `(${lastId}`,
           "+",
           "COUNT",
-          1000,
+          REPLAY_PAGE,
         ),
       );
       for (const { id, fields } of page) {
-        const decoded = decodeStreamEntry(fields, entryTime(id));
-        if (decoded.ok) history.push(decoded.event);
-        else options.onInvalid?.({ stream, id, fields, error: decoded.error });
+        const decoded = decodeStreamEntry(fields, entryTime(id), limits);
         lastId = id;
+        if (!decoded.ok) {
+          options.onInvalid?.({ stream, id, fields, error: decoded.error });
+        } else if (decoded.event.orionId !== orionId) {
+          ignored++; // another orion's entry: not ours to register, answer or replay
+        } else {
+          events++;
+          sync.onEvent(decoded.event);
+          replayer.apply(decoded.event);
+        }
       }
-      if (page.length < 1000) break;
+      if (page.length < REPLAY_PAGE) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    for (const event of history) sync.onEvent(event);
-    const replayed = replayOrion(history, orionId, {
-      ...(options.readyOptions ? { readyOptions: options.readyOptions } : {}),
-    });
+    if (halted !== undefined) throw halted;
+    const replayed = replayer.result();
+    held.release();
     const recovery: OrionRecovery = {
-      events: history.length,
+      events,
+      ignored,
       resumed: replayed.orion !== undefined,
       pending: sync.getPendingTaskIds(),
       interrupted: replayed.interrupted,
       lastId,
     };
     options.onRecovered?.(recovery);
+    if (replayed.orion === undefined && options.requireHistory === true) {
+      throw new HistoryLostError(
+        orionId,
+        `the stream ${stream} has no ORION_STARTED, and requireHistory says the orion ran before`,
+      );
+    }
     if (replayed.ended !== undefined) {
       return {
         outcome: replayed.ended === "ORION_COMPLETED" ? "completed" : "failed",
@@ -244,30 +332,96 @@ export async function runOrionWorker(
       };
     }
     if (signal?.aborted) return stoppedEarly(recovery);
-    // Before the first publication: the lease must still be ours (the replay may be long).
-    if (lost || !(await renew())) throw new LeaseLostError(orionId);
-    if (signal?.aborted) return stoppedEarly(recovery);
 
-    // 3. From here on, this worker publishes: its events reach its synchronizer first.
-    const publisher = toRedisStream(client, stream, { origin: workerId });
+    // 3. From here on, this worker writes, every write fenced by its grant; its events
+    // reach its synchronizer first.
     let inFlight = 0;
     let drained: (() => void) | undefined;
-    let failure: unknown;
+    // Once one write was sent, the stream exists (an earlier write is ahead on the connection).
+    let streamExists = lastId !== "0-0";
+    const write = (event: OrionEvent): Promise<void> => {
+      if (halted !== undefined) return Promise.reject(halted as Error);
+      let fields: string[];
+      try {
+        fields = encodeForPublish(event, workerId, limits).fields;
+      } catch (error) {
+        halt(error);
+        return Promise.reject(error as Error);
+      }
+      const mustExist = streamExists;
+      streamExists = true;
+      inFlight++;
+      return fence
+        .append(lease, fields, mustExist)
+        .then((reply) => {
+          if ("refused" in reply) throw refused(reply.refused);
+        })
+        .catch((error: unknown) => {
+          halt(error);
+          throw error;
+        })
+        .finally(() => {
+          if (--inFlight === 0) drained?.();
+        });
+    };
+    /** Fenced TASK_STARTED writes, by task: its executeTask waits for its own. */
+    const starts = new Map<string, Promise<void>>();
+    const recordStart = (event: TaskEvent): Promise<void> => {
+      sync.onEvent(event);
+      const recorded = write(event);
+      recorded.catch(() => undefined); // handled by halt; the task's wait sees it too
+      starts.set(event.taskId, recorded);
+      return recorded;
+    };
     const bus = {
       publish(event: OrionEvent): void {
+        // An orchestrator without the recordStart hook publishes starts here.
+        if (event.type === "TASK_STARTED") {
+          void recordStart(event);
+          return;
+        }
         sync.onEvent(event);
-        inFlight++;
-        publisher
-          .publish(event)
-          .catch((error: unknown) => {
-            failure ??= error;
-            stop?.(error);
-          })
-          .finally(() => {
-            if (--inFlight === 0) drained?.();
-          });
+        write(event).catch(() => undefined); // halt stops the worker
       },
     };
+    const executeTask: ExecuteTask = (task, context) =>
+      defer(() => {
+        const recorded = starts.get(task.id);
+        starts.delete(task.id);
+        return (
+          recorded ??
+          Promise.reject(new Error(`orion-sync: the start of task '${task.id}' was not recorded`))
+        );
+      }).pipe(
+        // Only once the broker has the fenced TASK_STARTED: a start not recorded never ran.
+        switchMap(() => {
+          if (halted !== undefined) throw halted;
+          return runTask(options.executeTask, task, context);
+        }),
+        last(undefined, undefined),
+        map((value) => {
+          checkResult(task, context.orion, value);
+          return value;
+        }),
+      );
+    const checkResult = (task: Task, orion: TaskOrion, value: JsonValue | undefined): void => {
+      if (value === undefined) return;
+      // The largest completion this result can make: every task newly ready, a long id.
+      encodeForPublish(
+        {
+          type: "TASK_COMPLETED",
+          orionId,
+          taskId: task.id,
+          eventId: "x".repeat(128),
+          timestamp: Date.now(),
+          result: value,
+          newlyReadyTaskIds: Object.keys(orion.tasks),
+        },
+        workerId,
+        limits,
+      );
+    };
+
     let orion = replayed.orion ?? options.orion;
     if (orion === undefined) {
       throw new Error(
@@ -294,17 +448,32 @@ export async function runOrionWorker(
     }
     if (replayed.orion !== undefined) orion = sync.mergeAndSyncOrionStates(orion);
 
-    // 4. Live: the agent's events from the stream, the orchestrator through the gate.
+    // 4. Live: the agent's events of this orion from the stream, the orchestrator through
+    // the gate.
     const reader = sync.connect(
       fromRedisStream(client, {
         stream,
         from: lastId,
         ignoreOrigin: workerId,
         scheduler,
+        maxEntryLength,
         ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}),
-      }),
+      }).pipe(filter((event) => event.orionId === orionId)),
     );
     const start = orion;
+    // `recordStart` is the orchestrator's hook for fenced starts (OrchestrateOptions); an
+    // orchestrator without it publishes starts on the bus, where they take the same path.
+    const orchestrateOptions: OrchestrateOptions & {
+      readonly recordStart?: (event: TaskEvent) => Promise<void>;
+    } = {
+      bus,
+      synchronizer: sync,
+      executeTask,
+      recordStart,
+      scheduler,
+      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+      ...(options.readyOptions ? { readyOptions: options.readyOptions } : {}),
+    };
     const outcome = await new Promise<OrionWorkerResult>((resolve, reject) => {
       const orchestration = new Subscription();
       const onAbort = (): void => finish(() => resolve(stoppedEarly(recovery)));
@@ -316,19 +485,12 @@ export async function runOrionWorker(
         settle();
       };
       stop = (error) => finish(() => reject(error));
-      if (lost) {
-        stop(new LeaseLostError(orionId));
+      if (halted !== undefined) {
+        stop(halted);
         return;
       }
       signal?.addEventListener("abort", onAbort, { once: true });
-      const run = orchestrateOrion(start, {
-        bus,
-        synchronizer: sync,
-        executeTask: options.executeTask,
-        scheduler,
-        ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
-        ...(options.readyOptions ? { readyOptions: options.readyOptions } : {}),
-      }).subscribe({
+      const run = orchestrateOrion(start, orchestrateOptions).subscribe({
         next: (progress) => {
           options.onProgress?.(progress);
           if (progress.kind === "finished") {
@@ -349,11 +511,47 @@ export async function runOrionWorker(
     });
     if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
     reader.unsubscribe();
-    if (failure !== undefined) throw failure;
+    if (halted !== undefined) throw halted;
     return outcome;
   } finally {
     renewal.unsubscribe();
     sync.dispose();
-    await release();
+    await fence.release(lease);
   }
+}
+
+/**
+ * Runs the caller's `executeTask` as the orchestrator would (a value, a promise or an
+ * observable), with a thrown message too long to publish truncated.
+ */
+function runTask(
+  executeTask: ExecuteTask,
+  task: Task,
+  context: Parameters<ExecuteTask>[1],
+): Observable<JsonValue | undefined> {
+  return defer(() => {
+    const value: unknown = executeTask(task, context);
+    if (isObservable(value)) return value as Observable<JsonValue | undefined>;
+    if (typeof (value as { then?: unknown } | null)?.then === "function") {
+      return from(value as PromiseLike<JsonValue | undefined>);
+    }
+    return of(value as JsonValue | undefined);
+  }).pipe(
+    (source) =>
+      new Observable<JsonValue | undefined>((subscriber) =>
+        source.subscribe({
+          next: (value) => subscriber.next(value),
+          complete: () => subscriber.complete(),
+          error: (error: unknown) => subscriber.error(bounded(error)),
+        }),
+      ),
+  );
+}
+
+/** `error`, or a copy with its message truncated if it is too long to publish. */
+function bounded(error: unknown): unknown {
+  if (!(error instanceof Error) || error.message.length <= MAX_ERROR_MESSAGE) return error;
+  const copy = new Error(`${error.message.slice(0, MAX_ERROR_MESSAGE)}… (truncated)`);
+  copy.name = error.name;
+  return copy;
 }

@@ -5,6 +5,7 @@
  * optionally, `origin` (who published it). Anything else is an invalid entry.
  */
 import { InvalidEventError, parseOrionEvent, type OrionEvent } from "../src/events.js";
+import { UnpublishableEventError } from "./errors.js";
 
 /** The entry format version written in the `v` field. */
 export const STREAM_FORMAT_VERSION = "1";
@@ -57,6 +58,82 @@ export function encodeOrionEvent(event: OrionEvent, origin?: string): string[] {
   const fields = ["v", STREAM_FORMAT_VERSION, "event", JSON.stringify(event)];
   if (origin !== undefined) fields.push("origin", origin);
   return fields;
+}
+
+/**
+ * The fields of the entry for `value`, checked as a reader will check them, for publishers:
+ * throws an `InvalidEventError` if `value` fails `parseOrionEvent`, an
+ * {@link UnpublishableEventError} if its entry would be longer than `maxEntryLength`,
+ * nested deeper than {@link MAX_EVENT_DEPTH}, not JSON, or would not decode back to an
+ * event. What is written is the validated event's own fields: a `toJSON` on the event is
+ * never called (it could turn a validated `TASK_COMPLETED` into any other event).
+ */
+export function encodeForPublish(
+  value: OrionEvent,
+  origin: string | undefined,
+  limits: DecodeLimits = {},
+): { readonly event: OrionEvent; readonly fields: string[] } {
+  let copy: Record<string, unknown>;
+  try {
+    copy = ownFields(value);
+  } catch (error) {
+    throw new UnpublishableEventError(
+      "not-serialisable",
+      `reading it threw ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  // Validate the copy, not `value`: what is checked is exactly what is encoded.
+  const event = parseOrionEvent(copy);
+  if (event instanceof InvalidEventError) throw event;
+  let fields: string[];
+  try {
+    fields = encodeOrionEvent(event, origin);
+  } catch (error) {
+    throw new UnpublishableEventError(
+      "not-serialisable",
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  const maxEntryLength = limits.maxEntryLength ?? DEFAULT_MAX_ENTRY_LENGTH;
+  let length = 0;
+  for (const field of fields) length += field.length;
+  if (length > maxEntryLength) {
+    throw new UnpublishableEventError(
+      "too-large",
+      `its entry has ${length} characters, more than the readers' limit ${maxEntryLength}`,
+    );
+  }
+  const json: unknown = fields[3];
+  if (typeof json !== "string" || !json.startsWith("{")) {
+    throw new UnpublishableEventError("not-serialisable", "it does not serialise to a JSON object");
+  }
+  if (jsonDepth(json) > MAX_EVENT_DEPTH) {
+    throw new UnpublishableEventError("too-deep", `it is nested deeper than ${MAX_EVENT_DEPTH}`);
+  }
+  // The readers' own decoding: a nested toJSON (or anything else) that makes the entry
+  // unreadable is refused here, not skipped by every reader later.
+  const decoded = decodeStreamEntry(fields, undefined, { maxEntryLength });
+  if (!decoded.ok) {
+    throw new UnpublishableEventError(
+      "not-serialisable",
+      `a reader would refuse it: ${decoded.error.message}`,
+    );
+  }
+  return { event, fields };
+}
+
+/** A plain copy of `value`'s own enumerable fields, without `toJSON` (read once each). */
+function ownFields(value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return value as Record<string, unknown>; // parseOrionEvent says what is wrong
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === "toJSON") continue;
+    const field: unknown = (value as Record<string, unknown>)[key];
+    if (typeof field !== "function" && field !== undefined) copy[key] = field;
+  }
+  return copy;
 }
 
 /** The broker's time of entry `id` (`<ms>-<seq>`), in ms since the epoch. */

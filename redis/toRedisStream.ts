@@ -1,6 +1,6 @@
-import { InvalidEventError, parseOrionEvent, type OrionEvent } from "../src/events.js";
+import type { OrionEvent } from "../src/events.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
-import { encodeOrionEvent, jsonDepth, MAX_EVENT_DEPTH } from "./streamEntry.js";
+import { encodeForPublish } from "./streamEntry.js";
 
 /** Options of {@link toRedisStream}. */
 export interface ToRedisStreamOptions {
@@ -9,6 +9,11 @@ export interface ToRedisStreamOptions {
    * these entries (a worker that applied its own events at once does not apply them twice).
    */
   readonly origin?: string;
+  /**
+   * The largest entry to write, in characters of its fields: the readers' `maxEntryLength`
+   * (default 16 MiB, theirs too). A larger event is refused, not written for nobody.
+   */
+  readonly maxEntryLength?: number;
 }
 
 /** What {@link toRedisStream} returns. */
@@ -18,10 +23,12 @@ export interface RedisStreamPublisher {
   /**
    * Appends `event` to the stream (`XADD`, the broker chooses the id) and resolves to the
    * entry id once the broker has it. Events published by one publisher are appended in
-   * the order of the calls. Never throws: rejects with an `InvalidEventError` (nothing is
-   * written) if `event` fails `parseOrionEvent`, with an `Error` (nothing is written) if it
-   * cannot be encoded (a circular value, a `BigInt`, nested deeper than `MAX_EVENT_DEPTH`:
-   * readers would skip it), or with the client's error.
+   * the order of the calls. What is written is the validated event's own fields (its
+   * `toJSON`, if any, is not called). Never throws: rejects with an `InvalidEventError`
+   * (nothing is written) if `event` fails `parseOrionEvent`, with an
+   * `UnpublishableEventError` (nothing is written) if a reader would refuse its entry (longer
+   * than `maxEntryLength`, nested deeper than `MAX_EVENT_DEPTH`, a circular value, a
+   * `BigInt`), or with the client's error.
    */
   publish(event: OrionEvent): Promise<string>;
 }
@@ -41,34 +48,22 @@ export function toRedisStream(
   options: ToRedisStreamOptions = {},
 ): RedisStreamPublisher {
   const origin = options.origin;
+  const limits =
+    options.maxEntryLength === undefined ? {} : { maxEntryLength: options.maxEntryLength };
   return {
     stream,
     publish: (event) => {
       let fields: string[];
       try {
-        const parsed = parseOrionEvent(event);
-        if (parsed instanceof InvalidEventError) return Promise.reject(parsed);
-        fields = encodeOrionEvent(parsed, origin);
-        // A toJSON() may turn the event into undefined or a string: not an entry readers take.
-        const json: unknown = fields[3];
-        if (typeof json !== "string" || !json.startsWith("{")) {
-          return Promise.reject(cannotEncode("it does not serialise to a JSON object"));
-        }
-        if (jsonDepth(json) > MAX_EVENT_DEPTH) {
-          return Promise.reject(cannotEncode(`it is nested deeper than ${MAX_EVENT_DEPTH}`));
-        }
+        fields = encodeForPublish(event, origin, limits).fields;
       } catch (error) {
-        return Promise.reject(cannotEncode(error instanceof Error ? error.message : String(error)));
+        return Promise.reject(error as Error);
       }
       try {
         return client.call("XADD", stream, "*", ...fields).then((id) => String(id));
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error as Error);
       }
     },
   };
-}
-
-function cannotEncode(reason: string): Error {
-  return new Error(`toRedisStream: the event cannot be published as JSON (${reason})`);
 }

@@ -153,7 +153,8 @@ describe("runOrionWorker", () => {
     agent.unsubscribe();
     expect(outcome.outcome).toBe("completed");
     expect(outcome.recovery).toMatchObject({ resumed: false, events: 0 });
-    expect(leases).toEqual(["w-1", "w-1"]);
+    // The lease holds `<fencing token>:<workerId>`.
+    expect(leases).toEqual(["1:w-1", "1:w-1"]);
     expect(await redis.call("EXISTS", `orion:{${orionId}}:owner`)).toBe(0);
     // Its entries carry its origin.
     const entries = (await redis.call("XRANGE", stream, "-", "+")) as [string, string[]][];
@@ -192,7 +193,7 @@ describe("runOrionWorker", () => {
       leaseMs: 300,
       executeTask: () => null,
     });
-    expect(leases).toEqual(["w-1"]); // still its own, nobody could take it
+    expect(leases).toEqual(["1:w-1"]); // still its own grant, nobody could take it
     expect(outcome.outcome).toBe("completed");
   });
 
