@@ -124,7 +124,12 @@ export function pendingModifications(
       };
       const isLive = ({ key, deadline }: { key: ExpiryCandidate; deadline: number }): boolean => {
         const record = latest.records.get(pendingKey(key.orionId, key.taskId));
-        return record?.phase === key.kind && record.deadline === deadline;
+        if (record?.phase !== key.kind) return false;
+        // A task's younger modifications (a retry's) have deadlines of their own.
+        return (
+          record.deadline === deadline ||
+          (record.phase === "pending" && record.later.some((e) => e.deadline === deadline))
+        );
       };
       /** Queues the deadline a transition created. */
       const track = (state: PendingState): void => {

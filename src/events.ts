@@ -22,8 +22,20 @@ export const ORION_EVENT_TYPES = [
 /** One of {@link ORION_EVENT_TYPES}. */
 export type OrionEventType = (typeof ORION_EVENT_TYPES)[number];
 
+/**
+ * An event's identity, unique within its orion. Optional on the wire (UFO's events have
+ * none), always set by our bus, orchestrator and agent. With ids the fold recognises a
+ * redelivered event as a duplicate whatever arrived in between, an answer can name the exact
+ * task events it answers (`onEventIds`), and a gate can hold a value until the fold has seen
+ * the event it was computed after. Without ids the fold falls back to per-task rules.
+ */
+export interface EventIdentity {
+  /** Unique within the orion: two events with the same id are one event delivered twice. */
+  readonly eventId?: string;
+}
+
 /** A task started, completed or failed in the orchestrator. */
-export interface TaskEvent {
+export interface TaskEvent extends EventIdentity {
   /** Which of the three: a completion or failure starts a pending modification. */
   readonly type: "TASK_STARTED" | "TASK_COMPLETED" | "TASK_FAILED";
   /** The orion the task belongs to. */
@@ -41,8 +53,7 @@ export interface TaskEvent {
 }
 
 /** The orchestrator started executing an orion: it becomes the synchronizer's current orion. */
-export interface OrionStartedEvent {
-  /** The discriminant. */
+export interface OrionStartedEvent extends EventIdentity {
   readonly type: "ORION_STARTED";
   /** The orion's id; equal to `orion.id`. */
   readonly orionId: string;
@@ -53,20 +64,29 @@ export interface OrionStartedEvent {
 /**
  * The agent finished its modification(s) for the tasks in `onTaskIds` (one event may cover
  * several completions: batched editing). `newOrion`, when present, is the edited orion.
+ *
+ * Which modifications it answers: with `onEventIds`, exactly the modifications registered
+ * by those task events (of its orion); without, for each task in `onTaskIds`, that task's
+ * oldest pending modification (UFO's `on_task_id` style), so a failure and the completion
+ * of its retry need two answers.
  */
-export interface OrionModifiedEvent {
-  /** The discriminant. */
+export interface OrionModifiedEvent extends EventIdentity {
   readonly type: "ORION_MODIFIED";
   /** The orion the agent modified. */
   readonly orionId: string;
   /** The completed (or failed) tasks whose modifications this event finishes; never empty. */
   readonly onTaskIds: readonly string[];
+  /**
+   * The ids of the `TASK_COMPLETED` / `TASK_FAILED` events answered; when present (never
+   * empty) it decides what is answered, and `onTaskIds` should name their tasks.
+   */
+  readonly onEventIds?: readonly string[];
   /** The orion after the agent's edits; it becomes the synchronizer's current orion. */
   readonly newOrion?: TaskOrion;
 }
 
 /** The orion finished, successfully or not. */
-export interface OrionEndedEvent {
+export interface OrionEndedEvent extends EventIdentity {
   /** Whether the orion succeeded. */
   readonly type: "ORION_COMPLETED" | "ORION_FAILED";
   /** The orion that ended. */
@@ -141,7 +161,28 @@ export function isOrionEnded(event: OrionEvent): event is OrionEndedEvent {
   return event.type === "ORION_COMPLETED" || event.type === "ORION_FAILED";
 }
 
+/**
+ * The event's own `eventId`, if it has one. Read as an own property, as the parse checked
+ * it: an inherited one (through a hostile prototype) is not the event's.
+ */
+export function eventIdOf(event: OrionEvent): string | undefined {
+  return own(event as unknown as Readonly<Record<string, unknown>>, "eventId") as
+    string | undefined;
+}
+
+/** The `onEventIds` of an answer, read as {@link eventIdOf} reads the id. */
+export function answeredEventIds(event: OrionModifiedEvent): readonly string[] | undefined {
+  return own(event as unknown as Readonly<Record<string, unknown>>, "onEventIds") as
+    readonly string[] | undefined;
+}
+
 const knownTypes: ReadonlySet<string> = new Set(ORION_EVENT_TYPES);
+
+/**
+ * The longest id list an event may carry. The parse reads `length` before it walks a list,
+ * so a hostile array (or proxy) claiming ten million entries costs nothing.
+ */
+export const MAX_EVENT_IDS = 100_000;
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -175,24 +216,33 @@ function checkStringList(
   value: unknown,
   path: string,
   allowEmpty: boolean,
+  noun = "task id",
 ): InvalidEventError | null {
   if (!Array.isArray(value)) {
     return new InvalidEventError(
       "wrong-type",
       path,
-      `expected an array of task ids, got ${describe(value)}`,
+      `expected an array of ${noun}s, got ${describe(value)}`,
     );
   }
-  if (!allowEmpty && value.length === 0) {
-    return new InvalidEventError("empty-value", path, "must name at least one task id");
+  const length: unknown = value.length;
+  if (typeof length !== "number" || length > MAX_EVENT_IDS) {
+    return new InvalidEventError(
+      "wrong-type",
+      path,
+      `has ${String(length)} entries; at most ${MAX_EVENT_IDS} are accepted`,
+    );
   }
-  for (let i = 0; i < value.length; i++) {
+  if (!allowEmpty && length === 0) {
+    return new InvalidEventError("empty-value", path, `must name at least one ${noun}`);
+  }
+  for (let i = 0; i < length; i++) {
     const id: unknown = value[i];
     if (typeof id !== "string" || id === "") {
       return new InvalidEventError(
         typeof id === "string" ? "empty-value" : "wrong-type",
         `${path}[${i}]`,
-        `expected a non-empty task id, got ${describe(id)}`,
+        `expected a non-empty ${noun}, got ${describe(id)}`,
       );
     }
   }
@@ -281,6 +331,10 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
   }
   const orionId = requireId(value, "orionId");
   if (orionId instanceof InvalidEventError) return orionId;
+  if (own(value, "eventId") !== undefined) {
+    const eventId = requireId(value, "eventId");
+    if (eventId instanceof InvalidEventError) return eventId;
+  }
   switch (type as OrionEventType) {
     case "TASK_STARTED":
     case "TASK_COMPLETED":
@@ -313,6 +367,10 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
         return new InvalidEventError("missing-field", "onTaskIds", "is required");
       const idsError = checkStringList(ids, "onTaskIds", false);
       if (idsError) return idsError;
+      const eventIds = own(value, "onEventIds");
+      const eventIdsError =
+        eventIds === undefined ? null : checkStringList(eventIds, "onEventIds", false, "event id");
+      if (eventIdsError) return eventIdsError;
       const newOrion = own(value, "newOrion");
       const orionError = newOrion === undefined ? null : checkOrion(newOrion, "newOrion", orionId);
       return orionError ?? (value as unknown as OrionModifiedEvent);

@@ -5,7 +5,7 @@
  * are persistent (see `PersistentMap`), so a transition costs O(1) however many
  * modifications are pending.
  */
-import type { InvalidEventError } from "../events.js";
+import type { InvalidEventError, OrionEventType } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
 
 /** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
@@ -22,9 +22,12 @@ export function pendingKey(orionId: string, taskId: string): PendingKey {
   return `${orionId.length}:${orionId}/${taskId}` as PendingKey;
 }
 
-/** A modification the agent owes: a task of an orion ended and the agent has not answered. */
+/**
+ * A modification the agent owes: a task of an orion ended and the agent has not answered.
+ * The `pending` map holds one per task, its oldest; a task that ended again (a retry) while
+ * its earlier modification was owed queues the younger ones in `later`.
+ */
 export interface PendingEntry {
-  /** The discriminant of {@link TaskRecord}. */
   readonly phase: "pending";
   /** The orion of the task. */
   readonly orionId: string;
@@ -39,6 +42,69 @@ export interface PendingEntry {
   readonly registeredAt: number;
   /** When it times out, on the same clock: `registeredAt + modificationTimeout`. */
   readonly deadline: number;
+  /** The id of the event that registered it, if it had one. */
+  readonly eventId?: string;
+  /**
+   * Its registration number in this fold (1, 2, ...; `stats.totalModifications` right after
+   * it registered): what a wait compares to clear only what was registered before it began.
+   */
+  readonly seq: number;
+  /** Younger modifications of the same task, oldest first (each with an empty `later`). */
+  readonly later: readonly PendingEntry[];
+  /**
+   * The task started again since its newest modification registered: an id-less completion
+   * now registers a new modification instead of counting as a duplicate.
+   */
+  readonly restarted: boolean;
+}
+
+/** The key of event `eventId` of orion `orionId` in {@link PendingState.events}. */
+export function eventKey(orionId: string, eventId: string): PendingKey {
+  return pendingKey(orionId, eventId);
+}
+
+/**
+ * What the fold remembers of an event that had an id, until `forgetAt`: that it was seen
+ * (so a redelivery is a duplicate), and for a task's end, what became of its modification.
+ */
+export interface EventRecord {
+  /**
+   * `seen`: an event that registers nothing. `pending` / `completed` / `timed-out` /
+   * `cleared`: the modification a task's end registered. `anticipated`: an answer named it
+   * (`onEventIds`) before it arrived: when it arrives, it registers and completes at once.
+   */
+  readonly phase: "seen" | "pending" | "completed" | "timed-out" | "cleared" | "anticipated";
+  /** The task of a task event; `undefined` for an orion event or an anticipation. */
+  readonly taskId: string | undefined;
+  /** When it is forgotten, on the fold's scheduler (ms); a pending one is kept until it ends. */
+  readonly forgetAt: number;
+}
+
+/** Per orion: what the gate, the wait and settle tokens read, in O(1). */
+export interface OrionSummary {
+  /** How many of its tasks have a modification owed. */
+  readonly pending: number;
+  /**
+   * The `seq` of its newest registration, or of the newest registration in the fold when
+   * the agent last sent it a `newOrion`: it changes whenever the agent may have edited it.
+   */
+  readonly lastChange: number;
+}
+
+/**
+ * How many tasks of `orionId` have a modification owed, or (without an id) of every orion.
+ */
+export function pendingIn(state: PendingState, orionId?: string): number {
+  return orionId === undefined ? state.pending.size : (state.byOrion.get(orionId)?.pending ?? 0);
+}
+
+/**
+ * Whether the fold has seen event `eventId` of `orionId` (within its memory: see
+ * `SEEN_EVENTS_LIMIT`).
+ */
+export function hasSeenEvent(state: PendingState, orionId: string, eventId: string): boolean {
+  const record = state.events.get(eventKey(orionId, eventId));
+  return record !== undefined && record.phase !== "anticipated";
 }
 
 /**
@@ -78,7 +144,7 @@ export interface AnsweredRecord {
 /** What the fold knows about one task of one orion. */
 export type TaskRecord = PendingEntry | AnticipatedRecord | AnsweredRecord;
 
-/** Counters since the fold started. `total = completed + timeout + cleared + pending.size`. */
+/** Counters since the fold started. `total = completed + timeout + cleared + owedCount`. */
 export interface PendingStats {
   /** Modifications registered (task completions and failures that were not duplicates). */
   readonly totalModifications: number;
@@ -134,6 +200,10 @@ export type PendingTransition =
       readonly entries: readonly PendingEntry[];
       /** Named task ids with nothing known: remembered until the modification timeout. */
       readonly anticipated: readonly string[];
+      /** Named event ids (`onEventIds`) not seen yet: remembered until the modification timeout. */
+      readonly anticipatedEvents: readonly string[];
+      /** The id of the event that made this transition, if it had one. */
+      readonly eventId?: string;
       /** Named task ids already answered. */
       readonly duplicates: readonly string[];
       /** Named task ids whose modification had timed out or been cleared. */
@@ -167,6 +237,8 @@ export type PendingTransition =
       readonly entries: readonly PendingEntry[];
       /** The counter they went to: `clearedModifications` or `timeoutModifications`. */
       readonly countedAs: "cleared" | "timed-out";
+      /** The timeout of the wait that cleared them (`countedAs: "timed-out"`), in ms. */
+      readonly waitTimeout?: number;
     }
   /**
    * An orion started (and became current) or ended; or (`SET`) the fold's owner set the
@@ -181,6 +253,8 @@ export type PendingTransition =
       readonly orionId: string;
       /** What happened to it. */
       readonly event: "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED" | "SET";
+      /** The id of the event, if it had one. */
+      readonly eventId?: string;
     }
   /** A task that had been answered (or anticipated) started again: its next completion registers afresh. */
   | {
@@ -192,6 +266,20 @@ export type PendingTransition =
       readonly orionId: string;
       /** The task that started again. */
       readonly taskId: string;
+      /** The id of the `TASK_STARTED`, if it had one. */
+      readonly eventId?: string;
+    }
+  /** An event with an id that changed nothing else: remembered, so a gate waiting for it opens. */
+  | {
+      readonly kind: "seen";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+      /** The orion of the event. */
+      readonly orionId: string;
+      /** The event's id. */
+      readonly eventId: string;
+      /** The event's type. */
+      readonly type: OrionEventType;
     }
   /** The timeout for new registrations changed. */
   | {
@@ -224,6 +312,12 @@ export interface PendingState {
   readonly pending: ReadonlyMap<PendingKey, PendingEntry>;
   /** Everything known per task: pending, anticipated, and recently answered. */
   readonly records: ReadonlyMap<PendingKey, TaskRecord>;
+  /** How many modifications are owed: one per `pending` entry plus its `later` ones. */
+  readonly owedCount: number;
+  /** Per orion with something owed (or an orion not yet ended): see {@link OrionSummary}. */
+  readonly byOrion: ReadonlyMap<string, OrionSummary>;
+  /** Recently seen event ids, by {@link eventKey}: see {@link EventRecord}. */
+  readonly events: ReadonlyMap<PendingKey, EventRecord>;
   /**
    * The orion of the last `ORION_STARTED`, the last `newOrion` an agent sent, or the last
    * orion set by the fold's owner, whichever came last, of any orion. With several orions

@@ -6,32 +6,46 @@
  * the same state when an input changes nothing, and a state with the same `last` (and
  * `version`) when only housekeeping changed, so the operator emits neither.
  *
- * The rules, per event (every record is keyed by orion *and* task):
- * - `TASK_COMPLETED` / `TASK_FAILED` registers a modification, unless one is pending (a
- *   duplicate) or the task's modification ended within the last modification timeout and
- *   it has not been started since (a redelivered event: a duplicate too). If the agent
- *   already answered it (an early `ORION_MODIFIED`, see below), it registers and completes
- *   at once.
- * - `ORION_MODIFIED` completes the modification of every listed task of its orion. A listed
- *   task with nothing pending and nothing known is *anticipated*: the answer arrived before
- *   the completion (events out of order), so it is remembered until the modification
- *   timeout, and the late completion does not register a modification nobody will answer.
- *   A listed task whose modification timed out or was cleared is `late`; one already
- *   answered (or anticipated), a duplicate. `newOrion` becomes the current orion.
+ * The rules, per event (every record is keyed by orion *and* task, every event id by orion):
+ * - An event whose `eventId` the fold has seen (within its memory) is a duplicate, whatever
+ *   arrived in between: a redelivery changes nothing but `duplicateEvents`.
+ * - `TASK_COMPLETED` / `TASK_FAILED` registers a modification. Without an id, it is a
+ *   duplicate if one is pending for the task and the task has not started again since, or
+ *   if the task's modification ended within the last modification timeout and it has not
+ *   been started since (a redelivered event). With a new id it always registers: a task
+ *   that ends again while an earlier modification is owed (a retry) queues a second one,
+ *   and each needs its own answer. If the agent already answered it (an early
+ *   `ORION_MODIFIED` naming its task, or its event id), it registers and completes at once.
+ * - `ORION_MODIFIED` with `onEventIds` completes exactly the modifications those events
+ *   registered; without, for each task in `onTaskIds`, the task's oldest owed modification.
+ *   A named task (or event) with nothing pending and nothing known is *anticipated*: the
+ *   answer arrived before the completion (events out of order), so it is remembered until
+ *   the modification timeout, and the late completion does not register a modification
+ *   nobody will answer. A named one whose modification timed out or was cleared is `late`;
+ *   one already answered (or anticipated), a duplicate. `newOrion` becomes the current orion.
  * - `TASK_STARTED` forgets an answered or anticipated task, so the completion of this run
- *   registers afresh.
+ *   registers afresh; on a task with a modification owed it marks it restarted.
  * - `ORION_STARTED` sets the current orion (and that orion's entry in `orions`).
  *   `ORION_COMPLETED` / `ORION_FAILED` drop the orion from `orions`; its pending entries
  *   stay until answered or timed out, and its records expire on their own.
+ * - An event with an id that changes nothing else is remembered (a `seen` transition), so a
+ *   gate holding a value computed after it can tell the fold has seen it.
  * - Anything that fails `parseOrionEvent` is counted in `invalidEvents`.
  * - An event input may carry `at`, when the event happened (a replay from a durable log):
  *   the modification it registers is measured from `min(at, now)`, so it times out
  *   `modificationTimeout` after the event, not after the replay.
+ * - A `clear` command with `registeredBefore` removes only the modifications whose `seq` is
+ *   at most that: a wait clears what was pending for its whole duration, never what
+ *   registered after it began.
  * - Answered records are forgotten one modification timeout after the answer, lazily, when
  *   a later input arrives (no timer), and only the {@link ANSWERED_RECORDS_LIMIT} most
- *   recent are kept, so memory stays bounded however fast events arrive.
+ *   recent are kept; event ids likewise, up to {@link SEEN_EVENTS_LIMIT} (an id whose
+ *   modification is still owed is kept until it ends). Memory stays bounded however fast
+ *   events arrive.
  */
 import {
+  answeredEventIds,
+  eventIdOf,
   InvalidEventError,
   parseOrionEvent,
   type OrionEvent,
@@ -43,8 +57,11 @@ import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
 import {
+  eventKey,
   pendingKey,
   type AnsweredRecord,
+  type EventRecord,
+  type OrionSummary,
   type PendingEntry,
   type PendingKey,
   type PendingState,
@@ -67,10 +84,16 @@ export interface ExpiryCandidate {
 /** A command to the fold from its owner (the facade), not from the event bus. */
 export type PendingCommand =
   | {
-      /** Remove every pending modification, counting them as `countAs` (default `cleared`). */
+      /** Remove pending modifications, counting them as `countAs` (default `cleared`). */
       readonly kind: "clear";
       /** Which counter the removed entries go to. */
       readonly countAs?: "cleared" | "timed-out";
+      /** Only modifications whose `seq` is at most this (a wait's start). Default: all. */
+      readonly registeredBefore?: number;
+      /** Only this orion's. Default: every orion's. */
+      readonly orionId?: string;
+      /** The timeout of the wait that clears, for the transition (and the log). */
+      readonly waitTimeout?: number;
     }
   | {
       /** Give new registrations this timeout (ms); pending ones keep their deadline. */
@@ -108,6 +131,7 @@ export type PendingInput =
   | PendingCommand;
 
 type Records = PersistentMap<PendingKey, TaskRecord>;
+type Events = PersistentMap<PendingKey, EventRecord>;
 
 /**
  * How many answered records (completed, timed out, cleared) the fold keeps for duplicate
@@ -115,21 +139,34 @@ type Records = PersistentMap<PendingKey, TaskRecord>;
  */
 export const ANSWERED_RECORDS_LIMIT = 1024;
 
-interface Forget {
+/**
+ * How many event ids the fold remembers, at most (besides those whose modification is
+ * still owed): the oldest are forgotten first. A gate asks about an event right after it
+ * was published, so this only needs to cover one burst.
+ */
+export const SEEN_EVENTS_LIMIT = 65_536;
+
+interface Forget<R> {
   readonly key: PendingKey;
-  readonly record: AnsweredRecord;
+  readonly record: R;
 }
 
 interface InternalState extends PendingState {
   readonly records: Records;
   readonly orions: PersistentMap<string, TaskOrion>;
+  readonly byOrion: PersistentMap<string, OrionSummary>;
+  readonly events: Events;
   readonly pendingCount: number;
-  readonly forget: Fifo<Forget>;
+  readonly forget: Fifo<Forget<AnsweredRecord>>;
   /** The length of `forget` (live and stale entries). */
   readonly forgetLength: number;
+  readonly eventForget: Fifo<Forget<EventRecord>>;
+  readonly eventForgetLength: number;
 }
 
 type Draft = { -readonly [K in keyof InternalState]: InternalState[K] };
+
+type TaskEnded = TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" };
 
 const none: readonly never[] = Object.freeze([]);
 
@@ -152,6 +189,9 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     pending: new PendingView(records, 0),
     records,
     pendingCount: 0,
+    owedCount: 0,
+    byOrion: PersistentMap.empty(),
+    events: PersistentMap.empty(),
     currentOrion: undefined,
     orions: PersistentMap.empty(),
     modificationTimeout,
@@ -160,6 +200,8 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     last: { kind: "initial", at: now },
     forget: emptyFifo,
     forgetLength: 0,
+    eventForget: emptyFifo,
+    eventForgetLength: 0,
   };
   return state;
 }
@@ -171,6 +213,9 @@ function draft(s: InternalState, last: PendingTransition): Draft {
     pending: s.pending,
     records: s.records,
     pendingCount: s.pendingCount,
+    owedCount: s.owedCount,
+    byOrion: s.byOrion,
+    events: s.events,
     currentOrion: s.currentOrion,
     orions: s.orions,
     modificationTimeout: s.modificationTimeout,
@@ -179,7 +224,16 @@ function draft(s: InternalState, last: PendingTransition): Draft {
     last,
     forget: s.forget,
     forgetLength: s.forgetLength,
+    eventForget: s.eventForget,
+    eventForgetLength: s.eventForgetLength,
   };
+}
+
+/** A draft that keeps `s`'s version and transition: housekeeping, not emitted. */
+function housekeeping(s: InternalState): Draft {
+  const d = draft(s, s.last);
+  d.version = s.version;
+  return d;
 }
 
 /** Sets the records (and pending count) of a draft, refreshing its `pending` view. */
@@ -207,6 +261,26 @@ function count(stats: PendingStats, key: keyof PendingStats, n = 1): PendingStat
   };
 }
 
+const noSummary: OrionSummary = Object.freeze({ pending: 0, lastChange: 0 });
+
+/**
+ * Adds `delta` to an orion's count of tasks with something owed; `changed` records that the
+ * agent may have edited it (its `lastChange` becomes this state's version).
+ */
+function touchOrion(d: Draft, orionId: string, delta: number, changed: boolean): void {
+  const old = d.byOrion.get(orionId) ?? noSummary;
+  const summary: OrionSummary = {
+    pending: old.pending + delta,
+    lastChange: changed ? d.version : old.lastChange,
+  };
+  d.byOrion =
+    summary.pending === 0 && !d.orions.has(orionId)
+      ? // An ended (or never started) orion with nothing owed needs no summary: a later
+        // change has a higher version, so a settle token still sees it.
+        d.byOrion.delete(orionId)
+      : d.byOrion.set(orionId, summary);
+}
+
 function answered(
   d: Draft,
   records: Records,
@@ -228,10 +302,40 @@ function answered(
   return records.set(key, record);
 }
 
+/** Remembers event `eventId` of `orionId` in phase `phase` until one modification timeout from now. */
+function remember(
+  d: Draft,
+  orionId: string,
+  eventId: string,
+  phase: EventRecord["phase"],
+  taskId: string | undefined,
+  now: number,
+): void {
+  const key = eventKey(orionId, eventId);
+  const record: EventRecord = { phase, taskId, forgetAt: now + d.modificationTimeout };
+  d.events = d.events.set(key, record);
+  d.eventForget = fifoPush(d.eventForget, { key, record });
+  d.eventForgetLength++;
+}
+
+/** Moves the event records of `entries` (those with ids) to `phase`. */
+function settleEvents(
+  d: Draft,
+  entries: readonly PendingEntry[],
+  phase: "completed" | "timed-out" | "cleared",
+  now: number,
+): void {
+  for (const entry of entries) {
+    if (entry.eventId !== undefined) {
+      remember(d, entry.orionId, entry.eventId, phase, entry.taskId, now);
+    }
+  }
+}
+
 /**
- * Drops answered records whose window has passed. Returns the same state if there is
- * nothing to do; otherwise a housekeeping state (same version and transition). The queue
- * it materialises is kept even when nothing expired, so each record is reversed once.
+ * Drops answered records and event ids whose window has passed (or beyond their limits).
+ * Returns the same state if there is nothing to do; otherwise a housekeeping state. The
+ * queues it materialises are kept even when nothing expired, so each record is reversed once.
  */
 function purge(s: InternalState, now: number): InternalState {
   let queue = fifoNormalise(s.forget);
@@ -246,11 +350,27 @@ function purge(s: InternalState, now: number): InternalState {
     queue = fifoNormalise({ front: queue.front.tail, back: queue.back });
     length--;
   }
-  if (queue === s.forget) return s;
-  const d = draft(s, s.last);
-  d.version = s.version;
+  let eventQueue = fifoNormalise(s.eventForget);
+  let eventLength = s.eventForgetLength;
+  let events = s.events;
+  while (
+    eventQueue.front !== null &&
+    (eventQueue.front.head.record.forgetAt <= now || eventLength > SEEN_EVENTS_LIMIT)
+  ) {
+    const { key, record } = eventQueue.front.head;
+    // An id whose modification is owed stays: its answer may name it. It is queued again
+    // when the modification ends.
+    if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
+    eventQueue = fifoNormalise({ front: eventQueue.front.tail, back: eventQueue.back });
+    eventLength--;
+  }
+  if (queue === s.forget && eventQueue === s.eventForget) return s;
+  const d = housekeeping(s);
   d.forget = queue;
   d.forgetLength = length;
+  d.eventForget = eventQueue;
+  d.eventForgetLength = eventLength;
+  d.events = events;
   if (records !== s.records) {
     d.records = records;
     d.pending = new PendingView(records, s.pendingCount);
@@ -270,23 +390,64 @@ function known(records: Records, key: PendingKey, now: number): TaskRecord | und
     : record;
 }
 
-function ignoreDuplicate(s: InternalState, event: unknown, now: number): PendingState {
+/** The event record of `eventId`, as {@link known} sees task records. */
+function knownEvent(
+  events: Events,
+  orionId: string,
+  eventId: string | undefined,
+  now: number,
+): EventRecord | undefined {
+  if (eventId === undefined) return undefined;
+  const record = events.get(eventKey(orionId, eventId));
+  return record !== undefined && record.phase !== "pending" && record.forgetAt <= now
+    ? undefined
+    : record;
+}
+
+function ignoreDuplicate(s: InternalState, event: unknown, now: number, n = 1): PendingState {
   const d = draft(s, { kind: "ignored", reason: "duplicate", event, at: now });
-  d.stats = count(s.stats, "duplicateEvents");
+  d.stats = count(s.stats, "duplicateEvents", n);
   return d;
+}
+
+/** All the modifications a pending record holds, oldest first, each with an empty `later`. */
+function modificationsOf(entry: PendingEntry): readonly PendingEntry[] {
+  return entry.later.length === 0 ? [entry] : [{ ...entry, later: none }, ...entry.later];
+}
+
+/**
+ * The record for a task that still owes `remaining` (oldest first), keeping `restarted`;
+ * `undefined` when nothing remains.
+ */
+function withRemaining(
+  remaining: readonly PendingEntry[],
+  restarted: boolean,
+): PendingEntry | undefined {
+  const [head, ...later] = remaining;
+  return head === undefined ? undefined : { ...head, later, restarted };
 }
 
 function onTaskEnded(
   s: InternalState,
-  event: TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
+  event: TaskEnded,
   now: number,
   at: number | undefined,
 ): PendingState {
   const { orionId, taskId } = event;
+  const eventId = eventIdOf(event);
+  const byEvent = knownEvent(s.events, orionId, eventId, now);
+  if (byEvent !== undefined && byEvent.phase !== "anticipated") {
+    return ignoreDuplicate(s, event, now);
+  }
   const key = pendingKey(orionId, taskId);
   const record = known(s.records, key, now);
-  if (record !== undefined && record.phase !== "anticipated") return ignoreDuplicate(s, event, now);
+  const answeredEarly = byEvent !== undefined || record?.phase === "anticipated";
+  if (record !== undefined && !answeredEarly && eventId === undefined) {
+    // Without an id, only a restart tells a new run's end from a redelivery.
+    if (record.phase !== "pending" || !record.restarted) return ignoreDuplicate(s, event, now);
+  }
   const registeredAt = at !== undefined && Number.isFinite(at) && at < now ? at : now;
+  const seq = s.stats.totalModifications + 1;
   const entry: PendingEntry = {
     phase: "pending",
     orionId,
@@ -294,108 +455,267 @@ function onTaskEnded(
     cause: event.type,
     registeredAt,
     deadline: registeredAt + s.modificationTimeout,
+    ...(eventId === undefined ? {} : { eventId }),
+    seq,
+    later: none,
+    restarted: false,
   };
-  if (record === undefined) {
-    const d = draft(s, { kind: "registered", at: now, entry });
-    d.stats = count(s.stats, "totalModifications");
-    return withRecords(d, s.records.set(key, entry), s.pendingCount + 1);
+  if (answeredEarly) {
+    const d = draft(s, {
+      kind: "completed",
+      at: now,
+      orionId,
+      trigger: event.type,
+      entries: [entry],
+      anticipated: none,
+      anticipatedEvents: none,
+      duplicates: none,
+      late: none,
+      orionUpdated: false,
+      ...(eventId === undefined ? {} : { eventId }),
+    });
+    d.stats = count(count(s.stats, "totalModifications"), "completedModifications");
+    touchOrion(d, orionId, 0, true);
+    if (eventId !== undefined) remember(d, orionId, eventId, "completed", taskId, now);
+    if (record?.phase === "pending") return d;
+    if (record?.phase === "anticipated") d.anticipatedCount = s.anticipatedCount - 1;
+    return withRecords(
+      d,
+      answered(d, s.records, key, orionId, taskId, "completed", now),
+      s.pendingCount,
+    );
   }
   const d = draft(s, {
-    kind: "completed",
+    kind: "registered",
     at: now,
-    orionId,
-    trigger: event.type,
-    entries: [entry],
-    anticipated: none,
-    duplicates: none,
-    late: none,
-    orionUpdated: false,
+    entry,
+    ...(eventId === undefined ? {} : { eventId }),
   });
-  d.stats = count(count(s.stats, "totalModifications"), "completedModifications");
-  d.anticipatedCount = s.anticipatedCount - 1;
-  return withRecords(
-    d,
-    answered(d, s.records, key, orionId, taskId, "completed", now),
-    s.pendingCount,
-  );
+  d.stats = count(s.stats, "totalModifications");
+  d.owedCount = s.owedCount + 1;
+  if (eventId !== undefined) remember(d, orionId, eventId, "pending", taskId, now);
+  if (record?.phase === "pending") {
+    // A retry's end while the earlier run's modification is owed: both need an answer.
+    touchOrion(d, orionId, 0, true);
+    const queued: PendingEntry = { ...record, later: [...record.later, entry], restarted: false };
+    return withRecords(d, s.records.set(key, queued), s.pendingCount);
+  }
+  touchOrion(d, orionId, 1, true);
+  return withRecords(d, s.records.set(key, entry), s.pendingCount + 1);
 }
 
 function onTaskStarted(s: InternalState, event: TaskEvent, now: number): PendingState {
-  const key = pendingKey(event.orionId, event.taskId);
+  const { orionId, taskId } = event;
+  const eventId = eventIdOf(event);
+  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
+    return ignoreDuplicate(s, event, now);
+  }
+  const key = pendingKey(orionId, taskId);
   const record = known(s.records, key, now);
-  if (record === undefined || record.phase === "pending") return s;
-  const d = draft(s, { kind: "restarted", at: now, orionId: event.orionId, taskId: event.taskId });
+  if (record === undefined) {
+    if (eventId === undefined) return s;
+    const d = draft(s, { kind: "seen", at: now, orionId, eventId, type: event.type });
+    remember(d, orionId, eventId, "seen", taskId, now);
+    return d;
+  }
+  const last: PendingTransition = {
+    kind: "restarted",
+    at: now,
+    orionId,
+    taskId,
+    ...(eventId === undefined ? {} : { eventId }),
+  };
+  if (record.phase === "pending") {
+    // Owed modifications stay owed; the next id-less end of the task is a new run's.
+    const d = eventId === undefined ? housekeeping(s) : draft(s, last);
+    if (eventId !== undefined) remember(d, orionId, eventId, "seen", taskId, now);
+    if (record.restarted) return d;
+    return withRecords(d, s.records.set(key, { ...record, restarted: true }), s.pendingCount);
+  }
+  const d = draft(s, last);
+  if (eventId !== undefined) remember(d, orionId, eventId, "seen", taskId, now);
   if (record.phase === "anticipated") d.anticipatedCount = s.anticipatedCount - 1;
   return withRecords(d, s.records.delete(key), s.pendingCount);
 }
 
+/** What an `ORION_MODIFIED` did, sorted as its transition reports it. */
+interface Answer {
+  records: Records;
+  pendingCount: number;
+  readonly entries: PendingEntry[];
+  readonly anticipated: string[];
+  readonly anticipatedEvents: string[];
+  readonly duplicates: string[];
+  readonly late: string[];
+}
+
+/** Completes `done` (some of `record`'s modifications) in the answer `a`. */
+function complete(
+  d: Draft,
+  a: Answer,
+  record: PendingEntry,
+  done: (entry: PendingEntry, index: number) => boolean,
+  now: number,
+): void {
+  const all = modificationsOf(record);
+  const remaining = all.filter((entry, index) => !done(entry, index));
+  const key = pendingKey(record.orionId, record.taskId);
+  all.forEach((entry, index) => {
+    if (done(entry, index)) a.entries.push(entry);
+  });
+  const next = withRemaining(remaining, record.restarted);
+  if (next === undefined) {
+    a.records = answered(d, a.records, key, record.orionId, record.taskId, "completed", now);
+    a.pendingCount--;
+    touchOrion(d, record.orionId, -1, false);
+  } else {
+    a.records = a.records.set(key, next);
+  }
+}
+
+function answerByTask(d: Draft, a: Answer, orionId: string, taskId: string, now: number): void {
+  const key = pendingKey(orionId, taskId);
+  const record = known(a.records, key, now);
+  if (record === undefined) {
+    a.records = a.records.set(key, {
+      phase: "anticipated",
+      orionId,
+      taskId,
+      at: now,
+      deadline: now + d.modificationTimeout,
+    });
+    a.anticipated.push(taskId);
+  } else if (record.phase === "pending") {
+    complete(d, a, record, (_, index) => index === 0, now);
+  } else if (record.phase === "timed-out" || record.phase === "cleared") {
+    a.late.push(taskId);
+  } else {
+    a.duplicates.push(taskId);
+  }
+}
+
+function answerByEvent(d: Draft, a: Answer, orionId: string, eventId: string, now: number): void {
+  const byEvent = knownEvent(d.events, orionId, eventId, now);
+  if (byEvent === undefined) {
+    remember(d, orionId, eventId, "anticipated", undefined, now);
+    a.anticipatedEvents.push(eventId);
+    return;
+  }
+  const taskId = byEvent.taskId;
+  const record =
+    byEvent.phase === "pending" && taskId !== undefined
+      ? known(a.records, pendingKey(orionId, taskId), now)
+      : undefined;
+  if (record?.phase === "pending") {
+    complete(d, a, record, (entry) => entry.eventId === eventId, now);
+  } else if (byEvent.phase === "timed-out" || byEvent.phase === "cleared") {
+    a.late.push(taskId ?? eventId);
+  } else {
+    a.duplicates.push(taskId ?? eventId);
+  }
+}
+
 function onModified(s: InternalState, event: OrionModifiedEvent, now: number): PendingState {
   const { orionId } = event;
-  const ids = event.onTaskIds.length === 1 ? event.onTaskIds : new Set(event.onTaskIds);
-  let entries: PendingEntry[] | readonly never[] = none;
-  let anticipated: string[] | readonly never[] = none;
-  let duplicates: string[] | readonly never[] = none;
-  let late: string[] | readonly never[] = none;
-  const d = draft(s, s.last);
-  let records = s.records;
-  for (const taskId of ids) {
-    const key = pendingKey(orionId, taskId);
-    const record = known(records, key, now);
-    if (record === undefined) {
-      records = records.set(key, {
-        phase: "anticipated",
-        orionId,
-        taskId,
-        at: now,
-        deadline: now + s.modificationTimeout,
-      });
-      (anticipated === none ? (anticipated = []) : (anticipated as string[])).push(taskId);
-    } else if (record.phase === "pending") {
-      records = answered(d, records, key, orionId, taskId, "completed", now);
-      (entries === none ? (entries = []) : (entries as PendingEntry[])).push(record);
-    } else if (record.phase === "timed-out" || record.phase === "cleared") {
-      (late === none ? (late = []) : (late as string[])).push(taskId);
-    } else {
-      (duplicates === none ? (duplicates = []) : (duplicates as string[])).push(taskId);
-    }
+  const eventId = eventIdOf(event);
+  const onEventIds = answeredEventIds(event);
+  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
+    return ignoreDuplicate(s, event, now, onEventIds?.length ?? event.onTaskIds.length);
   }
-  const currentOrion: TaskOrion | undefined = event.newOrion ?? s.currentOrion;
+  const d = draft(s, s.last);
+  if (eventId !== undefined) remember(d, orionId, eventId, "seen", undefined, now);
+  const a: Answer = {
+    records: s.records,
+    pendingCount: s.pendingCount,
+    entries: [],
+    anticipated: [],
+    anticipatedEvents: [],
+    duplicates: [],
+    late: [],
+  };
+  if (onEventIds !== undefined) {
+    for (const id of new Set(onEventIds)) answerByEvent(d, a, orionId, id, now);
+  } else {
+    const ids = event.onTaskIds.length === 1 ? event.onTaskIds : new Set(event.onTaskIds);
+    for (const taskId of ids) answerByTask(d, a, orionId, taskId, now);
+  }
+  settleEvents(d, a.entries, "completed", now);
   d.last = {
     kind: "completed",
     at: now,
     orionId,
     trigger: "ORION_MODIFIED",
-    entries,
-    anticipated,
-    duplicates,
-    late,
+    entries: a.entries.length === 0 ? none : a.entries,
+    anticipated: a.anticipated.length === 0 ? none : a.anticipated,
+    anticipatedEvents: a.anticipatedEvents.length === 0 ? none : a.anticipatedEvents,
+    duplicates: a.duplicates.length === 0 ? none : a.duplicates,
+    late: a.late.length === 0 ? none : a.late,
     orionUpdated: event.newOrion !== undefined,
+    ...(eventId === undefined ? {} : { eventId }),
   };
-  d.currentOrion = currentOrion;
-  if (event.newOrion !== undefined) d.orions = s.orions.set(orionId, event.newOrion);
-  d.anticipatedCount = s.anticipatedCount + anticipated.length;
+  if (event.newOrion !== undefined) {
+    d.currentOrion = event.newOrion;
+    d.orions = s.orions.set(orionId, event.newOrion);
+    // The agent's orion changed: a settle token taken before this no longer holds.
+    touchOrion(d, orionId, 0, true);
+  }
+  d.owedCount = s.owedCount - a.entries.length;
+  d.anticipatedCount = s.anticipatedCount + a.anticipated.length;
   let stats = s.stats;
-  stats = count(stats, "completedModifications", entries.length);
-  stats = count(stats, "unmatchedModifications", anticipated.length);
-  stats = count(stats, "duplicateEvents", duplicates.length);
-  d.stats = count(stats, "lateModifications", late.length);
-  return records === s.records ? d : withRecords(d, records, s.pendingCount - entries.length);
+  stats = count(stats, "completedModifications", a.entries.length);
+  stats = count(stats, "unmatchedModifications", a.anticipated.length + a.anticipatedEvents.length);
+  stats = count(stats, "duplicateEvents", a.duplicates.length);
+  d.stats = count(stats, "lateModifications", a.late.length);
+  return a.records === s.records ? d : withRecords(d, a.records, a.pendingCount);
+}
+
+/**
+ * Ends the owed modifications of the pending record at `key` that `ends` selects, as
+ * `phase`; returns the ended ones (oldest first).
+ */
+function endSome(
+  d: Draft,
+  key: PendingKey,
+  record: PendingEntry,
+  ends: (entry: PendingEntry) => boolean,
+  phase: "timed-out" | "cleared",
+  now: number,
+): readonly PendingEntry[] {
+  const all = modificationsOf(record);
+  const ended = all.filter(ends);
+  if (ended.length === 0) return none;
+  const next = withRemaining(
+    all.filter((entry) => !ends(entry)),
+    record.restarted,
+  );
+  if (next === undefined) {
+    withRecords(
+      d,
+      answered(d, d.records, key, record.orionId, record.taskId, phase, now),
+      d.pendingCount - 1,
+    );
+    touchOrion(d, record.orionId, -1, false);
+  } else {
+    withRecords(d, d.records.set(key, next), d.pendingCount);
+  }
+  d.owedCount -= ended.length;
+  settleEvents(d, ended, phase, now);
+  return ended;
 }
 
 function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number): PendingState {
-  let records = s.records;
   const d = draft(s, s.last);
   const entries: PendingEntry[] = [];
   const forgotten: { orionId: string; taskId: string }[] = [];
   for (const { kind, orionId, taskId } of due) {
     const key = pendingKey(orionId, taskId);
-    const record = records.get(key);
-    if (record === undefined || record.phase !== kind || record.deadline > now) continue;
+    const record = d.records.get(key);
+    if (record === undefined || record.phase !== kind) continue;
     if (record.phase === "pending") {
-      records = answered(d, records, key, orionId, taskId, "timed-out", now);
-      entries.push(record);
-    } else {
-      records = records.delete(key);
+      const ended = endSome(d, key, record, (e) => e.deadline <= now, "timed-out", now);
+      for (const entry of ended) entries.push(entry);
+    } else if (record.deadline <= now) {
+      withRecords(d, d.records.delete(key), d.pendingCount);
       forgotten.push({ orionId, taskId });
     }
   }
@@ -403,23 +723,39 @@ function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number
   d.last = { kind: "timed-out", at: now, entries, forgotten };
   d.stats = count(s.stats, "timeoutModifications", entries.length);
   d.anticipatedCount = s.anticipatedCount - forgotten.length;
-  return withRecords(d, records, s.pendingCount - entries.length);
+  return d;
 }
 
-function onClear(s: InternalState, countAs: "cleared" | "timed-out", now: number): PendingState {
+function onClear(
+  s: InternalState,
+  command: PendingCommand & { readonly kind: "clear" },
+  now: number,
+): PendingState {
   if (s.pendingCount === 0) return s;
-  const entries = Array.from(s.pending.values());
-  const d = draft(s, { kind: "cleared", at: now, entries, countedAs: countAs });
-  let records = s.records;
-  for (const { orionId, taskId } of entries) {
-    records = answered(d, records, pendingKey(orionId, taskId), orionId, taskId, countAs, now);
+  const countAs = command.countAs ?? "cleared";
+  const before = command.registeredBefore ?? Number.POSITIVE_INFINITY;
+  const orionId = command.orionId;
+  const d = draft(s, s.last);
+  const entries: PendingEntry[] = [];
+  for (const [key, record] of Array.from(s.pending.entries())) {
+    if (orionId !== undefined && record.orionId !== orionId) continue;
+    const ended = endSome(d, key, record, (e) => e.seq <= before, countAs, now);
+    for (const entry of ended) entries.push(entry);
   }
+  if (entries.length === 0) return s;
+  d.last = {
+    kind: "cleared",
+    at: now,
+    entries,
+    countedAs: countAs,
+    ...(command.waitTimeout === undefined ? {} : { waitTimeout: command.waitTimeout }),
+  };
   d.stats = count(
     s.stats,
     countAs === "cleared" ? "clearedModifications" : "timeoutModifications",
     entries.length,
   );
-  return withRecords(d, records, 0);
+  return d;
 }
 
 function ignoreInvalid(
@@ -456,6 +792,32 @@ function unreadable(error: unknown): InvalidEventError {
   return new InvalidEventError("unreadable", "", `reading it threw ${describeThrown(error)}`);
 }
 
+/** An `ORION_STARTED` / `ORION_COMPLETED` / `ORION_FAILED`: the orion's entry in `orions`. */
+function onOrion(s: InternalState, event: OrionEvent, now: number): PendingState {
+  const { orionId } = event;
+  const eventId = eventIdOf(event);
+  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
+    return ignoreDuplicate(s, event, now);
+  }
+  const d = draft(s, {
+    kind: "orion",
+    at: now,
+    orionId,
+    event: event.type as "ORION_STARTED" | "ORION_COMPLETED" | "ORION_FAILED",
+    ...(eventId === undefined ? {} : { eventId }),
+  });
+  if (eventId !== undefined) remember(d, orionId, eventId, "seen", undefined, now);
+  if (event.type === "ORION_STARTED") {
+    d.currentOrion = event.orion;
+    d.orions = s.orions.set(orionId, event.orion);
+    if (!s.byOrion.has(orionId)) d.byOrion = s.byOrion.set(orionId, noSummary);
+  } else {
+    d.orions = s.orions.delete(orionId);
+    if (s.byOrion.get(orionId)?.pending === 0) d.byOrion = s.byOrion.delete(orionId);
+  }
+  return d;
+}
+
 function applyEvent(
   s: InternalState,
   event: OrionEvent,
@@ -465,28 +827,15 @@ function applyEvent(
   switch (event.type) {
     case "TASK_COMPLETED":
     case "TASK_FAILED":
-      return onTaskEnded(
-        s,
-        event as TaskEvent & { readonly type: "TASK_COMPLETED" | "TASK_FAILED" },
-        now,
-        at,
-      );
+      return onTaskEnded(s, event as TaskEnded, now, at);
     case "TASK_STARTED":
       return onTaskStarted(s, event, now);
     case "ORION_MODIFIED":
       return onModified(s, event, now);
-    case "ORION_STARTED": {
-      const d = draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
-      d.currentOrion = event.orion;
-      d.orions = s.orions.set(event.orionId, event.orion);
-      return d;
-    }
+    case "ORION_STARTED":
     case "ORION_COMPLETED":
-    case "ORION_FAILED": {
-      const d = draft(s, { kind: "orion", at: now, orionId: event.orionId, event: event.type });
-      d.orions = s.orions.delete(event.orionId);
-      return d;
-    }
+    case "ORION_FAILED":
+      return onOrion(s, event, now);
   }
 }
 
@@ -503,7 +852,7 @@ export function reducePending(state: PendingState, input: PendingInput, now: num
     case "expire":
       return onExpire(s, input.due, now);
     case "clear":
-      return onClear(s, input.countAs ?? "cleared", now);
+      return onClear(s, input, now);
     case "set-orion": {
       if (input.orion === s.currentOrion && input.orion === s.orions.get(input.orion.id)) return s;
       const d = draft(s, { kind: "orion", at: now, orionId: input.orion.id, event: "SET" });

@@ -216,10 +216,11 @@ function same(a: unknown, b: unknown): boolean {
 export function checkInvariants(r: RealSystem): void {
   const broken: string[] = [...r.violations];
   const stats = r.sync.getStatistics();
+  const owed = r.latest.owedCount;
   const pending = r.sync.getPendingCount();
   const ended = stats.completedModifications + stats.timeoutModifications;
-  if (stats.totalModifications !== ended + stats.clearedModifications + pending) {
-    broken.push(`total != completed + timeout + cleared + pending: ${JSON.stringify(stats)}`);
+  if (stats.totalModifications !== ended + stats.clearedModifications + owed) {
+    broken.push(`total != completed + timeout + cleared + owed: ${JSON.stringify(stats)}`);
   }
   const now = r.now();
   if (!r.disposed) {

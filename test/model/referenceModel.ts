@@ -18,7 +18,8 @@
  *   from now (`unmatched`); timed out or cleared → `late`; already answered or anticipated
  *   → `duplicate`. Its `newOrion` becomes the current orion and that orion's entry.
  * - **Start.** A `TASK_STARTED` forgets an ended or anticipated task (a retry's completion
- *   registers again); a pending one stays pending.
+ *   registers again); a pending one stays pending, marked restarted: its next end registers
+ *   a second modification, and the answers complete them oldest first.
  * - **Orions.** `ORION_STARTED` sets the current orion and its entry; `ORION_COMPLETED` /
  *   `ORION_FAILED` remove the entry (the current orion and pending work stay).
  * - **Invalid.** A value that is not an event counts in `invalid` and changes nothing else.
@@ -60,9 +61,20 @@ export type ModelRecord =
       readonly cause: "TASK_COMPLETED" | "TASK_FAILED";
       readonly registeredAt: number;
       readonly deadline: number;
+      /** Younger modifications of the same task (a retry's end while this one was owed). */
+      readonly later: readonly Owed[];
+      /** Started again since its newest modification: an id-less end registers anew. */
+      readonly restarted: boolean;
     }
   | { readonly phase: "anticipated"; readonly deadline: number }
   | { readonly phase: "completed" | "timed-out" | "cleared"; readonly forgetAt: number };
+
+/** One owed modification of a task. */
+interface Owed {
+  readonly cause: "TASK_COMPLETED" | "TASK_FAILED";
+  readonly registeredAt: number;
+  readonly deadline: number;
+}
 
 /** The statistics, with the facade's names. */
 export interface ModelStats {
@@ -201,13 +213,17 @@ export class ReferenceModel {
       this.stats.invalidEvents++;
     } else if (e.type === "TASK_COMPLETED" || e.type === "TASK_FAILED") {
       const r = this.lookup(e.orionId, e.taskId);
+      const owed: Owed = {
+        cause: e.type,
+        registeredAt: this.now,
+        deadline: this.now + this.timeout,
+      };
       if (r === undefined) {
-        this.set(e.orionId, e.taskId, {
-          phase: "pending",
-          cause: e.type,
-          registeredAt: this.now,
-          deadline: this.now + this.timeout,
-        });
+        this.set(e.orionId, e.taskId, { phase: "pending", ...owed, later: [], restarted: false });
+        this.stats.totalModifications++;
+      } else if (r.phase === "pending" && r.restarted) {
+        // A retry ended while the earlier run's modification is owed: both need an answer.
+        this.set(e.orionId, e.taskId, { ...r, later: [...r.later, owed], restarted: false });
         this.stats.totalModifications++;
       } else if (r.phase === "anticipated") {
         this.end(e.orionId, e.taskId, "completed");
@@ -218,7 +234,12 @@ export class ReferenceModel {
       }
     } else if (e.type === "TASK_STARTED") {
       const r = this.lookup(e.orionId, e.taskId);
-      if (r === undefined || r.phase === "pending") return; // nothing changes
+      if (r === undefined) return; // nothing changes
+      if (r.phase === "pending") {
+        // Nothing observable changes: the next end of the task is a new run's.
+        this.set(e.orionId, e.taskId, { ...r, restarted: true });
+        return;
+      }
       this.records.delete(key(e.orionId, e.taskId));
     } else if (e.type === "ORION_MODIFIED") {
       for (const taskId of new Set(e.onTaskIds)) {
@@ -227,7 +248,10 @@ export class ReferenceModel {
           this.set(e.orionId, taskId, { phase: "anticipated", deadline: this.now + this.timeout });
           this.stats.unmatchedModifications++;
         } else if (r.phase === "pending") {
-          this.end(e.orionId, taskId, "completed");
+          // The oldest owed modification of the task is answered.
+          const [next, ...later] = r.later;
+          if (next === undefined) this.end(e.orionId, taskId, "completed");
+          else this.set(e.orionId, taskId, { ...r, ...next, later });
           this.stats.completedModifications++;
         } else if (r.phase === "timed-out" || r.phase === "cleared") {
           this.stats.lateModifications++;
@@ -270,9 +294,13 @@ export class ReferenceModel {
     if (this.disposed) return;
     const pending = this.pending();
     if (pending.length === 0) return;
-    for (const { orionId, taskId } of pending) this.end(orionId, taskId, countAs);
-    if (countAs === "cleared") this.stats.clearedModifications += pending.length;
-    else this.stats.timeoutModifications += pending.length;
+    let n = 0;
+    for (const { orionId, taskId, record } of pending) {
+      n += 1 + (record.phase === "pending" ? record.later.length : 0);
+      this.end(orionId, taskId, countAs);
+    }
+    if (countAs === "cleared") this.stats.clearedModifications += n;
+    else this.stats.timeoutModifications += n;
     this.announce(true);
   }
 
@@ -368,8 +396,13 @@ export class ReferenceModel {
       for (const [k, r] of [...this.records]) {
         if ((r.phase === "pending" || r.phase === "anticipated") && r.deadline <= this.now) {
           if (r.phase === "pending") {
-            this.end(r.orionId, r.taskId, "timed-out");
-            this.stats.timeoutModifications++;
+            // Every owed modification of the task whose deadline came times out.
+            const owed = [r as Owed, ...r.later];
+            const left = owed.filter((o) => o.deadline > this.now);
+            this.stats.timeoutModifications += owed.length - left.length;
+            const [next, ...later] = left;
+            if (next === undefined) this.end(r.orionId, r.taskId, "timed-out");
+            else this.set(r.orionId, r.taskId, { ...r, ...next, later });
           } else this.records.delete(k);
           changed = true;
         }
