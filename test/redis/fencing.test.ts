@@ -10,7 +10,6 @@ import {
   fromRedisStream,
   HistoryLostError,
   LeaseLostError,
-  orionFenceKey,
   orionLeaseKey,
   orionStreamKey,
   runOrionWorker,
@@ -137,7 +136,8 @@ describe("fenced starts", () => {
     );
     // The lease expires while w-1 is paused, and another worker is granted it.
     await redis.del(orionLeaseKey(orionId));
-    const token = await redis.incr(orionFenceKey(orionId));
+    // The fencing counter's key, spelled out: orion:{<id>}:fence.
+    const token = await redis.incr(`orion:{${orionId}}:fence`);
     await redis.set(orionLeaseKey(orionId), `${token}:w-2`, "PX", 60_000);
     answerA(); // w-1's gate opens: b is ready in its (stale) view
     expect(await within(10_000, outcome)).toBeInstanceOf(LeaseLostError);

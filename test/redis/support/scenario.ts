@@ -19,3 +19,20 @@ export interface RunRecord {
 
 /** The Redis list where tasks log their runs. */
 export const runLogKey = (orionId: string): string => `orion:{${orionId}}:runs`;
+
+/**
+ * The chaos test's orion: four independent chains of four tasks (`c<chain>-<step>`), and
+ * `huge`, whose result is over the readers' limit.
+ */
+export function chaosOrion(id: string): TaskOrion {
+  let builder = orion(id).task("huge");
+  for (let chain = 0; chain < 4; chain++) {
+    for (let step = 0; step < 4; step++) {
+      builder =
+        step === 0
+          ? builder.task(`c${chain}-${step}`)
+          : builder.task(`c${chain}-${step}`, { after: `c${chain}-${step - 1}` });
+    }
+  }
+  return builder.build();
+}

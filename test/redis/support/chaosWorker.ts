@@ -1,0 +1,38 @@
+/**
+ * A worker process of the chaos test: REDIS_PORT, ORION_ID, LEASE_MS, TASK_MS. Runs
+ * `chaosOrion` with `runOrionWorker`; each task appends `{ taskId, pid }` to the run log
+ * when its executeTask runs, then takes TASK_MS. Prints `recovered`, then `result` or
+ * `error` (the error's name) as JSON lines.
+ */
+import { Redis } from "ioredis";
+import { DEFAULT_MAX_ENTRY_LENGTH, runOrionWorker } from "../../../redis/index.js";
+import { chaosOrion, runLogKey } from "./scenario.js";
+
+const orionId = process.env["ORION_ID"] as string;
+const taskMs = Number(process.env["TASK_MS"] ?? 100);
+const redis = new Redis({ port: Number(process.env["REDIS_PORT"]), host: "127.0.0.1" });
+redis.on("error", () => undefined);
+const say = (line: object): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+try {
+  const outcome = await runOrionWorker(redis, {
+    orionId,
+    orion: chaosOrion(orionId),
+    maxConcurrency: 2,
+    leaseMs: Number(process.env["LEASE_MS"] ?? 1000),
+    modificationTimeout: 600_000,
+    executeTask: async (task) => {
+      await redis.rpush(runLogKey(orionId), JSON.stringify({ taskId: task.id, pid: process.pid }));
+      await new Promise((resolve) => setTimeout(resolve, taskMs));
+      // One task's result is over the readers' limit: it must fail, not be published.
+      return task.id === "huge" ? "x".repeat(DEFAULT_MAX_ENTRY_LENGTH) : task.id;
+    },
+    onRecovered: (recovery) => say({ recovered: recovery }),
+  });
+  say({ result: { outcome: outcome.outcome } });
+} catch (error) {
+  say({ error: error instanceof Error ? error.name : String(error) });
+}
+redis.disconnect();
