@@ -20,17 +20,22 @@ Commands:
   demo               run the built-in example orion without and with the gate
   simulate <file>    run an orion file (orion-sync JSON or UFO constellation JSON)
 
+  help [command]     show this help, or a command's
+
 Options:
   -h, --help         show help (also: orion-sync <command> --help)
   -v, --version      print the version
 
-Errors print one line on stderr and exit with code 2.`,
+Errors print one line on stderr and exit with code 2. Progress goes to stderr: a live line
+on a terminal, else a line every 10 s (ORION_SYNC_PROGRESS_MS sets the interval).`,
   demo: `Usage: orion-sync demo [options]
 
 Runs the built-in 10-task orion twice in virtual time, without and with the gate, with the
-same seed. After clean_customers completes, the agent changes segment's params, inserts
-dedupe_customers and makes join wait for it. Prints tasks started on a stale definition,
-makespan, time held at the gate, modifications and timeouts, side by side.
+same seed. The agent answers every completion by marking the completed task's dependents;
+after clean_customers completes, it also changes segment's params, inserts dedupe_customers
+and makes join wait for it. A task that starts before the agent has answered the completion
+of one of its predecessors starts stale. Prints tasks started stale, makespan, time held at
+the gate, modifications and timeouts, side by side, then which tasks started stale.
 
 ${RUN_OPTIONS}
   --no-gate                     only the run without the gate`,

@@ -77,7 +77,8 @@ export function loadOrion(file: string): TaskOrion {
   const text = readText(file).replace(/^\uFEFF/, "");
   const value = parseJson(file, text);
   let orion: TaskOrion;
-  if (isRecord(value) && "constellation_id" in value) {
+  const isUfo = isRecord(value) && "constellation_id" in value;
+  if (isUfo) {
     try {
       orion = fromUfoJson(value);
     } catch (error) {
@@ -91,7 +92,16 @@ export function loadOrion(file: string): TaskOrion {
   }
   const validation = validateOrion(orion);
   if (!validation.ok) {
-    throw new CliError(`${file}: ${new InvalidOrionError(orion.id, validation.errors).message}`);
+    const message = `${file}: ${new InvalidOrionError(orion.id, validation.errors).message}`;
+    const dangling = validation.errors.every((e) => e.kind === "missing_task");
+    // Two of UFO's own example files are like this; say it is the file, not orion-sync.
+    throw new CliError(
+      isUfo && dangling
+        ? `${message} (expected for this file: its edges name tasks it does not define, ` +
+            `like two of the UFO examples in test/ufo/fixtures; an orion runs only when every ` +
+            `edge names tasks it has)`
+        : message,
+    );
   }
   return orion;
 }

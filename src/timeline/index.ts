@@ -1,2 +1,11 @@
-export { renderTimeline, escapeXml, niceTickStep, formatTick } from "./renderTimeline.js";
-export type { TimelineFormat } from "./renderTimeline.js";
+export {
+  renderTimeline,
+  escapeXml,
+  niceTickStep,
+  formatTick,
+  taskLevels,
+  groupLanes,
+  laneLabel,
+  GROUP_FROM,
+} from "./renderTimeline.js";
+export type { TimelineFormat, TimelineOptions, LaneGroup } from "./renderTimeline.js";

@@ -2,6 +2,11 @@
  * A self-contained Gantt-style picture of simulated runs (issue 6): one section per report,
  * one lane per task, the agent's modifications on their own lane, the gate's held periods shaded
  * and stale starts in red. No scripts, no external assets: plain SVG, optionally in an HTML page.
+ *
+ * Beyond {@link GROUP_FROM} tasks a lane per task is unreadable (issue 17: 240,000 px tall), so
+ * lanes are grouped by dependency level, each drawn as the number of its tasks running over
+ * time; the HTML page expands each group into its tasks with `<details>`, and keeps the time
+ * axis in view with a sticky header.
  */
 import type {
   HeldPeriod,
@@ -29,6 +34,13 @@ const BAR_HEIGHT = 14;
 const MOD_ROW_HEIGHT = 14;
 const MOD_HEIGHT = 10;
 const AXIS_HEIGHT = 34;
+const TOP_AXIS_HEIGHT = 22;
+const GROUP_LANE_HEIGHT = 30;
+
+/** From this many tasks in a report, lanes are grouped by level. */
+export const GROUP_FROM = 40;
+/** At most this many groups per report: consecutive levels share a group beyond it. */
+const MAX_GROUPS = 30;
 const FONT_SIZE = 12;
 const TARGET_TICKS = 8;
 
@@ -247,6 +259,22 @@ function taskLabel(task: SimulatedTask): string {
   return task.name.trim() !== "" ? task.name : task.id;
 }
 
+/**
+ * Characters outside Latin, Greek, Cyrillic and common punctuation may have no font on the
+ * viewer's machine (CJK without fonts draws boxes): such lanes show the id first.
+ */
+function mayNotRender(text: string): boolean {
+  return /[^\u0020-\u052F\u1E00-\u1FFF\u2000-\u206F\u20A0-\u20CF\u2190-\u21FF\u2200-\u22FF]/u.test(
+    text,
+  );
+}
+
+/** The lane's label: the name, or `id · name` when the name may not render. */
+export function laneLabel(task: Pick<SimulatedTask, "id" | "name">): string {
+  const name = taskLabel(task as SimulatedTask);
+  return name !== task.id && mayNotRender(name) ? `${task.id} · ${name}` : name;
+}
+
 function barColor(task: SimulatedTask): string {
   if (task.stale) return COLOR.stale;
   switch (task.status) {
@@ -279,19 +307,124 @@ interface Section {
   readonly height: number;
 }
 
-function renderSection(report: SimulationReport, top: number, scale: Scale): Section {
-  const out: string[] = [];
-  const names = new Map(report.tasks.map((t) => [t.id, taskLabel(t)] as const));
-  const lanesTop = top + TITLE_HEIGHT;
-  const rows = modificationRows(report.modifications);
-  const rowCount = Math.max(1, ...rows.map((r) => r + 1));
-  const agentHeight = Math.max(LANE_HEIGHT, rowCount * MOD_ROW_HEIGHT + 10);
-  const agentTop = lanesTop + report.tasks.length * LANE_HEIGHT;
-  const chartBottom = agentTop + agentHeight;
-  const chartEnd = scale.x(Number.POSITIVE_INFINITY);
+/** A group of lanes: the tasks of consecutive dependency levels (or of a band of start times). */
+export interface LaneGroup {
+  readonly label: string;
+  readonly tasks: readonly SimulatedTask[];
+}
 
-  out.push(`<g class="report"${attrs({ "data-gated": String(report.gated) })}>`);
-  out.push(
+/**
+ * Each task's dependency level: 0 for a task with no predecessor, else one more than its
+ * deepest predecessor. Tasks on a cycle (or behind one) get no level.
+ */
+export function taskLevels(
+  taskIds: readonly string[],
+  dependencies: Iterable<{ readonly fromTaskId: string; readonly toTaskId: string }>,
+): Map<string, number> {
+  const known = new Set(taskIds);
+  const waitsFor = new Map<string, number>();
+  const next = new Map<string, string[]>();
+  for (const { fromTaskId, toTaskId } of dependencies) {
+    if (!known.has(fromTaskId) || !known.has(toTaskId)) continue;
+    waitsFor.set(toTaskId, (waitsFor.get(toTaskId) ?? 0) + 1);
+    const list = next.get(fromTaskId);
+    if (list === undefined) next.set(fromTaskId, [toTaskId]);
+    else list.push(toTaskId);
+  }
+  const levels = new Map<string, number>();
+  const queue = taskIds.filter((id) => !waitsFor.has(id));
+  for (const id of queue) levels.set(id, 0);
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i] ?? "";
+    const level = levels.get(id) ?? 0;
+    for (const to of next.get(id) ?? []) {
+      levels.set(to, Math.max(levels.get(to) ?? 0, level + 1));
+      const left = (waitsFor.get(to) ?? 1) - 1;
+      waitsFor.set(to, left);
+      if (left === 0) queue.push(to);
+    }
+  }
+  for (const id of taskIds) if ((waitsFor.get(id) ?? 0) > 0) levels.delete(id);
+  return levels;
+}
+
+/**
+ * The groups of a large report: by level when `levels` is given (consecutive levels share a
+ * group beyond {@link MAX_GROUPS}; tasks without a level last), else by order of start.
+ */
+export function groupLanes(
+  tasks: readonly SimulatedTask[],
+  levels?: ReadonlyMap<string, number>,
+): LaneGroup[] {
+  if (levels === undefined) {
+    const order = [...tasks].sort(
+      (a, b) =>
+        (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY),
+    );
+    const size = Math.ceil(order.length / MAX_GROUPS);
+    const groups: LaneGroup[] = [];
+    for (let i = 0; i < order.length; i += size) {
+      const chunk = order.slice(i, i + size);
+      groups.push({ label: `starts ${i + 1}–${i + chunk.length}`, tasks: chunk });
+    }
+    return groups;
+  }
+  const maxLevel = Math.max(-1, ...tasks.map((t) => levels.get(t.id) ?? -1));
+  const band = Math.max(1, Math.ceil((maxLevel + 1) / MAX_GROUPS));
+  const byBand = new Map<number, SimulatedTask[]>();
+  const unleveled: SimulatedTask[] = [];
+  for (const task of tasks) {
+    const level = levels.get(task.id);
+    if (level === undefined) {
+      unleveled.push(task);
+      continue;
+    }
+    const key = Math.floor(level / band);
+    const list = byBand.get(key);
+    if (list === undefined) byBand.set(key, [task]);
+    else list.push(task);
+  }
+  const groups = [...byBand.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([key, list]) => {
+      const first = key * band;
+      const last = Math.min(maxLevel, first + band - 1);
+      return { label: first === last ? `level ${first}` : `levels ${first}–${last}`, tasks: list };
+    });
+  if (unleveled.length > 0) groups.push({ label: "no level", tasks: unleveled });
+  return groups;
+}
+
+/** How each report is laid out: a lane per task, or grouped lanes. */
+interface Layout {
+  readonly groups: (report: SimulationReport) => readonly LaneGroup[] | undefined;
+  /** The largest count of tasks running at once in any group's pixel column: the y scale. */
+  readonly loadMax: number;
+}
+
+/** Per pixel column of the chart: how many of `tasks` run during it. */
+function columnLoad(tasks: readonly SimulatedTask[], scale: Scale, makespan: number): Int32Array {
+  const columns = Math.ceil(CHART_WIDTH);
+  const diff = new Int32Array(columns + 1);
+  for (const t of tasks) {
+    if (!finite(t.startedAt)) continue;
+    const end = finite(t.endedAt) ? t.endedAt : Math.max(t.startedAt, makespan);
+    const c1 = Math.min(columns - 1, Math.floor(scale.x(t.startedAt) - CHART_X));
+    const c2 = Math.min(columns, Math.max(c1 + 1, Math.ceil(scale.x(end) - CHART_X)));
+    diff[c1] = (diff[c1] ?? 0) + 1;
+    diff[c2] = (diff[c2] ?? 0) - 1;
+  }
+  const load = new Int32Array(columns);
+  let running = 0;
+  for (let c = 0; c < columns; c++) {
+    running += diff[c] ?? 0;
+    load[c] = running;
+  }
+  return load;
+}
+
+function sectionHeader(report: SimulationReport, top: number): string {
+  return [
     text(reportTitle(report), {
       x: MARGIN_LEFT,
       y: top + 20,
@@ -300,8 +433,6 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
       fill: COLOR.text,
       class: "report-title",
     }),
-  );
-  out.push(
     text(reportSummary(report), {
       x: MARGIN_LEFT,
       y: top + 38,
@@ -309,57 +440,73 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
       fill: COLOR.muted,
       class: "report-summary",
     }),
+  ].join("\n");
+}
+
+/** The time axis: a line at `y`, ticks and labels below it (or above, for a top axis). */
+function renderAxis(scale: Scale, y: number, where: "top" | "bottom"): string {
+  const out: string[] = [];
+  const chartEnd = scale.x(Number.POSITIVE_INFINITY);
+  const sign = where === "top" ? -1 : 1;
+  out.push(
+    `<line${attrs({ x1: CHART_X, x2: chartEnd, y1: y, y2: y, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
   );
-
-  // Lane stripes, behind everything else.
-  report.tasks.forEach((_, i) => {
-    if (i % 2 === 0) {
-      out.push(
-        rect({
-          x: MARGIN_LEFT,
-          y: lanesTop + i * LANE_HEIGHT,
-          width: chartEnd - MARGIN_LEFT,
-          height: LANE_HEIGHT,
-          fill: COLOR.stripe,
-        }),
-      );
-    }
-  });
-
-  // Grid lines at the ticks.
   for (const tick of scale.ticks) {
     const x = scale.x(tick.at);
     out.push(
-      `<line${attrs({ x1: x, x2: x, y1: lanesTop, y2: chartBottom, stroke: COLOR.grid, "stroke-width": 1 })}/>`,
+      `<line${attrs({ x1: x, x2: x, y1: y, y2: y + sign * 5, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
     );
-  }
-
-  // Held periods, shaded across all lanes.
-  for (const h of report.held) {
-    if (!finite(h.from) || !finite(h.to)) continue;
-    const x1 = scale.x(h.from);
-    const x2 = scale.x(Math.max(h.from, h.to));
     out.push(
-      rect(
-        {
-          class: "held",
-          x: x1,
-          y: lanesTop,
-          width: Math.max(1.5, x2 - x1),
-          height: chartBottom - lanesTop,
-          fill: COLOR.held,
-          "fill-opacity": 0.28,
-        },
-        heldTooltip(h),
-      ),
+      text(tick.label, {
+        x,
+        y: where === "top" ? y - 8 : y + 18,
+        "text-anchor": "middle",
+        "font-size": 11,
+        fill: COLOR.muted,
+        class: "tick-label",
+      }),
     );
   }
+  return out.join("\n");
+}
 
-  // Task lanes.
-  report.tasks.forEach((task, i) => {
+function gridLines(scale: Scale, y1: number, y2: number): string {
+  return scale.ticks
+    .map((tick) => {
+      const x = scale.x(tick.at);
+      return `<line${attrs({ x1: x, x2: x, y1, y2, stroke: COLOR.grid, "stroke-width": 1 })}/>`;
+    })
+    .join("\n");
+}
+
+function stripes(count: number, lanesTop: number, laneHeight: number, chartEnd: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 2) {
+    out.push(
+      rect({
+        x: MARGIN_LEFT,
+        y: lanesTop + i * laneHeight,
+        width: chartEnd - MARGIN_LEFT,
+        height: laneHeight,
+        fill: COLOR.stripe,
+      }),
+    );
+  }
+  return out.join("\n");
+}
+
+/** One lane per task from `lanesTop`: label, bar (or "not run"), stale marker. */
+function taskLanes(
+  tasks: readonly SimulatedTask[],
+  makespan: number,
+  lanesTop: number,
+  scale: Scale,
+): string {
+  const out: string[] = [];
+  tasks.forEach((task, i) => {
     const laneTop = lanesTop + i * LANE_HEIGHT;
     const midY = laneTop + LANE_HEIGHT / 2;
-    const label = taskLabel(task);
+    const label = laneLabel(task);
     const ran = finite(task.startedAt);
     out.push(
       text(fitText(label, LABEL_WIDTH - 14, FONT_SIZE), {
@@ -387,7 +534,7 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
     const start = task.startedAt;
     const end = finite(task.endedAt) ? Math.max(start, task.endedAt) : undefined;
     const x1 = scale.x(start);
-    const x2 = scale.x(end ?? Math.max(start, report.makespan));
+    const x2 = scale.x(end ?? Math.max(start, makespan));
     const classes = [
       "task-bar",
       task.stale ? "stale" : undefined,
@@ -413,6 +560,161 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
     );
     if (task.stale) out.push(staleMarker(x1, midY));
   });
+  return out.join("\n");
+}
+
+/** One lane per group: how many of its tasks run over time, and its stale starts as red ticks. */
+function groupLanesSvg(
+  groups: readonly LaneGroup[],
+  makespan: number,
+  lanesTop: number,
+  scale: Scale,
+  loadMax: number,
+): string {
+  const out: string[] = [];
+  const inner = GROUP_LANE_HEIGHT - 8;
+  groups.forEach((group, i) => {
+    const laneTop = lanesTop + i * GROUP_LANE_HEIGHT;
+    const base = laneTop + GROUP_LANE_HEIGHT - 4;
+    const ran = group.tasks.filter((t) => finite(t.startedAt));
+    const stale = group.tasks.filter((t) => t.stale);
+    const load = columnLoad(group.tasks, scale, makespan);
+    const peak = Math.max(0, ...load);
+    const label = `${group.label} · ${group.tasks.length} task${group.tasks.length === 1 ? "" : "s"}`;
+    out.push(
+      text(fitText(label, LABEL_WIDTH - 14, FONT_SIZE), {
+        x: CHART_X - 10,
+        y: laneTop + GROUP_LANE_HEIGHT / 2 + (stale.length > 0 ? -1 : 4),
+        "text-anchor": "end",
+        "font-size": FONT_SIZE,
+        fill: COLOR.text,
+        class: "group-label",
+      }),
+    );
+    if (stale.length > 0) {
+      out.push(
+        text(`${stale.length} stale`, {
+          x: CHART_X - 10,
+          y: laneTop + GROUP_LANE_HEIGHT / 2 + 11,
+          "text-anchor": "end",
+          "font-size": 10,
+          fill: COLOR.stale,
+          class: "group-stale-count",
+        }),
+      );
+    }
+    // The load as a step area, column by column; runs of equal height are one segment.
+    let d = "";
+    let c = 0;
+    while (c < load.length) {
+      const v = load[c] ?? 0;
+      let e = c + 1;
+      while (e < load.length && (load[e] ?? 0) === v) e++;
+      if (v > 0) {
+        const h = Math.max(2, (v / Math.max(1, loadMax)) * inner);
+        d += `M${CHART_X + c} ${px(base)}v${px(-h)}h${e - c}v${px(h)}z`;
+      }
+      c = e;
+    }
+    const first = Math.min(...ran.map((t) => t.startedAt ?? 0));
+    const last = Math.max(...ran.map((t) => (finite(t.endedAt) ? t.endedAt : makespan)));
+    const tooltip =
+      `${group.label}: ${group.tasks.length} tasks, ${ran.length} ran, ${stale.length} stale` +
+      (ran.length > 0
+        ? `; ${formatDuration(first)} → ${formatDuration(last)}, up to ${peak} running at once`
+        : "");
+    out.push(
+      rect(
+        {
+          class: "group-lane",
+          x: CHART_X,
+          y: laneTop,
+          width: CHART_WIDTH,
+          height: GROUP_LANE_HEIGHT,
+          fill: "transparent",
+        },
+        tooltip,
+      ),
+    );
+    if (d !== "") out.push(`<path${attrs({ class: "group-load", d, fill: COLOR.bar })}/>`);
+    if (stale.length > 0) {
+      const xs = [...new Set(stale.map((t) => Math.round(scale.x(t.startedAt ?? 0))))];
+      // Short ticks along the lane's top edge, so the load stays visible under them.
+      const ticks = xs.map((x) => `M${x} ${px(laneTop + 1)}v5`).join("");
+      out.push(
+        `<path${attrs({ class: "group-stale", d: ticks, stroke: COLOR.stale, "stroke-width": 1.5 })}/>`,
+      );
+    }
+    if (ran.length === 0) {
+      out.push(
+        text("not run", {
+          x: CHART_X + 6,
+          y: laneTop + GROUP_LANE_HEIGHT / 2 + 4,
+          "font-size": 11,
+          "font-style": "italic",
+          fill: COLOR.muted,
+          class: "not-run",
+        }),
+      );
+    }
+  });
+  return out.join("\n");
+}
+
+function renderSection(
+  report: SimulationReport,
+  top: number,
+  scale: Scale,
+  layout: Layout,
+): Section {
+  const out: string[] = [];
+  const names = new Map(report.tasks.map((t) => [t.id, taskLabel(t)] as const));
+  const lanesTop = top + TITLE_HEIGHT + TOP_AXIS_HEIGHT;
+  const groups = layout.groups(report);
+  const laneCount = groups === undefined ? report.tasks.length : groups.length;
+  const laneHeight = groups === undefined ? LANE_HEIGHT : GROUP_LANE_HEIGHT;
+  const rows = modificationRows(report.modifications);
+  const rowCount = Math.max(1, ...rows.map((r) => r + 1));
+  const agentHeight = Math.max(LANE_HEIGHT, rowCount * MOD_ROW_HEIGHT + 10);
+  const agentTop = lanesTop + laneCount * laneHeight;
+  const chartBottom = agentTop + agentHeight;
+  const chartEnd = scale.x(Number.POSITIVE_INFINITY);
+
+  out.push(
+    `<g class="report"${attrs({ "data-gated": String(report.gated), "data-grouped": groups === undefined ? undefined : "true" })}>`,
+  );
+  out.push(sectionHeader(report, top));
+  // The axis above the lanes too: a long chart is read from the top.
+  out.push(renderAxis(scale, lanesTop, "top"));
+  out.push(stripes(laneCount, lanesTop, laneHeight, chartEnd));
+  out.push(gridLines(scale, lanesTop, chartBottom));
+
+  // Held periods, shaded across all lanes.
+  for (const h of report.held) {
+    if (!finite(h.from) || !finite(h.to)) continue;
+    const x1 = scale.x(h.from);
+    const x2 = scale.x(Math.max(h.from, h.to));
+    out.push(
+      rect(
+        {
+          class: "held",
+          x: x1,
+          y: lanesTop,
+          width: Math.max(1.5, x2 - x1),
+          height: chartBottom - lanesTop,
+          fill: COLOR.held,
+          "fill-opacity": 0.28,
+        },
+        heldTooltip(h),
+      ),
+    );
+  }
+
+  out.push(
+    groups === undefined
+      ? taskLanes(report.tasks, report.makespan, lanesTop, scale)
+      : groupLanesSvg(groups, report.makespan, lanesTop, scale, layout.loadMax),
+  );
 
   // The agent's lane.
   const agentMid = agentTop + agentHeight / 2;
@@ -435,7 +737,9 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
     const row = rows[i] ?? 0;
     const x1 = scale.x(m.startedAt);
     const x2 = scale.x(Math.max(m.startedAt, m.publishedAt));
-    const on = m.onTaskIds.map((id) => names.get(id) ?? id).join(", ");
+    const listed = m.onTaskIds.slice(0, 10).map((id) => names.get(id) ?? id);
+    if (m.onTaskIds.length > 10) listed.push(`and ${m.onTaskIds.length - 10} more`);
+    const on = listed.join(", ");
     out.push(
       rect(
         {
@@ -453,26 +757,7 @@ function renderSection(report: SimulationReport, top: number, scale: Scale): Sec
     );
   });
 
-  // Time axis.
-  out.push(
-    `<line${attrs({ x1: CHART_X, x2: chartEnd, y1: chartBottom, y2: chartBottom, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
-  );
-  for (const tick of scale.ticks) {
-    const x = scale.x(tick.at);
-    out.push(
-      `<line${attrs({ x1: x, x2: x, y1: chartBottom, y2: chartBottom + 5, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
-    );
-    out.push(
-      text(tick.label, {
-        x,
-        y: chartBottom + 18,
-        "text-anchor": "middle",
-        "font-size": 11,
-        fill: COLOR.muted,
-        class: "tick-label",
-      }),
-    );
-  }
+  out.push(renderAxis(scale, chartBottom, "bottom"));
   out.push("</g>");
   return { svg: out.join("\n"), height: chartBottom + AXIS_HEIGHT - top };
 }
@@ -560,8 +845,52 @@ function renderLegend(top: number): string {
   return out.join("\n");
 }
 
-function renderSvg(reports: readonly SimulationReport[]): string {
+/** Options of {@link renderTimeline}. */
+export interface TimelineOptions {
+  /**
+   * Each task's dependency level ({@link taskLevels}), to group the lanes of a large report
+   * by level; without it, they are grouped by order of start.
+   */
+  readonly levels?: ReadonlyMap<string, number>;
+}
+
+function makeLayout(
+  reports: readonly SimulationReport[],
+  scale: Scale,
+  options: TimelineOptions,
+): Layout {
+  const grouped = new Map<SimulationReport, readonly LaneGroup[]>();
+  let loadMax = 1;
+  for (const report of reports) {
+    if (report.tasks.length <= GROUP_FROM) continue;
+    const groups = groupLanes(report.tasks, options.levels);
+    grouped.set(report, groups);
+    for (const g of groups) {
+      loadMax = Math.max(loadMax, ...columnLoad(g.tasks, scale, report.makespan));
+    }
+  }
+  return { groups: (report) => grouped.get(report), loadMax };
+}
+
+function svgDocument(width: number, height: number, title: string, parts: readonly string[]) {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg"${attrs({
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      "font-family": FONT_FAMILY,
+      role: "img",
+    })}>`,
+    `<title>${escapeXml(title)}</title>`,
+    rect({ x: 0, y: 0, width, height, fill: "#ffffff" }),
+    ...parts,
+    "</svg>",
+  ].join("\n");
+}
+
+function renderSvg(reports: readonly SimulationReport[], options: TimelineOptions): string {
   const scale = makeScale(reports);
+  const layout = makeLayout(reports, scale, options);
   const parts: string[] = [renderLegend(8)];
   let y = 8 + LEGEND_HEIGHT + 4;
   if (reports.length === 0) {
@@ -576,36 +905,93 @@ function renderSvg(reports: readonly SimulationReport[]): string {
     y += 40;
   }
   for (const report of reports) {
-    const section = renderSection(report, y, scale);
+    const section = renderSection(report, y, scale, layout);
     parts.push(section.svg);
     y += section.height + SECTION_GAP;
   }
   const height = Math.ceil(y);
   const title =
     reports.length > 0 ? `Timeline: ${reports.map(reportTitle).join(" / ")}` : "Timeline";
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg"${attrs({
-      width: WIDTH,
-      height,
-      viewBox: `0 0 ${WIDTH} ${height}`,
-      "font-family": FONT_FAMILY,
-      role: "img",
-    })}>`,
-    `<title>${escapeXml(title)}</title>`,
-    rect({ x: 0, y: 0, width: WIDTH, height, fill: "#ffffff" }),
-    ...parts,
-    "</svg>",
-  ].join("\n");
+  return svgDocument(WIDTH, height, title, parts);
 }
 
-function renderHtml(reports: readonly SimulationReport[]): string {
-  const svg = renderSvg(reports);
+/** The sticky axis of the HTML page: the same scale as the charts, always in view. */
+function stickyAxis(scale: Scale): string {
+  const height = 28;
+  return svgDocument(WIDTH, height, "time axis", [renderAxis(scale, height - 2, "top")]);
+}
+
+/**
+ * A group's tasks, one lane each: what a `<details>` of the HTML page expands to. Styled by
+ * the page's CSS classes, not attributes, to keep 2,000 tasks well under a megabyte.
+ */
+function groupDetail(group: LaneGroup, report: SimulationReport, scale: Scale): string {
+  const lanesTop = 0;
+  const bottom = lanesTop + group.tasks.length * LANE_HEIGHT;
+  const height = bottom;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="tasks"${attrs({ width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}` })}>`,
+    // No axis of its own: the page's sticky axis is in view above it.
+    gridLines(scale, lanesTop, bottom),
+  ];
+  group.tasks.forEach((task, i) => {
+    const y = lanesTop + i * LANE_HEIGHT;
+    const label = fitText(laneLabel(task), LABEL_WIDTH - 14, FONT_SIZE);
+    out.push(
+      `<text x="${CHART_X - 10}" y="${y + 16}" class="l${task.stale ? " s" : ""}">${escapeXml(label)}</text>`,
+    );
+    if (task.startedAt === undefined || !finite(task.startedAt)) {
+      out.push(`<text x="${CHART_X + 6}" y="${y + 16}" class="n">not run</text>`);
+      return;
+    }
+    const end = finite(task.endedAt) ? Math.max(task.startedAt, task.endedAt) : undefined;
+    const x1 = scale.x(task.startedAt);
+    const x2 = scale.x(end ?? Math.max(task.startedAt, report.makespan));
+    const tip =
+      `${task.id}: ${formatDuration(task.startedAt)} → ${end === undefined ? "…" : formatDuration(end)}` +
+      (task.stale ? ", stale start" : "");
+    out.push(
+      `<rect x="${px(x1)}" y="${y + 5}" width="${px(Math.max(2, x2 - x1))}" height="${BAR_HEIGHT}" ` +
+        `class="b${task.stale ? " s" : ""}"><title>${escapeXml(tip)}</title></rect>`,
+    );
+  });
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+function renderHtml(reports: readonly SimulationReport[], options: TimelineOptions): string {
+  const svg = renderSvg(reports, options);
+  const scale = makeScale(reports);
   const names = [...new Set(reports.map((r) => r.orionName ?? r.orionId))];
   const title = `Timeline${names.length > 0 ? `: ${names.join(", ")}` : ""}`;
+  const large = reports.filter((r) => r.tasks.length > GROUP_FROM);
   const caption =
-    "One lane per task (execution bars), the agent's modifications on the bottom lane, " +
+    (large.length === 0
+      ? "One lane per task (execution bars), "
+      : `More than ${GROUP_FROM} tasks: one lane per ${options.levels === undefined ? "band of start times" : "dependency level"}, ` +
+        "its height the number of its tasks running, red ticks on top its stale starts " +
+        "(every task is listed below the chart, by group); ") +
+    "the agent's modifications on the bottom lane, " +
     "periods when the gate held ready tasks shaded in amber, stale starts in red. " +
     "Hover a bar for its times.";
+  const details: string[] = [];
+  for (const report of large) {
+    const groups = groupLanes(report.tasks, options.levels);
+    details.push(
+      `<details class="run"><summary>${escapeXml(reportTitle(report))}: every task (${report.tasks.length}), by group</summary>`,
+    );
+    for (const group of groups) {
+      const stale = group.tasks.filter((t) => t.stale).length;
+      const summary =
+        `${group.label} · ${group.tasks.length} tasks` + (stale > 0 ? ` · ${stale} stale` : "");
+      details.push(
+        `<details><summary>${escapeXml(summary)}</summary>`,
+        groupDetail(group, report, scale),
+        "</details>",
+      );
+    }
+    details.push("</details>");
+  }
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',
@@ -618,14 +1004,30 @@ function renderHtml(reports: readonly SimulationReport[]): string {
     "h1 { font-size: 20px; margin: 0 0 4px; }",
     `p.caption { font-size: 14px; color: ${COLOR.muted}; margin: 0 0 16px; max-width: ${WIDTH}px; }`,
     "figure { margin: 0; overflow-x: auto; }",
+    // The axis stays at the top of the window while the chart scrolls under it.
+    "div.axis { position: sticky; top: 0; z-index: 1; background: #ffffff; width: fit-content; box-shadow: 0 1px 0 #e3e7ec; }",
+    "div.axis svg { display: block; }",
+    `details { font-size: 14px; margin: 4px 0; max-width: ${WIDTH}px; }`,
+    "details details { margin-left: 16px; }",
+    "summary { cursor: pointer; }",
+    // The expanded task lanes (see groupDetail): striped rows, labels right-aligned.
+    `svg.tasks { display: block; margin: 4px 0 8px -16px; background: repeating-linear-gradient(${COLOR.stripe} 0 ${LANE_HEIGHT}px, #ffffff ${LANE_HEIGHT}px ${2 * LANE_HEIGHT}px); }`,
+    `svg.tasks text.l { text-anchor: end; font-size: ${FONT_SIZE}px; fill: ${COLOR.text}; }`,
+    `svg.tasks text.n { font-size: 11px; font-style: italic; fill: ${COLOR.muted}; }`,
+    `svg.tasks rect.b { fill: ${COLOR.bar}; rx: 2px; }`,
+    `svg.tasks .s { fill: ${COLOR.stale}; }`,
     "</style>",
     "</head>",
     "<body>",
     `<h1>${escapeXml(title)}</h1>`,
     `<p class="caption">${escapeXml(caption)}</p>`,
+    `<div class="axis">`,
+    stickyAxis(scale),
+    "</div>",
     "<figure>",
     svg,
     "</figure>",
+    ...details,
     "</body>",
     "</html>",
     "",
@@ -634,17 +1036,19 @@ function renderHtml(reports: readonly SimulationReport[]): string {
 
 /**
  * Draws `reports` (e.g. the run without the gate, then with it) stacked on one shared time scale.
- * `"svg"` gives a standalone SVG document; `"html"` a minimal HTML5 page embedding the same SVG.
+ * `"svg"` gives a standalone SVG document; `"html"` an HTML5 page embedding the same SVG, with a
+ * sticky time axis and, for large reports, every task under expandable groups.
  */
 export function renderTimeline(
   reports: readonly SimulationReport[],
   format: TimelineFormat,
+  options: TimelineOptions = {},
 ): string {
   switch (format) {
     case "svg":
-      return `<?xml version="1.0" encoding="UTF-8"?>\n${renderSvg(reports)}\n`;
+      return `<?xml version="1.0" encoding="UTF-8"?>\n${renderSvg(reports, options)}\n`;
     case "html":
-      return renderHtml(reports);
+      return renderHtml(reports, options);
     default: {
       const never: never = format;
       throw new Error(`renderTimeline: unknown format ${String(never)}`);

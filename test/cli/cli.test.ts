@@ -3,11 +3,12 @@
  * setup (test/support/buildOnce.ts) builds it when missing or older than the sources.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeProgress } from "../../src/cli/progress.js";
 import { main } from "../../src/cli/run.js";
 import { fromUfoJson } from "../../src/ufo/fromUfoJson.js";
 import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
@@ -27,10 +28,20 @@ interface Run {
 }
 
 function orionSync(...args: string[]): Run {
+  return orionSyncWith({}, ...args);
+}
+
+function orionSyncWith(env: Record<string, string>, ...args: string[]): Run {
   const r = spawnSync(process.execPath, [cli, ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined },
+    env: {
+      ...process.env,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+      ORION_SYNC_PROGRESS_MS: undefined,
+      ...env,
+    },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -40,6 +51,10 @@ function row(stdout: string, label: string): number[] {
   const line = stdout.split("\n").find((l) => l.startsWith(label));
   if (line === undefined) throw new Error(`no row ${label} in:\n${stdout}`);
   return line.slice(label.length).trim().split(/\s+/).map(Number);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function expectError(run: Run, message: string | RegExp): void {
@@ -135,7 +150,13 @@ describe("orion-sync simulate", () => {
         Object.keys(o.tasks).length,
       ]);
     } else {
-      expectError(run, `${file}: ${new InvalidOrionError(o.id, validation.errors).message}`);
+      const message = `${file}: ${new InvalidOrionError(o.id, validation.errors).message}`;
+      expectError(
+        run,
+        new RegExp(
+          `^orion-sync: error: ${escapeRegExp(message)} \\(expected for this file: its edges name tasks it does not define`,
+        ),
+      );
       expect(run.stderr).toContain('names missing source task "task_001"');
     }
   });
@@ -208,8 +229,11 @@ describe("errors: one line on stderr, exit code 2", () => {
     expectError(orionSync("demo", "--task-duration", "fast"), /--task-duration: expected/);
     expectError(orionSync("demo", "--timeout", "0"), /--timeout: expected an integer from 1/);
     expectError(orionSync("demo", "--timeline", "out.png"), /--timeline: expected a file ending/);
-    expectError(orionSync("demo", "--bogus"), /Unknown option '--bogus'/);
-    expectError(orionSync("deploy"), 'unknown command "deploy" (expected demo or simulate)');
+    expectError(
+      orionSync("demo", "--bogus"),
+      'unknown option "--bogus": valid options: --help, --version, --agent-latency, --task-duration, --seed, --no-gate, --timeout, --json, --timeline',
+    );
+    expectError(orionSync("deploy"), 'unknown command "deploy": expected demo, simulate or help');
     expectError(orionSync("simulate"), "simulate: missing <file.json>");
     expectError(orionSync(), /missing command/);
   });
@@ -265,5 +289,138 @@ describe("on a terminal (in-process, a fake TTY)", () => {
     expect(stdout).toContain("\r");
     expect(stdout).toMatch(/running without gate/);
     expect(stdout).toMatch(/makespan \(ms\)/);
+  });
+});
+
+describe("issue 17: what a new user trips over", () => {
+  it("1. a large orion: a warning up front, then plain progress lines on stderr, --json clean", () => {
+    let big = orion("big");
+    for (let i = 0; i < 500; i++) big = big.task(`t${i}`, i < 25 ? {} : { after: `t${i - 25}` });
+    const file = tmpFile("big.json", JSON.stringify(big.build()));
+    const run = orionSyncWith(
+      { ORION_SYNC_PROGRESS_MS: "0" },
+      "simulate",
+      file,
+      "--json",
+      "--no-gate",
+    );
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveProperty("withoutGate");
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^orion-sync: warning: 500 tasks: a large orion takes a while/);
+    const progress = lines.slice(1);
+    expect(progress.length).toBeGreaterThan(3);
+    for (const line of progress) {
+      expect(line).toMatch(
+        /^orion-sync: without gate: \d+\/500 tasks done, \d+ ms simulated, \d+ modification\(s\) pending, held 0 ms, .* elapsed/,
+      );
+    }
+    expect(run.stderr).not.toContain("\r");
+    // A small orion at the default interval: nothing on stderr.
+    expect(orionSync("demo", "--json").stderr).toBe("");
+  });
+
+  it("1. the progress line's ETA extrapolates the wall time per task", () => {
+    const p = { gated: true, done: 250, total: 1000, pending: 2, heldMs: 40, elapsed: 900 };
+    expect(describeProgress(p, 30_000)).toBe(
+      "250/1000 tasks done, 900 ms simulated, 2 modification(s) pending, held 40 ms, 30 s elapsed, ETA 1 min 30 s",
+    );
+    expect(describeProgress({ ...p, done: 0 }, 500)).not.toContain("ETA");
+  });
+
+  it("3. the README's simulate command is an npm script that builds first", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const command = /^npm run simulate -- (.*)$/m.exec(readme);
+    expect(command, "README shows `npm run simulate -- …`").not.toBeNull();
+    expect(readme).not.toMatch(/npx orion-sync simulate/);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["simulate"]).toMatch(
+      /^npm run build && node dist\/src\/cli\/main\.js simulate$/,
+    );
+  });
+
+  it("4. option errors are ours: expected, given, the closest option", () => {
+    expectError(
+      orionSync("demo", "--timeout", "-5"),
+      `--timeout: expected an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got "-5"`,
+    );
+    expectError(
+      orionSync("demo", "--seed", "-1"),
+      '--seed: expected an integer from 0 to 4294967295, got "-1"',
+    );
+    expectError(orionSync("demo", "--sed", "4"), 'unknown option "--sed": did you mean --seed?');
+    expectError(
+      orionSync("demo", "--timline=x.html"),
+      'unknown option "--timline": did you mean --timeline?',
+    );
+    expectError(
+      orionSync("demo", "--nogate"),
+      'unknown option "--nogate": did you mean --no-gate?',
+    );
+    expectError(
+      orionSync("demo", "--seed"),
+      "--seed: expected an integer from 0 to 4294967295, got nothing",
+    );
+    expectError(
+      orionSync("demo", "--seed", "--json"),
+      '--seed: expected an integer from 0 to 4294967295, got the option "--json"',
+    );
+    expectError(orionSync("demo", "--json=yes"), '--json: takes no value, got "yes"');
+    expectError(
+      orionSync("simulat", "x.json"),
+      'unknown command "simulat": expected demo, simulate or help; did you mean simulate?',
+    );
+  });
+
+  it("4. `orion-sync help simulate` is `simulate --help`", () => {
+    expect(orionSync("help", "simulate")).toEqual(orionSync("simulate", "--help"));
+    expect(orionSync("help", "demo")).toEqual(orionSync("demo", "--help"));
+    expect(orionSync("help")).toEqual(orionSync("--help"));
+    expect(orionSync("help").stdout).toContain("help [command]");
+  });
+
+  it("5. an unwritable --timeline path fails before simulating", () => {
+    const missing = join(tmp, "no-such-dir", "plan.html");
+    expectError(
+      orionSync("demo", "--timeline", missing),
+      `--timeline: cannot write ${missing}: no such directory (${join(tmp, "no-such-dir")})`,
+    );
+    const directory = join(tmp, "dir.html");
+    mkdirSync(directory);
+    expectError(
+      orionSync("demo", "--timeline", directory),
+      `--timeline: cannot write ${directory}: is a directory`,
+    );
+    // The check leaves no file behind, and an existing file is still replaced at the end.
+    const fresh = join(tmp, "fresh.svg");
+    expect(orionSync("demo", "--timeline", fresh).status).toBe(0);
+    expect(readFileSync(fresh, "utf8")).toContain("<svg");
+  });
+
+  it("6. the demo says what its agent does and which tasks started stale", () => {
+    const run = orionSync("demo");
+    const lines = run.stdout.split("\n");
+    expect(lines[1]).toMatch(
+      /^The agent answers every completion by marking the completed task's dependents/,
+    );
+    expect(lines[1]).toContain("after clean_customers it also sets segment's segments to 8");
+    expect(lines[2]).toMatch(/^A task starts stale when it starts before the agent has answered/);
+    const stale = /^Stale without gate: (.*)\.$/m.exec(run.stdout)?.[1]?.split(", ") ?? [];
+    expect(stale).toHaveLength(row(run.stdout, "tasks started stale")[0]!);
+    expect(run.stdout).not.toMatch(/^Stale with gate/m);
+    expect(orionSync("demo", "--help").stdout).toContain("marking the completed task's dependents");
+  });
+
+  it("2. --timeline of a large orion groups its lanes by level", () => {
+    let big = orion("wide");
+    for (let i = 0; i < 60; i++) big = big.task(`t${i}`, i < 20 ? {} : { after: `t${i - 20}` });
+    const file = tmpFile("wide.json", JSON.stringify(big.build()));
+    const out = join(tmp, "wide.svg");
+    expect(orionSync("simulate", file, "--timeline", out).status).toBe(0);
+    const svg = readFileSync(out, "utf8");
+    expect(svg).toContain(">level 0 · 20 tasks</text>");
+    expect(svg).toContain(">level 2 · 20 tasks</text>");
   });
 });

@@ -1,7 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { SimulatedTask, SimulationReport } from "../../src/simulation/types.js";
-import { formatTick, niceTickStep, renderTimeline } from "../../src/timeline/index.js";
+import {
+  formatTick,
+  GROUP_FROM,
+  groupLanes,
+  laneLabel,
+  niceTickStep,
+  renderTimeline,
+  taskLevels,
+} from "../../src/timeline/index.js";
 
 // ---- A tiny XML well-formedness checker (no dependency) ----------------------------------------
 
@@ -285,7 +293,8 @@ describe("renderTimeline (html)", () => {
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(html).toMatch(/<title>[^<]*demo[^<]*<\/title>/);
     expect(html).toContain('<p class="caption">');
-    const inline = html.slice(html.indexOf("<svg"), html.indexOf("</svg>") + 6);
+    const figure = html.slice(html.indexOf("<figure>"));
+    const inline = figure.slice(figure.indexOf("<svg"), figure.indexOf("</svg>") + 6);
     expect(svg).toContain(inline);
     expect(() => assertWellFormed(inline)).not.toThrow();
     expect(html).not.toMatch(/<script|<link|src=/);
@@ -308,5 +317,116 @@ describe("tick steps", () => {
     expect(formatTick(1500, 500, true)).toBe("1.5 s");
     expect(formatTick(2000, 1000, true)).toBe("2 s");
     expect(formatTick(0.4, 0.2, false)).toBe("0.4 ms");
+  });
+});
+
+// ---- Large orions (issue 17) -------------------------------------------------------------------
+
+/** A 2,000-task orion in 50 levels of 40, run without and with the gate (synthetic times). */
+function large(n = 2000, width = 40): { reports: SimulationReport[]; levels: Map<string, number> } {
+  const ids = Array.from({ length: n }, (_, i) => `t${i}`);
+  const deps = ids.flatMap((id, i) =>
+    i < width ? [] : [{ fromTaskId: `t${i - width}`, toTaskId: id }],
+  );
+  const levels = taskLevels(ids, deps);
+  const run = (gated: boolean): SimulationReport => {
+    const tasks = ids.map((id, i) => {
+      const level = Math.floor(i / width);
+      const start = level * (gated ? 120 : 50) + (i % 7) * 3;
+      const name = i % 5 === 0 ? `数据处理 ${i}` : `task number ${i}`;
+      return task(id, name, start, start + 20 + (i % 11) * 4, !gated && i % 3 === 0);
+    });
+    return {
+      orionId: "big",
+      orionName: `big ${n}`,
+      gated,
+      seed: 1,
+      tasks,
+      modifications: [{ onTaskIds: ids.slice(0, 40), startedAt: 20, publishedAt: 80 }],
+      held: gated ? [{ from: 20, to: 80 }] : [],
+      staleStarts: tasks.filter((t) => t.stale).length,
+      makespan: Math.max(...tasks.map((t) => t.endedAt ?? 0)),
+      heldMs: gated ? 60 : 0,
+      timeouts: 0,
+      outcome: "completed",
+    };
+  };
+  return { reports: [run(false), run(true)], levels };
+}
+
+/** The heights of the SVGs a reader sees without expanding anything (outside `<details>`). */
+function visibleHeight(html: string): number {
+  const visible = html.replace(/<details[\s\S]*<\/details>/g, "");
+  return [...visible.matchAll(/<svg[^>]* height="(\d+)"/g)].reduce((h, m) => h + Number(m[1]), 0);
+}
+
+describe("renderTimeline: a 2,000-task orion", () => {
+  const { reports, levels } = large();
+  const html = renderTimeline(reports, "html", { levels });
+  const svg = renderTimeline(reports, "svg", { levels });
+
+  it("stays under 1 MB and 5,000 px, every task still in the page", () => {
+    expect(Buffer.byteLength(html)).toBeLessThan(1024 * 1024);
+    expect(visibleHeight(html)).toBeLessThan(5000);
+    expect(Number(/height="(\d+)"/.exec(svg)?.[1])).toBeLessThan(5000);
+    // Each task is in an expandable group: one bar per task per run.
+    expect(count(html, /class="b[ "]/g)).toBe(4000);
+    expect(count(html, /class="b s"/g)).toBe(reports[0]!.staleStarts);
+  });
+
+  it("groups the lanes by level, at most 30 groups, expandable with <details>", () => {
+    expect(count(svg, /class="group-label"/g)).toBe(2 * 25); // 50 levels in bands of 2
+    expect(svg).toContain(">levels 0–1 · 80 tasks</text>");
+    expect(count(svg, /class="task-bar/g)).toBe(0);
+    expect(count(html, /<details>/g)).toBe(2 * 25);
+    expect(html).toContain("<summary>levels 0–1 · 80 tasks · 27 stale</summary>");
+    const sections = svg.split('<g class="report"').slice(1);
+    for (const section of sections)
+      expect(() => assertWellFormed(`<g${section.replace(/<\/svg>\s*$/, "")}`)).not.toThrow();
+    expect(() => assertWellFormed(svg.replace(/^<\?xml[^>]*>\n/, ""))).not.toThrow();
+  });
+
+  it("keeps the axis in view: above and below each run, and a sticky header in HTML", () => {
+    const labels = [...svg.matchAll(/class="tick-label">([^<]*)</g)].map((m) => m[1]);
+    const perAxis = labels.indexOf("0", 1);
+    expect(perAxis).toBeGreaterThan(3);
+    expect(labels.length).toBe(4 * perAxis); // top and bottom of two sections
+    expect(html).toMatch(/div\.axis \{ position: sticky; top: 0;/);
+    expect(html.indexOf('<div class="axis">')).toBeLessThan(html.indexOf("<figure>"));
+  });
+
+  it("groups by start order without levels; small reports keep a lane per task", () => {
+    const byStart = renderTimeline(reports, "svg");
+    expect(byStart).toContain(">starts 1–67 · 67 tasks</text>");
+    expect(count(byStart, /class="group-label"/g)).toBe(2 * 30);
+    const small = large(GROUP_FROM, 10);
+    expect(count(renderTimeline(small.reports, "svg"), /class="task-bar/g)).toBe(2 * GROUP_FROM);
+  });
+});
+
+describe("lane labels and levels", () => {
+  it("put the id beside a name a machine may lack the font for", () => {
+    expect(laneLabel({ id: "t1", name: "下载数据" })).toBe("t1 · 下载数据");
+    expect(laneLabel({ id: "t2", name: "Données, schön" })).toBe("Données, schön");
+    expect(laneLabel({ id: "t3", name: "" })).toBe("t3");
+    const out = renderTimeline(sample(), "svg");
+    expect(out).toContain('class="task-label">t1 · 下载数据 (download)</text>');
+  });
+
+  it("levels: longest path from a root; a cycle gets none", () => {
+    const levels = taskLevels(
+      ["a", "b", "c", "d", "x", "y"],
+      [
+        { fromTaskId: "a", toTaskId: "b" },
+        { fromTaskId: "b", toTaskId: "c" },
+        { fromTaskId: "a", toTaskId: "c" },
+        { fromTaskId: "x", toTaskId: "y" },
+        { fromTaskId: "y", toTaskId: "x" },
+        { fromTaskId: "ghost", toTaskId: "d" },
+      ],
+    );
+    expect(Object.fromEntries(levels)).toEqual({ a: 0, b: 1, c: 2, d: 0 });
+    const groups = groupLanes([task("a", "a"), task("x", "x")], levels);
+    expect(groups.map((g) => g.label)).toEqual(["level 0", "no level"]);
   });
 });
