@@ -1,10 +1,15 @@
-import { filter, type SchedulerLike } from "rxjs";
+import { filter, Observable, type Observer, type SchedulerLike, type Subscribable } from "rxjs";
 import {
   createScriptedAgent,
   type AgentBus,
   type ScriptedAgent,
 } from "../src/agent/createScriptedAgent.js";
-import { isTaskEnded, type OrionModifiedEvent, type TaskEvent } from "../src/events.js";
+import {
+  isTaskEnded,
+  type OrionEvent,
+  type OrionModifiedEvent,
+  type TaskEvent,
+} from "../src/events.js";
 import type { TaskOrion } from "../src/orion/types.js";
 
 /**
@@ -16,6 +21,17 @@ export type TestAgentEdit = (
   orion: TaskOrion | undefined,
   event: TaskEvent,
 ) => TaskOrion | undefined;
+
+/** A plain `Subject<OrionEvent>` (or anything subscribable with `next`) as a bus. */
+type SubjectLike = Subscribable<OrionEvent> & Pick<Observer<OrionEvent>, "next">;
+
+function asAgentBus(bus: AgentBus | SubjectLike): AgentBus {
+  if ("events$" in bus) return bus;
+  return {
+    events$: new Observable<OrionEvent>((subscriber) => bus.subscribe(subscriber)),
+    publish: (event) => bus.next(event),
+  };
+}
 
 /** Options of {@link createTestAgent}. */
 export interface TestAgentOptions {
@@ -54,7 +70,7 @@ export interface TestAgent extends ScriptedAgent {
 
 /**
  * A scripted agent for tests, on the test's scheduler: it answers each `TASK_COMPLETED` /
- * `TASK_FAILED` on `bus` with `ORION_MODIFIED` after a fixed latency per task, applying the
+ * `TASK_FAILED` on `bus` (a bus, or a plain `Subject<OrionEvent>`) with `ORION_MODIFIED` after a fixed latency per task, applying the
  * scripted edit of each task, batching what arrives while it works (like UFO's agent, see
  * `createScriptedAgent`), and stays silent on the tasks of `silentOn`. It records its
  * answers, the completions it ignored, and its errors (nothing is logged).
@@ -70,7 +86,11 @@ export interface TestAgent extends ScriptedAgent {
  * });
  * @throws RangeError if `latency` or one of `latencies` is negative, NaN or infinite.
  */
-export function createTestAgent(bus: AgentBus, options: TestAgentOptions): TestAgent {
+export function createTestAgent(
+  testBus: AgentBus | (Subscribable<OrionEvent> & Pick<Observer<OrionEvent>, "next">),
+  options: TestAgentOptions,
+): TestAgent {
+  const bus = asAgentBus(testBus);
   const { scheduler, latency, latencies = {}, edits = {}, silentOn = [], orionId } = options;
   checkLatency(latency, "latency");
   for (const [taskId, value] of Object.entries(latencies)) {

@@ -1,7 +1,8 @@
-import { VirtualTimeScheduler } from "rxjs";
+import { Subject, VirtualTimeScheduler } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { createEventBus } from "../../src/bus.js";
+import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { marbles } from "../marbles.js";
@@ -158,5 +159,24 @@ describe("createTestAgent", () => {
     expect(() => createTestAgent(bus, { scheduler, latency: 1, latencies: { b: bad } })).toThrow(
       /latencies\["b"\]/,
     );
+  });
+});
+
+describe("createTestAgent on a plain Subject<OrionEvent> (issue 17)", () => {
+  it("listens to the subject and publishes its answers with next", () => {
+    const scheduler = new TestScheduler((actual, wanted) => {
+      expect(actual).toStrictEqual(wanted);
+    });
+    const subject = new Subject<OrionEvent>();
+    const seen: OrionEvent[] = [];
+    subject.subscribe((event) => seen.push(event));
+    const agent = createTestAgent(subject, { scheduler, latency: 5, silentOn: ["b"] });
+    subject.next(taskCompleted("a"));
+    subject.next(taskCompleted("b"));
+    scheduler.flush();
+    expect(agent.answers).toStrictEqual([orionModified(["a"])]);
+    expect(agent.ignored).toStrictEqual([taskCompleted("b")]);
+    expect(seen).toStrictEqual([taskCompleted("a"), taskCompleted("b"), orionModified(["a"])]);
+    agent.stop();
   });
 });
