@@ -39,7 +39,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(): Promise<Server> {
+export async function startServer(): Promise<Server> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "orion-sync-bench-redis-"));
   const child = spawn(

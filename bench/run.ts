@@ -11,6 +11,7 @@ import { leakSection } from "./leaks.js";
 import { benchMerge } from "./merge.js";
 import { benchOrchestrator } from "./orchestrator.js";
 import { redisSection } from "./redis.js";
+import { redisFencingSection } from "./redisFencing.js";
 
 /** The repository root: this file runs from `dist/bench/`. */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -21,6 +22,7 @@ const sections: string[] = [
   await benchOrchestrator(),
   await leakSection(),
   await redisSection(),
+  await redisFencingSection(),
 ];
 
 const cpu = cpus();
