@@ -1,17 +1,12 @@
 import {
-  concatWith,
-  defer,
-  from,
-  map,
-  merge,
-  mergeMap,
-  Subject,
-  takeUntil,
-  finalize,
+  asyncScheduler,
+  Observable,
   type MonoTypeOperatorFunction,
-  type Observable,
+  type SchedulerLike,
+  type Subscription,
 } from "rxjs";
-import type { PendingState } from "../src/pending/PendingState.js";
+import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { hasSeenEvent, pendingIn, type PendingState } from "../src/pending/PendingState.js";
 
 /** Options of {@link gateReadyTasks}. */
 export interface GateReadyTasksOptions<T> {
@@ -30,6 +25,50 @@ export interface GateReadyTasksOptions<T> {
   readonly overflow?: "error" | "drop-oldest";
   /** Called with each value `'drop-oldest'` drops, so it can be counted or logged. */
   readonly onDrop?: (dropped: T) => void;
+  /**
+   * Hold a value only for its own orion's pending modifications: an orion id, or a function
+   * that reads it from each value. Default: any pending modification of any orion holds.
+   */
+  readonly orionId?: string | ((value: T) => string);
+  /**
+   * The ids of the events (of the value's orion) the value was computed after, e.g. the
+   * completion that made its tasks ready. The value is held until the fold has seen them
+   * *and* nothing of its orion is pending, so it cannot pass before the fold knows of the
+   * completion, whichever of the two subscribed to the bus first. Needs `orionId`.
+   */
+  readonly after?: (value: T) => string | readonly string[] | undefined;
+  /**
+   * How long (ms) a value may wait for the fold to see an `after` event before the output
+   * errors with {@link UnseenEventError}. Default 30 000.
+   */
+  readonly unseenTimeout?: number;
+  /** Where the `unseenTimeout` timer runs. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * A value waited `unseenTimeout` ms at the gate for an event the fold never saw: the
+ * synchronizer is not seeing the orchestrator's events (another bus, a fold that restarted,
+ * or set up after the orchestrator published). Failing is the safe answer: passing would
+ * start a task on an orion the agent may be editing.
+ */
+export class UnseenEventError extends Error {
+  override readonly name = "UnseenEventError";
+  /**
+   * Made by the gate; exported so callers can test `instanceof`.
+   * @param orionId - the value's orion
+   * @param eventId - the event the fold has not seen
+   * @param waitedMs - how long the value waited
+   */
+  constructor(
+    readonly orionId: string,
+    readonly eventId: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `gateReadyTasks: a value computed after event '${eventId}' of orion '${orionId}' waited ${waitedMs} ms, and the pending-modifications fold has not seen that event: it does not receive the orchestrator's events (another bus, a restarted fold, or subscribed after the orchestrator published)`,
+    );
+  }
 }
 
 /** The gate held `maxHeld` values and another arrived, with `overflow: 'error'`. */
@@ -69,9 +108,12 @@ export class GateStateEndedError extends Error {
   }
 }
 
-function checkOptions<T>(
-  options: GateReadyTasksOptions<T>,
-): Required<Omit<GateReadyTasksOptions<T>, "onDrop">> {
+function checkOptions<T>(options: GateReadyTasksOptions<T>): {
+  readonly release: "latest" | "all";
+  readonly maxHeld: number;
+  readonly overflow: "error" | "drop-oldest";
+  readonly unseenTimeout: number;
+} {
   const release = options.release ?? "latest";
   if (release !== "latest" && release !== "all") {
     throw new RangeError(
@@ -90,32 +132,55 @@ function checkOptions<T>(
       `gateReadyTasks: overflow must be 'error' or 'drop-oldest', got ${String(overflow)}`,
     );
   }
-  return { release, maxHeld, overflow };
+  if (options.after !== undefined && options.orionId === undefined) {
+    throw new RangeError("gateReadyTasks: 'after' needs 'orionId' (event ids are per orion)");
+  }
+  const unseenTimeout = checkTimeout(options.unseenTimeout ?? 30_000, "unseenTimeout");
+  return { release, maxHeld, overflow, unseenTimeout };
+}
+
+/** A held value, with what it waits for. */
+interface Held<T> {
+  readonly value: T;
+  readonly orionId: string | undefined;
+  readonly after: readonly string[];
+  /** When it was held (scheduler ms): what `unseenTimeout` counts from. */
+  readonly since: number;
+}
+
+const noIds: readonly string[] = [];
+
+/** `after`'s answer as a list. */
+function idList(ids: string | readonly string[] | undefined): readonly string[] {
+  return ids === undefined ? noIds : typeof ids === "string" ? [ids] : ids;
 }
 
 /**
- * Holds the orchestrator's ready-task values back while any modification is pending, and
- * releases them the moment the pending set is empty: no polling, no timers.
+ * Holds the orchestrator's ready-task values back while a modification is pending, and
+ * releases them the moment it is answered: no polling.
  *
- * The gate subscribes to `state$` before the source, so a state emitted synchronously on
- * subscription (as the fold's initial state is) is known before the first value. It is
- * closed until the first state arrives, open while the newest state (by `version`) has
- * nothing pending. While open, values pass through unchanged and unbuffered. While closed,
- * they are held (`'latest'`: one; `'all'`: up to `maxHeld`, in order) and released in the
- * same turn as the state that opens the gate. A release stops at once if a released value
- * causes (synchronously) a new modification to be registered; the rest waits for the next
- * opening, and values arriving meanwhile queue behind it.
+ * What holds a value: any pending modification (default), or with `orionId` only those of
+ * the value's orion; with `after`, also any event it was computed after that the fold has
+ * not seen yet. The rule is checked on the newest state (by `version`) when the value
+ * arrives and again on every newer state, so the order in which the fold and the
+ * orchestrator subscribed to the bus does not matter: a value computed after a completion
+ * the fold has not heard of yet waits for it. If such an event is not seen within
+ * `unseenTimeout`, the output errors with {@link UnseenEventError}: a mis-wired system
+ * fails loudly instead of running stale.
  *
- * Same frame: when a `TASK_COMPLETED` reaches the fold before the orchestrator emits the
- * ready tasks it caused (the orchestrator publishes, then computes ready tasks), those
- * ready tasks are held. The bus must deliver the event to the fold first: publish it
- * before emitting, or subscribe the synchronizer to the bus before the orchestrator.
+ * The gate subscribes to `state$` before the source, and is closed until the first state
+ * arrives. A value that may pass passes at once, unbuffered. Held values (`'latest'`: the
+ * newest per orion; `'all'`: up to `maxHeld` in all, in order per orion) are released in
+ * the same turn as the state that frees them. A release stops at once if a released value
+ * causes (synchronously) a new modification of its orion to be registered; the rest waits
+ * for the next opening, and values arriving meanwhile queue behind it.
  *
- * Completion: if the source completes while values are held, they are released when the
- * gate opens and then the output completes. Errors of the source or of `state$`
- * propagate at once (held values are dropped with the error). If `state$` completes while
- * the gate is open, values pass through from then on; if it completes while closed, the
- * output errors with {@link GateStateEndedError}, since nothing could ever open it.
+ * Completion: if the source completes while values are held, they are released when they
+ * may pass and then the output completes. Errors of the source or of `state$` propagate at
+ * once (held values are dropped with the error). If `state$` completes while values are
+ * held, or while the gate is closed for every value (no `orionId`, something pending), the
+ * output errors with {@link GateStateEndedError}, since nothing could ever release them;
+ * otherwise values that may pass still pass, and one that would be held errors so.
  * Unsubscribing drops held values.
  *
  * ```text
@@ -125,68 +190,208 @@ function checkOptions<T>(
  * output: -1----------(23)--4---     (release: 'all')
  * ```
  *
- * @param state$ - the pending state stream, typically `events$.pipe(pendingModifications())`
- *   shared with `shareReplay({ bufferSize: 1, refCount: true })`, or a synchronizer's `state$`
- * @throws RangeError at call time for a bad `release`, `maxHeld` or `overflow`.
+ * @param state$ - the pending state stream, typically `events$.pipe(pendingModifications(),
+ *   shareState())`, or a synchronizer's `state$`
+ * @throws RangeError at call time for a bad `release`, `maxHeld`, `overflow` or
+ *   `unseenTimeout`, or `after` without `orionId`.
  */
 export function gateReadyTasks<T>(
   state$: Observable<PendingState>,
   options: GateReadyTasksOptions<T> = {},
 ): MonoTypeOperatorFunction<T> {
-  const { release, maxHeld, overflow } = checkOptions(options);
-  const onDrop = options.onDrop;
+  const { release, maxHeld, overflow, unseenTimeout } = checkOptions(options);
+  const { onDrop, after } = options;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const orionOption = options.orionId;
+  const orionOf: (value: T) => string | undefined =
+    typeof orionOption === "function" ? orionOption : () => orionOption;
   return (source) =>
-    defer(() => {
-      const held: T[] = [];
-      const finished = new Subject<void>();
-      let open = false;
-      let seen = -1;
-      let pending: number | undefined;
+    new Observable<T>((subscriber) => {
+      /** Held values by orion (`undefined`: the whole-bus gate), each list in arrival order. */
+      const held = new Map<string | undefined, Held<T>[]>();
+      let heldCount = 0;
+      let state: PendingState | undefined;
+      let stateEnded = false;
       let sourceEnded = false;
-      const none: readonly T[] = [];
+      let done = false;
+      let timer: Subscription | undefined;
 
-      function* drain(): Generator<T> {
-        while (open && held.length > 0) yield held.shift() as T;
-        if (sourceEnded && held.length === 0) finished.next();
-      }
-      const onState = (state: PendingState): Iterable<T> => {
-        if (state.version <= seen) return none;
-        seen = state.version;
-        pending = state.pending.size;
-        open = pending === 0;
-        return open && held.length > 0 ? drain() : none;
-      };
-      const onStateEnd = (): Iterable<T> => {
-        if (!open) throw new GateStateEndedError(held.length, pending);
-        return none;
-      };
-      const onValue = (value: T): Iterable<T> => {
-        if (open && held.length === 0) return [value];
-        if (release === "latest") {
-          held[0] = value;
-        } else {
-          if (held.length >= maxHeld) {
-            if (overflow === "error") throw new GateOverflowError(maxHeld);
-            onDrop?.(held.shift() as T);
-          }
-          held.push(value);
+      /** Whether `item` may pass on the newest state. */
+      const mayPass = (item: Held<T>): boolean => {
+        if (state === undefined) return false;
+        if (pendingIn(state, item.orionId) > 0) return false;
+        for (const id of item.after) {
+          if (!hasSeenEvent(state, item.orionId as string, id)) return false;
         }
-        return none;
+        return true;
       };
-      const onSourceEnd = (): Iterable<T> => {
-        sourceEnded = true;
-        return drain();
+      /** The first `after` id of `item` the fold has not seen, if any. */
+      const unseen = (item: Held<T>): string | undefined =>
+        item.after.find(
+          (id) => state === undefined || !hasSeenEvent(state, item.orionId as string, id),
+        );
+      const fail = (error: unknown): void => {
+        if (done) return;
+        done = true;
+        cleanup();
+        subscriber.error(error);
+      };
+      const cleanup = (): void => {
+        held.clear();
+        heldCount = 0;
+        timer?.unsubscribe();
+        timer = undefined;
+      };
+      const completeIfDone = (): void => {
+        if (!done && sourceEnded && heldCount === 0) {
+          done = true;
+          cleanup();
+          subscriber.complete();
+        }
+      };
+      /** Releases what each orion's queue may release, head first, re-checking after each. */
+      const drain = (): void => {
+        for (const [orionId, queue] of held) {
+          while (!done && queue.length > 0 && mayPass(queue[0] as Held<T>)) {
+            const item = queue.shift() as Held<T>;
+            heldCount--;
+            subscriber.next(item.value);
+          }
+          if (queue.length === 0) held.delete(orionId);
+        }
+        if (heldCount === 0) {
+          timer?.unsubscribe();
+          timer = undefined;
+        }
+        completeIfDone();
+      };
+      /** Keeps one timer armed for the oldest held value still waiting on an unseen event. */
+      const armUnseen = (): void => {
+        if (timer !== undefined || done) return;
+        let oldest: Held<T> | undefined;
+        for (const queue of held.values()) {
+          for (const item of queue) {
+            if (unseen(item) !== undefined && (oldest === undefined || item.since < oldest.since))
+              oldest = item;
+          }
+        }
+        if (oldest === undefined) return;
+        const delay = Math.max(0, oldest.since + unseenTimeout - scheduler.now());
+        timer = scheduler.schedule(() => {
+          timer = undefined;
+          for (const queue of held.values()) {
+            for (const item of queue) {
+              const id = unseen(item);
+              if (id !== undefined && scheduler.now() - item.since >= unseenTimeout) {
+                fail(
+                  new UnseenEventError(item.orionId as string, id, scheduler.now() - item.since),
+                );
+                return;
+              }
+            }
+          }
+          armUnseen();
+        }, delay);
+      };
+      const hold = (item: Held<T>): void => {
+        if (stateEnded) {
+          fail(
+            new GateStateEndedError(
+              heldCount + 1,
+              state === undefined ? undefined : pendingIn(state),
+            ),
+          );
+          return;
+        }
+        if (release === "all" && heldCount >= maxHeld) {
+          if (overflow === "error") {
+            fail(new GateOverflowError(maxHeld));
+            return;
+          }
+          dropOldest();
+        }
+        // A queue may be empty but still listed while a drain is releasing from it.
+        const queue = held.get(item.orionId);
+        if (queue === undefined) held.set(item.orionId, [item]);
+        else if (release === "latest" && queue.length > 0) {
+          queue[queue.length - 1] = item;
+          heldCount--;
+        } else queue.push(item);
+        heldCount++;
+        if (item.after.length > 0) armUnseen();
+      };
+      /** Drops the oldest held value (of any orion) for `'drop-oldest'`. */
+      const dropOldest = (): void => {
+        let oldestKey: string | undefined;
+        let oldest: Held<T> | undefined;
+        for (const [key, queue] of held) {
+          const head = queue[0];
+          if (head !== undefined && (oldest === undefined || head.since < oldest.since)) {
+            oldest = head;
+            oldestKey = key;
+          }
+        }
+        if (oldest === undefined) return;
+        const queue = held.get(oldestKey) as Held<T>[];
+        queue.shift();
+        if (queue.length === 0) held.delete(oldestKey);
+        heldCount--;
+        onDrop?.(oldest.value);
       };
 
-      return merge(
-        state$.pipe(map(onState), concatWith(defer(() => [onStateEnd()]))),
-        source.pipe(map(onValue), concatWith(defer(() => [onSourceEnd()]))),
-      ).pipe(
-        mergeMap((values) => from(values)),
-        takeUntil(finished),
-        finalize(() => {
-          held.length = 0;
-        }),
-      );
+      const stateSubscription = state$.subscribe({
+        next: (next) => {
+          if (done || (state !== undefined && next.version <= state.version)) return;
+          state = next;
+          if (heldCount > 0) drain();
+        },
+        error: fail,
+        complete: () => {
+          stateEnded = true;
+          if (done) return;
+          const closed = state === undefined || (orionOption === undefined && pendingIn(state) > 0);
+          if (heldCount > 0 || closed) {
+            fail(
+              new GateStateEndedError(
+                heldCount,
+                state === undefined ? undefined : pendingIn(state),
+              ),
+            );
+          }
+        },
+      });
+      const sourceSubscription = source.subscribe({
+        next: (value) => {
+          if (done) return;
+          let item: Held<T>;
+          try {
+            const orionId = orionOf(value);
+            item = {
+              value,
+              orionId,
+              after: after === undefined ? noIds : idList(after(value)),
+              since: scheduler.now(),
+            };
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          // Order within an orion: nothing overtakes what its orion holds.
+          if ((held.get(item.orionId)?.length ?? 0) === 0 && mayPass(item)) {
+            subscriber.next(item.value);
+          } else hold(item);
+        },
+        error: fail,
+        complete: () => {
+          sourceEnded = true;
+          completeIfDone();
+        },
+      });
+      return () => {
+        done = true;
+        cleanup();
+        sourceSubscription.unsubscribe();
+        stateSubscription.unsubscribe();
+      };
     });
 }

@@ -394,7 +394,11 @@ export class ReferenceModel {
       // Deadlines (a modification timing out, an anticipation forgotten), all in one step.
       let changed = false;
       for (const [k, r] of [...this.records]) {
-        if ((r.phase === "pending" || r.phase === "anticipated") && r.deadline <= this.now) {
+        const due =
+          r.phase === "pending"
+            ? [r, ...r.later].some((o) => o.deadline <= this.now)
+            : r.phase === "anticipated" && r.deadline <= this.now;
+        if (due) {
           if (r.phase === "pending") {
             // Every owed modification of the task whose deadline came times out.
             const owed = [r as Owed, ...r.later];
@@ -439,7 +443,8 @@ export class ReferenceModel {
       if (next === undefined || t < next) next = t;
     };
     for (const r of this.records.values()) {
-      if (r.phase === "pending" || r.phase === "anticipated") consider(r.deadline);
+      if (r.phase === "pending") for (const o of [r, ...r.later]) consider(o.deadline);
+      else if (r.phase === "anticipated") consider(r.deadline);
     }
     for (const l of this.listeners) if (l instanceof ModelWait) consider(l.end);
     return next;

@@ -43,7 +43,8 @@ const TIMEOUT = 100;
 
 /** The model: per key, what is known; plus counters. */
 class Model {
-  pending = new Map<string, number>(); // key -> deadline
+  /** Per key with something owed: the owed deadlines, oldest first, and whether it restarted since. */
+  pending = new Map<string, { deadlines: number[]; restarted: boolean }>();
   records = new Map<string, { phase: string; deadline: number }>();
   stats = {
     total: 0,
@@ -69,11 +70,13 @@ class Model {
   }
 
   expire(): void {
-    for (const [k, d] of [...this.pending]) {
-      if (d <= this.now) {
+    for (const [k, p] of [...this.pending]) {
+      const left = p.deadlines.filter((d) => d > this.now);
+      this.stats.timeout += p.deadlines.length - left.length;
+      p.deadlines = left;
+      if (left.length === 0) {
         this.pending.delete(k);
         this.answer(k, "timed-out");
-        this.stats.timeout++;
       }
     }
     for (const [k, r] of [...this.records]) {
@@ -88,33 +91,48 @@ class Model {
       this.expire();
     } else if (s.t === "invalid") this.stats.invalid++;
     else if (s.t === "clear") {
-      for (const k of this.pending.keys()) this.answer(k, "cleared");
-      this.stats.cleared += this.pending.size;
+      for (const [k, p] of this.pending) {
+        this.answer(k, "cleared");
+        this.stats.cleared += p.deadlines.length;
+      }
       this.pending.clear();
     } else if (s.t === "orionEnded") {
       // Reported only: records expire on their own.
     } else if (s.t === "started") {
-      // A new run forgets an answered or anticipated task (a pending one stays).
-      this.records.delete(`${s.orion}/${s.task}`);
+      // A new run forgets an answered or anticipated task; a pending one is marked restarted.
+      const k = `${s.orion}/${s.task}`;
+      const p = this.pending.get(k);
+      if (p) p.restarted = true;
+      else this.records.delete(k);
     } else if (s.t === "completed" || s.t === "failed") {
       const k = `${s.orion}/${s.task}`;
       const r = this.records.get(k);
-      if (this.pending.has(k) || (r && r.phase !== "anticipated")) this.stats.duplicate++;
+      const p = this.pending.get(k);
+      if (p?.restarted) {
+        // A retry's end while the earlier modification is owed: a second one.
+        p.deadlines.push(this.now + TIMEOUT);
+        p.restarted = false;
+        this.stats.total++;
+      } else if (p || (r && r.phase !== "anticipated")) this.stats.duplicate++;
       else if (r) {
         this.answer(k, "completed");
         this.stats.total++;
         this.stats.completed++;
       } else {
-        this.pending.set(k, this.now + TIMEOUT);
+        this.pending.set(k, { deadlines: [this.now + TIMEOUT], restarted: false });
         this.stats.total++;
       }
     } else if (s.t === "modified") {
       for (const task of new Set(s.tasks)) {
         const k = `${s.orion}/${task}`;
         const r = this.records.get(k);
-        if (this.pending.has(k)) {
-          this.pending.delete(k);
-          this.answer(k, "completed");
+        const p = this.pending.get(k);
+        if (p) {
+          p.deadlines.shift();
+          if (p.deadlines.length === 0) {
+            this.pending.delete(k);
+            this.answer(k, "completed");
+          }
           this.stats.completed++;
         } else if (!r) {
           this.records.set(k, { phase: "anticipated", deadline: this.now + TIMEOUT });
@@ -213,7 +231,7 @@ describe("the fold against a model", () => {
             st.completedModifications +
               st.timeoutModifications +
               st.clearedModifications +
-              state.pending.size,
+              state.owedCount,
           );
           const anticipatedCount = [...model.records.values()].filter(
             (r) => r.phase === "anticipated",
