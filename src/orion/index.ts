@@ -35,6 +35,13 @@ export {
   type TaskSpec,
 } from "./orion.js";
 export { OrionCycleError } from "./OrionCycleError.js";
+export {
+  createOrionRun,
+  type AgentOrionChange,
+  type OrionRun,
+  type OrionRunCounts,
+  type OrionRunOptions,
+} from "./OrionRun.js";
 export { orionStates } from "./orionStates.js";
 export { startTask } from "./startTask.js";
 export { statusLevel } from "./statusLevel.js";

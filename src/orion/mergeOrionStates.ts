@@ -1,7 +1,6 @@
 import { getReadyTasks, type ReadyTaskOptions } from "./getReadyTasks.js";
 import { InvalidOrionError } from "./InvalidOrionError.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
-import { deepEqual } from "./internal/deepEqual.js";
 import {
   dependencyIndex,
   dependencyIndexLike,
@@ -14,9 +13,8 @@ import { isReadyIn } from "./internal/isReadyIn.js";
 import { withTasks } from "./internal/replaceTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { countStatus, emptyCounts, stateFromCounts } from "./internal/stateFromCounts.js";
-import { sameExecution, withExecution } from "./internal/withExecution.js";
+import { mergeTask } from "./internal/mergeTask.js";
 import { isTaskStatus } from "./isTaskStatus.js";
-import { statusLevel } from "./statusLevel.js";
 import type { Task, TaskOrion, TaskStatus } from "./types.js";
 import { validateOrion } from "./validateOrion.js";
 
@@ -257,51 +255,6 @@ function allIn(index: DependencyIndex, tasks: TaskOrion["tasks"]): boolean {
   return true;
 }
 
-/** One task in both orions: the agent's definition unless started, the more advanced execution. */
-function mergeTask(
-  taskId: string,
-  agentTask: Task,
-  orchestratorTask: Task,
-  preserved: string[],
-  conflicts: MergeConflict[],
-): Task {
-  let definition = agentTask;
-  let changed: DefinitionField[] | undefined;
-  if (!isNotStarted(orchestratorTask.status)) {
-    changed = changedDefinitionFields(agentTask, orchestratorTask);
-    if (changed.length > 0) {
-      conflicts.push({ kind: "definition_changed", taskId, fields: changed });
-      definition = orchestratorTask;
-    }
-  }
-  let execution = agentTask;
-  const agentLevel = statusLevel(agentTask.status);
-  const orchestratorLevel = statusLevel(orchestratorTask.status);
-  if (orchestratorLevel >= agentLevel && !sameExecution(agentTask, orchestratorTask)) {
-    execution = orchestratorTask;
-    preserved.push(taskId);
-    if (
-      agentLevel === 3 &&
-      orchestratorLevel === 3 &&
-      agentTask.status !== orchestratorTask.status
-    ) {
-      conflicts.push({
-        kind: "execution_state_differs",
-        taskId,
-        agentStatus: agentTask.status,
-        orchestratorStatus: orchestratorTask.status,
-      });
-    }
-  }
-  if (definition === execution) return definition;
-  // The orchestrator's execution with an identical definition: share its task object.
-  if (execution === orchestratorTask) {
-    changed ??= changedDefinitionFields(agentTask, orchestratorTask);
-    if (changed.length === 0) return orchestratorTask;
-  }
-  return withExecution(definition, execution);
-}
-
 /**
  * Ready in `merged` but not in `orchestrator`, when both have the same edges (one index) and no
  * condition predicates: a task's readiness depends only on its own status and its sources'
@@ -349,16 +302,4 @@ function copyKeys(
   const copy = createRecord<Task>();
   for (let i = 0; i < count; i++) copy[keys[i]!] = record[keys[i]!]!;
   return copy;
-}
-
-function changedDefinitionFields(agentTask: Task, orchestratorTask: Task): DefinitionField[] {
-  const fields: DefinitionField[] = [];
-  if (agentTask.name !== orchestratorTask.name) fields.push("name");
-  if (agentTask.description !== orchestratorTask.description) fields.push("description");
-  if (agentTask.priority !== orchestratorTask.priority) fields.push("priority");
-  if (agentTask.deviceType !== orchestratorTask.deviceType) fields.push("deviceType");
-  if (agentTask.targetDeviceId !== orchestratorTask.targetDeviceId) fields.push("targetDeviceId");
-  if (!deepEqual(agentTask.params, orchestratorTask.params)) fields.push("params");
-  if (!deepEqual(agentTask.extra, orchestratorTask.extra)) fields.push("extra");
-  return fields;
 }

@@ -1,0 +1,585 @@
+/**
+ * A running orion as a mutable working copy that publishes plain, frozen `TaskOrion` snapshots on
+ * demand, so that every per-task step costs O(1 + the task's own edges) instead of copying and
+ * rescanning the whole orion (issue 15).
+ *
+ * Intended call sequence (the reference orchestrator's loop):
+ *
+ * ```ts
+ * const run = createOrionRun(orion, { conditions, dropRemovedTasks }); // O(n), validates
+ * for (const task of run.takeReady(free, now())) execute(task);         // started, best first
+ * const newlyReady = run.complete(taskId, { success: true, result }, now()); // or run.cancel()
+ * const report = run.applyAgentOrion(agentOrion);         // the agent's edit, by difference
+ * const report2 = run.applyAgentOrion(agentOrion, { tasks: ["b"], dependencies: ["a->b"] });
+ * run.peekReady(); run.ready(); run.task(id); run.state(); run.counts(); run.isFinished();
+ * const orion = run.snapshot(); // plain TaskOrion, memoised per version, O(n) after a change
+ * ```
+ *
+ * Costs: `start`, `complete`, `cancel`: O(1 + the task's edges), plus O(log ready) for the
+ * ready queue. `takeReady(k)`: O(k log ready). `applyAgentOrion`: O(change + its edges), plus
+ * finding the change: free when given the changed keys (`hint`) or when a record is the same
+ * object as the last agent orion's; otherwise one walk of the agent's keys comparing task objects
+ * by identity (about 20 ms at 100,000 tasks, the cost of `Object.keys` on a large record; immer
+ * keeps unchanged tasks the same objects, so nothing else is compared). An added edge that
+ * disagrees with the kept topological ranks re-ranks only the tasks between its ends.
+ * `snapshot()`: O(n) the first time after a change (a 100,000-key record takes about 100 ms to
+ * build in V8), free until the next change: call it when a plain orion is needed (a
+ * progress event that is actually read, an executor that asks, the end), not per step.
+ *
+ * Why a mutable working copy: measured in `bench/representations.ts` (see docs/performance.md),
+ * a transition costs about 0.25–1 µs in a `Map`, 0.7–3.6 µs in a persistent hash trie, and 0.2
+ * to 195 ms when a plain record is copied per transition (what `startTask` does, and what immer's
+ * structural sharing amounts to on a flat record); publishing a plain record costs the same from
+ * the trie as from the `Map`. A persistent map would only win if every intermediate version had
+ * to be kept for later, which no consumer of the orchestrator needs.
+ *
+ * Semantics match the model's functions: `start`/`complete`/`cancel` as `startTask`/
+ * `completeTask`/`cancelTask`; `ready()` as `getReadyTasks(run.snapshot())`; after
+ * `applyAgentOrion(agent)`, `snapshot()` equals `mergeOrionStates(agent, before).orion` (same
+ * tasks, edges, state and top-level fields; tasks the agent added that were not there before come
+ * last in key order). Its report lists what the difference touched: `preserved` and `conflicts`
+ * name only tasks the agent changed since its last accepted orion (the whole-orion merge repeats
+ * every earlier conflict each time), `added`, `removed` and `newlyReady` are as the merge's. An
+ * edit that would make the orion invalid is rejected as a whole, with the merge's
+ * `InvalidOrionError`, and the run is left as it was.
+ */
+import { InvalidOrionError } from "./InvalidOrionError.js";
+import { IllegalTransitionError } from "./IllegalTransitionError.js";
+import { UnknownTaskError } from "./UnknownTaskError.js";
+import type { TaskOutcome } from "./completeTask.js";
+import { isDependencySatisfied } from "./isDependencySatisfied.js";
+import { isDependencyType } from "./isDependencyType.js";
+import { isTaskStatus } from "./isTaskStatus.js";
+import { isTerminalStatus } from "./isTerminalStatus.js";
+import { compareReadyTasks } from "./internal/compareReadyTasks.js";
+import { createRecord } from "./internal/createRecord.js";
+import { getOwn } from "./internal/getOwn.js";
+import { isNotStarted } from "./internal/isNotStarted.js";
+import { mergeTask } from "./internal/mergeTask.js";
+import { ReadyQueue } from "./internal/ReadyQueue.js";
+import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
+import {
+  countStatus,
+  emptyCounts,
+  stateFromCounts,
+  type StatusCounts,
+} from "./internal/stateFromCounts.js";
+import { TopologicalRanks } from "./internal/TopologicalRanks.js";
+import { withExecution } from "./internal/withExecution.js";
+import {
+  mergeOrionStates,
+  type MergeConflict,
+  type MergeOptions,
+  type MergeReport,
+} from "./mergeOrionStates.js";
+import { topologicalOrder } from "./topologicalOrder.js";
+import type { Dependency, OrionState, Task, TaskOrion } from "./types.js";
+import { validateOrion } from "./validateOrion.js";
+
+/** Options of `createOrionRun`: those of the merge, used for every agent orion applied. */
+export type OrionRunOptions = MergeOptions;
+
+/**
+ * Which keys the agent's orion changed since the last one applied (added, edited or removed), when
+ * the caller knows (from immer patches, or the task ids of an `ORION_MODIFIED`): then nothing
+ * else is looked at. A key listed that did not change costs a comparison and changes nothing;
+ * a changed key left out is missed, so list every one or give no hint.
+ */
+export interface AgentOrionChange {
+  /** Task ids whose task objects differ from the last agent orion's. */
+  readonly tasks?: Iterable<string>;
+  /** Dependency ids whose dependency objects differ from the last agent orion's. */
+  readonly dependencies?: Iterable<string>;
+}
+
+/** How many tasks a run has in each status. */
+export interface OrionRunCounts {
+  readonly total: number;
+  readonly notStarted: number;
+  readonly running: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly cancelled: number;
+}
+
+/** A running orion: see the top of `OrionRun.ts` for the call sequence and the costs. */
+export interface OrionRun {
+  /** The orion's id. */
+  readonly id: string;
+  /** Goes up by one with every change; a snapshot is taken again only when it moved. */
+  readonly version: number;
+  /** The task as it is now. O(1). */
+  task(taskId: string): Task | undefined;
+  /** The orion's state (`deriveOrionState`), from counts kept up to date. O(1). */
+  state(): OrionState;
+  /** The status counts. O(1). */
+  counts(): OrionRunCounts;
+  /** Whether there is a task and every task is terminal (`isComplete`). O(1). */
+  isFinished(): boolean;
+  /** The ids of the dependencies that still hold task `taskId` back. O(its incoming edges). */
+  waitingOn(taskId: string): readonly string[];
+  /** Whether `taskId` is ready. O(1). */
+  isReady(taskId: string): boolean;
+  /** How many tasks are ready. O(1). */
+  readyCount(): number;
+  /** The best ready task (`getReadyTasks` order), without starting it. Amortised O(log ready). */
+  peekReady(): Task | undefined;
+  /** Every ready task, best first, as `getReadyTasks`. O(ready log ready). */
+  ready(): readonly Task[];
+  /** Starts up to `max` ready tasks, best first, and returns them running. */
+  takeReady(max?: number, at?: number): readonly Task[];
+  /**
+   * `startTask`: the task, not started, becomes `running` from `at`; returns it.
+   * @throws UnknownTaskError, IllegalTransitionError - as `startTask`.
+   */
+  start(taskId: string, at?: number): Task;
+  /**
+   * `completeTask`: a running task finishes; returns the tasks this made ready, best first.
+   * @throws UnknownTaskError, IllegalTransitionError - as `completeTask`.
+   */
+  complete(taskId: string, outcome: TaskOutcome, at?: number): readonly Task[];
+  /**
+   * `cancelTask`: a task that has not finished is cancelled; returns the tasks this made ready.
+   * @throws UnknownTaskError, IllegalTransitionError - as `cancelTask`.
+   */
+  cancel(taskId: string, at?: number): readonly Task[];
+  /** Merges the agent's edited orion into the run by its difference from the last one. */
+  applyAgentOrion(agentOrion: TaskOrion, hint?: AgentOrionChange): MergeReport;
+  /** The run as a plain, read-only `TaskOrion` (task record frozen), memoised per version. */
+  snapshot(): TaskOrion;
+}
+
+const noReport: MergeReport = Object.freeze({
+  preserved: [],
+  conflicts: [],
+  added: [],
+  removed: [],
+  newlyReady: [],
+});
+
+/**
+ * Starts a run of `orion` (its current statuses are where the run starts). O(tasks +
+ * dependencies).
+ * @throws InvalidOrionError - when `orion` fails `validateOrion`.
+ */
+export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}): OrionRun {
+  const validation = validateOrion(orion);
+  if (!validation.ok) throw new InvalidOrionError(orion.id, validation.errors);
+  const conditions = options.conditions;
+  /** The last agent orion accepted (at first `orion`): top-level fields, edges, diff base. */
+  let base = orion;
+  const tasks = new Map<string, Task>();
+  const edges = new Map<string, Dependency>();
+  /** Dependency ids by source and by target task id (the task may be missing). */
+  const outgoing = new Map<string, Set<string>>();
+  const incoming = new Map<string, Set<string>>();
+  /** Edges not satisfied now; and how many of those enter each task (by task id). */
+  const unsatisfied = new Set<string>();
+  const waiting = new Map<string, number>();
+  const counts: StatusCounts = emptyCounts();
+  const queue = new ReadyQueue();
+  let version = 0;
+  let cached: { version: number; orion: TaskOrion } | undefined;
+
+  const addTo = (map: Map<string, Set<string>>, key: string, id: string): void => {
+    const set = map.get(key);
+    if (set === undefined) map.set(key, new Set([id]));
+    else set.add(id);
+  };
+  const removeFrom = (map: Map<string, Set<string>>, key: string, id: string): void => {
+    const set = map.get(key);
+    if (set !== undefined && set.delete(id) && set.size === 0) map.delete(key);
+  };
+  const wait = (taskId: string, delta: 1 | -1): void => {
+    const left = (waiting.get(taskId) ?? 0) + delta;
+    if (left === 0) waiting.delete(taskId);
+    else waiting.set(taskId, left);
+  };
+
+  /** Puts `taskId` in or out of the ready queue after anything it depends on changed. */
+  const refresh = (taskId: string): void => {
+    const task = tasks.get(taskId);
+    if (task !== undefined && isNotStarted(task.status) && !waiting.has(taskId)) queue.add(task);
+    else queue.delete(taskId);
+  };
+
+  /** Re-evaluates one edge against its source as it is now. */
+  const judge = (dependency: Dependency): void => {
+    const satisfied = isDependencySatisfied(
+      dependency,
+      tasks.get(dependency.fromTaskId),
+      conditions,
+    );
+    if (satisfied === !unsatisfied.has(dependency.id)) return;
+    if (satisfied) unsatisfied.delete(dependency.id);
+    else unsatisfied.add(dependency.id);
+    wait(dependency.toTaskId, satisfied ? -1 : 1);
+    refresh(dependency.toTaskId);
+  };
+
+  const addEdge = (dependency: Dependency): void => {
+    edges.set(dependency.id, dependency);
+    addTo(outgoing, dependency.fromTaskId, dependency.id);
+    addTo(incoming, dependency.toTaskId, dependency.id);
+    if (!isDependencySatisfied(dependency, tasks.get(dependency.fromTaskId), conditions)) {
+      unsatisfied.add(dependency.id);
+      wait(dependency.toTaskId, 1);
+    }
+    refresh(dependency.toTaskId);
+  };
+
+  const removeEdge = (id: string): void => {
+    const dependency = edges.get(id)!;
+    edges.delete(id);
+    removeFrom(outgoing, dependency.fromTaskId, id);
+    removeFrom(incoming, dependency.toTaskId, id);
+    if (unsatisfied.delete(id)) wait(dependency.toTaskId, -1);
+    refresh(dependency.toTaskId);
+  };
+
+  /** Replaces (or adds, or with `undefined` removes) a task; its out-edges follow. */
+  const setTask = (taskId: string, task: Task | undefined): void => {
+    const previous = tasks.get(taskId);
+    if (previous !== undefined) countStatus(counts, previous.status, -1);
+    if (task === undefined) tasks.delete(taskId);
+    else {
+      tasks.set(taskId, task);
+      countStatus(counts, task.status, 1);
+    }
+    for (const id of outgoing.get(taskId) ?? []) judge(edges.get(id)!);
+    refresh(taskId);
+  };
+
+  /** Loads a valid orion into the empty structures. O(tasks + dependencies). */
+  const load = (from: TaskOrion): TopologicalRanks => {
+    for (const key of recordKeys(from.tasks)) setTask(key, from.tasks[key]!);
+    for (const key of Object.keys(from.dependencies)) addEdge(from.dependencies[key]!);
+    return new TopologicalRanks(topologicalOrder(from));
+  };
+  let ranks = load(orion);
+
+  const existing = (taskId: string): Task => {
+    const task = tasks.get(taskId);
+    if (task === undefined) throw new UnknownTaskError(base.id, taskId);
+    return task;
+  };
+  const changed = (): void => {
+    version++;
+  };
+  /** The not-started targets of `taskId`'s edges that are ready now, best first. */
+  const readyTargets = (taskId: string): readonly Task[] => {
+    const ready: Task[] = [];
+    const seen = new Set<string>();
+    for (const id of outgoing.get(taskId) ?? []) {
+      const target = edges.get(id)!.toTaskId;
+      if (seen.has(target)) continue;
+      seen.add(target);
+      if (queue.has(target)) ready.push(tasks.get(target)!);
+    }
+    return ready.sort(compareReadyTasks);
+  };
+
+  const start = (taskId: string, at: number = Date.now()): Task => {
+    const task = existing(taskId);
+    if (!isNotStarted(task.status))
+      throw new IllegalTransitionError(taskId, task.status, "running");
+    const started = withExecution(task, { status: "running", executionStartTime: at });
+    setTask(taskId, started);
+    changed();
+    return started;
+  };
+
+  const finish = (taskId: string, task: Task): readonly Task[] => {
+    setTask(taskId, task);
+    changed();
+    return readyTargets(taskId);
+  };
+
+  const run: OrionRun = {
+    get id() {
+      return base.id;
+    },
+    get version() {
+      return version;
+    },
+    task: (taskId) => tasks.get(taskId),
+    state: () => stateFromCounts(counts),
+    counts: () => ({
+      total: counts.total,
+      notStarted:
+        counts.total - counts.running - counts.completed - counts.failed - counts.cancelled,
+      running: counts.running,
+      completed: counts.completed,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+    }),
+    isFinished: () =>
+      counts.total > 0 && counts.completed + counts.failed + counts.cancelled === counts.total,
+    waitingOn: (taskId) => [...(incoming.get(taskId) ?? [])].filter((id) => unsatisfied.has(id)),
+    isReady: (taskId) => queue.has(taskId),
+    readyCount: () => queue.size,
+    peekReady: () => {
+      const id = queue.peek();
+      return id === undefined ? undefined : tasks.get(id);
+    },
+    ready: () => queue.sorted().map((id) => tasks.get(id)!),
+    takeReady: (max = Number.POSITIVE_INFINITY, at = Date.now()) => {
+      const taken: Task[] = [];
+      for (let id = queue.peek(); id !== undefined && taken.length < max; id = queue.peek()) {
+        taken.push(start(id, at));
+      }
+      return taken;
+    },
+    start,
+    complete: (taskId, outcome, at = Date.now()) => {
+      const task = existing(taskId);
+      const status = outcome.success ? "completed" : "failed";
+      if (task.status !== "running") throw new IllegalTransitionError(taskId, task.status, status);
+      return finish(
+        taskId,
+        withExecution(task, {
+          status,
+          ...(outcome.success
+            ? outcome.result === undefined
+              ? {}
+              : { result: outcome.result }
+            : { error: outcome.error }),
+          ...(task.executionStartTime === undefined
+            ? {}
+            : { executionStartTime: task.executionStartTime }),
+          executionEndTime: at,
+        }),
+      );
+    },
+    cancel: (taskId, at = Date.now()) => {
+      const task = existing(taskId);
+      if (isTerminalStatus(task.status)) {
+        throw new IllegalTransitionError(taskId, task.status, "cancelled");
+      }
+      return finish(
+        taskId,
+        withExecution(task, {
+          status: "cancelled",
+          ...(task.executionStartTime === undefined
+            ? {}
+            : { executionStartTime: task.executionStartTime }),
+          executionEndTime: at,
+        }),
+      );
+    },
+    applyAgentOrion: (agentOrion, hint) => {
+      if (agentOrion === base) return noReport;
+      const taskKeys =
+        hint?.tasks !== undefined ? new Set(hint.tasks) : changedKeys(agentOrion.tasks, base.tasks);
+      const edgeKeys =
+        hint?.dependencies !== undefined
+          ? new Set(hint.dependencies)
+          : changedKeys(agentOrion.dependencies, base.dependencies);
+      const plan = planMerge(agentOrion, taskKeys, edgeKeys);
+      if (plan === undefined) {
+        // A change the quick checks could not accept: the whole-orion merge decides (and names
+        // every issue); if it accepts after all, the run restarts from its result.
+        const full = mergeOrionStates(agentOrion, run.snapshot(), options);
+        if (full.report.error === undefined) rebuild(full.orion, agentOrion);
+        return full.report;
+      }
+      return applyPlan(agentOrion, plan);
+    },
+    snapshot: () => {
+      if (cached?.version === version) return cached.orion;
+      const record = createRecord<Task>();
+      for (const [taskId, task] of tasks) record[taskId] = task;
+      recordFacts(freezeNewRecord(record)).keyCount = tasks.size;
+      // The merge is a produce over the agent's orion: its other fields, its edge record.
+      const orion: TaskOrion = {
+        ...base,
+        state: stateFromCounts(counts),
+        tasks: record,
+        dependencies: base.dependencies,
+      };
+      cached = { version, orion };
+      return orion;
+    },
+  };
+
+  /** What an agent orion changes, checked; `undefined` when it must go to the full merge. */
+  interface Plan {
+    readonly setTasks: readonly (readonly [string, Task | undefined])[];
+    readonly removeEdges: readonly string[];
+    readonly addEdges: readonly Dependency[];
+    readonly report: Omit<MergeReport, "newlyReady">;
+    readonly undo: Map<string, number | undefined>;
+  }
+
+  const planMerge = (
+    agent: TaskOrion,
+    taskKeys: ReadonlySet<string>,
+    edgeKeys: ReadonlySet<string>,
+  ): Plan | undefined => {
+    const preserved: string[] = [];
+    const conflicts: MergeConflict[] = [];
+    const added: string[] = [];
+    const removed: string[] = [];
+    const setTasks: [string, Task | undefined][] = [];
+    const after = new Map<string, Task | undefined>(); // tasks as the plan leaves them
+    for (const taskId of taskKeys) {
+      const agentTask = getOwn(agent.tasks, taskId);
+      const current = tasks.get(taskId);
+      let merged: Task | undefined;
+      if (agentTask === undefined) {
+        if (current === undefined) continue;
+        if (isNotStarted(current.status) || options.dropRemovedTasks === true) {
+          removed.push(taskId);
+          if (!isNotStarted(current.status)) {
+            conflicts.push(removedStarted(taskId, current, "dropped"));
+          }
+          merged = undefined;
+        } else {
+          conflicts.push(removedStarted(taskId, current, "kept"));
+          preserved.push(taskId);
+          continue;
+        }
+      } else if (current === undefined) {
+        added.push(taskId);
+        merged = agentTask;
+      } else {
+        merged =
+          agentTask === current
+            ? current
+            : mergeTask(taskId, agentTask, current, preserved, conflicts);
+        if (merged === current) continue;
+      }
+      if (merged !== undefined && (merged.id !== taskId || !isTaskStatus(merged.status)))
+        return undefined;
+      setTasks.push([taskId, merged]);
+      after.set(taskId, merged);
+    }
+    const exists = (taskId: string): boolean =>
+      after.has(taskId) ? after.get(taskId) !== undefined : tasks.has(taskId);
+
+    const removeEdges: string[] = [];
+    const addEdges: Dependency[] = [];
+    for (const key of edgeKeys) {
+      const mine = edges.get(key);
+      const theirs = getOwn(agent.dependencies, key);
+      if (mine === theirs) continue;
+      if (theirs !== undefined && theirs.id !== key) return undefined;
+      if (mine !== undefined) removeEdges.push(key);
+      if (theirs !== undefined) addEdges.push(theirs);
+    }
+    const gone = new Set(removeEdges);
+    // Prospective adjacency: current edges minus removed, plus added.
+    const addedOut = new Map<string, Dependency[]>();
+    const addedIn = new Map<string, Dependency[]>();
+    const successors = function* (taskId: string): Iterable<string> {
+      for (const id of outgoing.get(taskId) ?? []) if (!gone.has(id)) yield edges.get(id)!.toTaskId;
+      for (const d of addedOut.get(taskId) ?? []) yield d.toTaskId;
+    };
+    const predecessors = function* (taskId: string): Iterable<string> {
+      for (const id of incoming.get(taskId) ?? [])
+        if (!gone.has(id)) yield edges.get(id)!.fromTaskId;
+      for (const d of addedIn.get(taskId) ?? []) yield d.fromTaskId;
+    };
+    // A removed task must take every edge of its own with it.
+    for (const [taskId, task] of after) {
+      if (task !== undefined) continue;
+      for (const id of outgoing.get(taskId) ?? []) if (!gone.has(id)) return undefined;
+      for (const id of incoming.get(taskId) ?? []) if (!gone.has(id)) return undefined;
+    }
+    const undo = new Map<string, number | undefined>();
+    const reject = (): undefined => {
+      ranks.restore(undo);
+      return undefined;
+    };
+    for (const [taskId, task] of after) if (task !== undefined) ranks.addTask(taskId, undo);
+    for (const dependency of addEdges) {
+      const { fromTaskId: from, toTaskId: to } = dependency;
+      if (!isDependencyType(dependency.type) || from === to || !exists(from) || !exists(to)) {
+        return reject();
+      }
+      for (const target of successors(from)) if (target === to) return reject(); // duplicate
+      addTo2(addedOut, from, dependency);
+      addTo2(addedIn, to, dependency);
+      if (!ranks.addEdge(from, to, successors, predecessors, undo)) return reject();
+    }
+    return {
+      setTasks,
+      removeEdges,
+      addEdges,
+      report: { preserved, conflicts, added, removed },
+      undo,
+    };
+  };
+
+  const applyPlan = (agent: TaskOrion, plan: Plan): MergeReport => {
+    // Whose readiness may change: the tasks set, the ends of the edges changed, and the targets
+    // of the tasks set. Remember who was ready among them.
+    const candidates = new Set<string>();
+    for (const [taskId] of plan.setTasks) {
+      candidates.add(taskId);
+      for (const id of outgoing.get(taskId) ?? []) candidates.add(edges.get(id)!.toTaskId);
+    }
+    for (const id of plan.removeEdges) candidates.add(edges.get(id)!.toTaskId);
+    for (const dependency of plan.addEdges) candidates.add(dependency.toTaskId);
+    const wasReady = new Set([...candidates].filter((id) => queue.has(id)));
+
+    for (const id of plan.removeEdges) removeEdge(id);
+    for (const [taskId, task] of plan.setTasks) {
+      setTask(taskId, task);
+      if (task === undefined) ranks.deleteTask(taskId);
+    }
+    for (const dependency of plan.addEdges) addEdge(dependency);
+    base = agent;
+    changed();
+    const newlyReady: Task[] = [];
+    for (const id of candidates)
+      if (queue.has(id) && !wasReady.has(id)) newlyReady.push(tasks.get(id)!);
+    return { ...plan.report, newlyReady: newlyReady.sort(compareReadyTasks) };
+  };
+
+  /** Starts over from a merged orion (the rare path after a full merge). */
+  const rebuild = (merged: TaskOrion, agent: TaskOrion): void => {
+    for (const id of [...edges.keys()]) removeEdge(id);
+    for (const taskId of [...tasks.keys()]) setTask(taskId, undefined);
+    ranks = load(merged);
+    base = agent;
+    changed();
+  };
+
+  return run;
+}
+
+function removedStarted(taskId: string, task: Task, resolution: "kept" | "dropped"): MergeConflict {
+  return { kind: "removed_started_task", taskId, status: task.status, resolution };
+}
+
+function addTo2(map: Map<string, Dependency[]>, key: string, dependency: Dependency): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [dependency]);
+  else list.push(dependency);
+}
+
+/**
+ * The keys whose values differ (by identity) between two records, added and removed keys
+ * included. Free when the records are the same object; otherwise one walk of `next`'s keys, and
+ * of `previous`'s only when some key of it is missing from `next`.
+ */
+function changedKeys<T>(
+  next: { readonly [key: string]: T },
+  previous: { readonly [key: string]: T },
+): Set<string> {
+  const keys = new Set<string>();
+  if (next === previous) return keys;
+  const nextKeys = recordKeys(next);
+  let shared = 0;
+  for (const key of nextKeys) {
+    const before = getOwn(previous, key);
+    if (before !== undefined) shared++;
+    if (before !== next[key]) keys.add(key);
+  }
+  const previousCount = recordFacts(previous).keyCount ?? recordKeys(previous).length;
+  if (shared !== previousCount) {
+    for (const key of recordKeys(previous)) if (!Object.hasOwn(next, key)) keys.add(key);
+  }
+  return keys;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { immer } from "../../src/immer.js";
+import {
+  createOrionRun,
+  IllegalTransitionError,
+  InvalidOrionError,
+  orion,
+  UnknownTaskError,
+} from "../../src/orion/index.js";
+
+const ids = (tasks: readonly { id: string }[]): string[] => tasks.map((t) => t.id);
+const plan = orion("o")
+  .task("fetch", { priority: 3 })
+  .task("parse", { after: "fetch" })
+  .task("report", { after: ["parse"] })
+  .build();
+
+describe("createOrionRun", () => {
+  it("runs the documented call sequence", () => {
+    const run = createOrionRun(plan);
+    expect(ids(run.ready())).toEqual(["fetch"]);
+    expect(run.waitingOn("parse")).toEqual(["fetch->parse"]);
+    expect(ids(run.takeReady(5, 1))).toEqual(["fetch"]);
+    expect(run.task("fetch")?.status).toBe("running");
+    expect(run.state()).toBe("executing");
+    expect(ids(run.complete("fetch", { success: true, result: 1 }, 2))).toEqual(["parse"]);
+    expect(run.counts()).toMatchObject({ total: 3, completed: 1, notStarted: 2 });
+    run.start("parse", 3);
+    expect(ids(run.complete("parse", { success: true }, 4))).toEqual(["report"]);
+    run.start("report", 5);
+    expect(run.isFinished()).toBe(false);
+    run.complete("report", { success: false, error: "no" }, 6);
+    expect(run.isFinished()).toBe(true);
+    expect(run.snapshot().state).toBe("partially_failed");
+  });
+
+  it("publishes one frozen snapshot per version, leaving the orion it started from alone", () => {
+    const run = createOrionRun(plan);
+    const first = run.snapshot();
+    expect(run.snapshot()).toBe(first);
+    expect(Object.isFrozen(first.tasks)).toBe(true);
+    run.start("fetch", 1);
+    expect(run.snapshot()).not.toBe(first);
+    expect(run.snapshot().tasks["fetch"]?.status).toBe("running");
+    expect(plan.tasks["fetch"]?.status).toBe("pending");
+  });
+
+  it("applies an agent's edit by its difference, with or without a hint", () => {
+    const run = createOrionRun(plan);
+    run.takeReady(1, 1);
+    const agent = immer.produce(plan, (draft) => {
+      draft.tasks["lint"] = { id: "lint", name: "lint", status: "pending", params: {} };
+      draft.dependencies["lint->parse"] = {
+        id: "lint->parse",
+        fromTaskId: "lint",
+        toTaskId: "parse",
+        type: "success_only",
+      };
+    });
+    const report = run.applyAgentOrion(agent, { tasks: ["lint"], dependencies: ["lint->parse"] });
+    expect(report).toMatchObject({ added: ["lint"], removed: [], conflicts: [] });
+    expect(ids(report.newlyReady)).toEqual(["lint"]);
+    expect(run.snapshot().tasks["fetch"]?.status).toBe("running");
+    run.complete("fetch", { success: true }, 2);
+    expect(run.waitingOn("parse")).toEqual(["lint->parse"]);
+    // A later edit inserting a task before an existing one: re-ranked, not rejected.
+    const next = immer.produce(agent, (draft) => {
+      draft.tasks["check"] = { id: "check", name: "check", status: "pending", params: {} };
+      draft.dependencies["check->lint"] = {
+        id: "check->lint",
+        fromTaskId: "check",
+        toTaskId: "lint",
+        type: "success_only",
+      };
+    });
+    expect(run.applyAgentOrion(next).error).toBeUndefined();
+    expect(ids(run.ready())).toEqual(["check"]);
+  });
+
+  it("rejects an edit that closes a cycle, as the merge does, and stays as it was", () => {
+    const run = createOrionRun(plan);
+    const before = run.snapshot();
+    const agent = immer.produce(plan, (draft) => {
+      draft.dependencies["report->fetch"] = {
+        id: "report->fetch",
+        fromTaskId: "report",
+        toTaskId: "fetch",
+        type: "success_only",
+      };
+    });
+    const report = run.applyAgentOrion(agent);
+    expect(report.error).toBeInstanceOf(InvalidOrionError);
+    expect(report.error?.errors.map((i) => i.kind)).toEqual(["cycle"]);
+    expect(run.snapshot()).toBe(before);
+    expect(ids(run.ready())).toEqual(["fetch"]);
+  });
+
+  it("throws what the model's transitions throw", () => {
+    const run = createOrionRun(plan);
+    expect(() => run.start("nope")).toThrow(UnknownTaskError);
+    expect(() => run.complete("fetch", { success: true })).toThrow(IllegalTransitionError);
+    expect(() =>
+      createOrionRun(orion("bad").task("a", { after: "b" }).task("b", { after: "a" }).build()),
+    ).toThrow(InvalidOrionError);
+  });
+});
