@@ -1042,7 +1042,13 @@ function renderHtml(reports: readonly SimulationReport[], options: TimelineOptio
 export function renderTimeline(
   reports: readonly SimulationReport[],
   format: TimelineFormat,
-  options: TimelineOptions = {},
+  options: {
+    /**
+     * Each task's dependency level (`taskLevels`), to group the lanes of a report of more than
+     * 40 tasks by level; without it, they are grouped by order of start.
+     */
+    readonly levels?: ReadonlyMap<string, number>;
+  } = {},
 ): string {
   switch (format) {
     case "svg":

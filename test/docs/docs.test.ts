@@ -47,6 +47,8 @@ describe("docs/recipes.md", () => {
 
 describe.each([
   "README.md",
+  "docs/getting-started.md",
+  "docs/testing.md",
   "docs/concepts.md",
   "docs/recipes.md",
   "docs/migrating-from-python.md",
