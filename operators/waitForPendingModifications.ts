@@ -11,8 +11,7 @@ import {
   type SchedulerLike,
 } from "rxjs";
 import { checkTimeout } from "../src/internal/checkTimeout.js";
-import type { PendingState } from "../src/pending/PendingState.js";
-import { skipStaleStates } from "./skipStaleStates.js";
+import { pendingIn, type PendingState } from "../src/pending/PendingState.js";
 
 function aborted(signal: AbortSignal): Observable<never> {
   return new Observable<never>((subscriber) => {
@@ -31,6 +30,8 @@ export interface WaitForPendingModificationsOptions {
   readonly scheduler?: SchedulerLike;
   /** Cancels the wait: the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Wait only for this orion's modifications. Default: every orion's. */
+  readonly orionId?: string;
 }
 
 /**
@@ -39,6 +40,16 @@ export interface WaitForPendingModificationsOptions {
  * wait (the modifications did not complete), or when `state$` completes while something
  * is still pending. Modifications registered during the wait extend it, as in the spec. No sleeps:
  * it reacts to the state stream.
+ *
+ * The verdict is taken from every state at or after the one current when the wait began,
+ * in whatever order they arrive: a moment with nothing pending counts even when a
+ * subscriber that heard it first made a newer state (re-entrantly) before this wait heard
+ * it. So the verdict does not depend on the order of subscriptions.
+ *
+ * Resolving `true` says that nothing was pending at some moment after the call, not that
+ * nothing is pending when the code after `await` runs: a completion can register in the
+ * microtasks between. To act on a settled orion, use the facade's `whenSettled` (runs in
+ * the very turn) or check a settle token right before acting.
  *
  * Waiting never changes the pending set (the Python original's wait cancels futures);
  * clearing on timeout is the facade's job.
@@ -62,14 +73,17 @@ export function waitForPendingModifications(
   const timeout =
     options.timeout === undefined ? undefined : checkTimeout(options.timeout, "timeout");
   const scheduler = options.scheduler ?? asyncScheduler;
+  const orionId = options.orionId;
+  let start = -1;
   const settledNow = state$.pipe(
-    skipStaleStates(),
     // true: settled; false: emptied by a clear during the wait (the modifications did not
-    // complete); undefined: still pending. The state current at the start may have been
-    // emptied by an old clear: that counts as settled.
-    map((state, index): boolean | undefined =>
-      state.pending.size > 0 ? undefined : index === 0 || state.last.kind !== "cleared",
-    ),
+    // complete); undefined: still pending, or older than the wait. The state current at the
+    // start may have been emptied by an old clear: that counts as settled.
+    map((state): boolean | undefined => {
+      if (start < 0) start = state.version;
+      if (state.version < start || pendingIn(state, orionId) > 0) return undefined;
+      return state.version === start || state.last.kind !== "cleared";
+    }),
     filter((verdict): verdict is boolean => verdict !== undefined),
     take(1),
     defaultIfEmpty(false),

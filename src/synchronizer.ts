@@ -13,9 +13,10 @@ import {
   ReplaySubject,
   share,
   Subject,
+  Observable,
   Subscription,
   type MonoTypeOperatorFunction,
-  type Observable,
+  type Subscriber,
   type SchedulerLike,
 } from "rxjs";
 import { gateReadyTasks, type GateReadyTasksOptions } from "../operators/gateReadyTasks.js";
@@ -25,13 +26,26 @@ import {
 } from "../operators/pendingModifications.js";
 import { skipStaleStates } from "../operators/skipStaleStates.js";
 import { waitForPendingModifications } from "../operators/waitForPendingModifications.js";
+import {
+  isStillSettled,
+  settleToken,
+  whenSettled,
+  type Settled,
+  type SettleToken,
+  type WhenSettledOptions,
+} from "../operators/whenSettled.js";
 import type { OrionEventObserver } from "./bus.js";
 import type { OrionEvent, TaskEvent } from "./events.js";
 import { checkTimeout } from "./internal/checkTimeout.js";
 import { guardLogger } from "./internal/guardLogger.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
-import type { PendingState, PendingStats, PendingTransition } from "./pending/PendingState.js";
+import {
+  pendingIn,
+  type PendingState,
+  type PendingStats,
+  type PendingTransition,
+} from "./pending/PendingState.js";
 import { initialPendingState, type PendingCommand } from "./pending/reducePending.js";
 
 /** Where the synchronizer logs: `console` fits, and so do pino, winston and the like. */
@@ -72,7 +86,7 @@ const silent: SynchronizerLogger = {
   error: () => undefined,
 };
 
-function logTransition(logger: SynchronizerLogger, last: PendingTransition, timeout: number): void {
+function logTransition(logger: SynchronizerLogger, last: PendingTransition): void {
   switch (last.kind) {
     case "registered":
       logger.debug(
@@ -100,7 +114,7 @@ function logTransition(logger: SynchronizerLogger, last: PendingTransition, time
       return;
     case "cleared":
       logger.warn(
-        `Cleared ${last.entries.length} pending modification(s) (${last.countedAs === "timed-out" ? `a wait timed out after ${timeout} ms` : "on request"})`,
+        `Cleared ${last.entries.length} pending modification(s) (${last.countedAs === "timed-out" ? `a wait timed out after ${last.waitTimeout ?? "?"} ms` : "on request"})`,
       );
       return;
     case "ignored":
@@ -110,6 +124,24 @@ function logTransition(logger: SynchronizerLogger, last: PendingTransition, time
       return;
     default:
       return;
+  }
+}
+
+/** The orions a transition touched: whose gates and waits must hear of it. */
+function touchedOrions(last: PendingTransition): Iterable<string> {
+  switch (last.kind) {
+    case "registered":
+      return [last.entry.orionId];
+    case "completed":
+    case "orion":
+    case "restarted":
+    case "seen":
+      return [last.orionId];
+    case "timed-out":
+    case "cleared":
+      return new Set(last.entries.map((entry) => entry.orionId));
+    default:
+      return [];
   }
 }
 
@@ -148,6 +180,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   private gateStates: Observable<PendingState> | undefined;
   /** Brings {@link gateStates} up to date when a gate is made; see {@link gate}. */
   private readonly gateCatchUp = new Subject<PendingState>();
+  /** Per-orion listeners of {@link orionStates}. */
+  private readonly routes = new Map<string, Set<Subscriber<PendingState>>>();
 
   /** @throws RangeError for a `modificationTimeout` that is not a positive finite number. */
   constructor(options: OrionModificationSynchronizerOptions<O> = {}) {
@@ -175,13 +209,17 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         // Only newer states: this drops the fold's own initial state (version 0, equivalent
         // to the one above) and any state a re-entrant cascade delivers late.
         if (s.version <= this.state.value.version) return;
-        logTransition(this.logger, s.last, s.modificationTimeout);
+        logTransition(this.logger, s.last);
         this.state.next(s);
+        this.route(s);
       },
       error: (error: unknown) => {
         // Gates and waits must not believe a dead fold: they fail with its error.
         this.logger.error("orion-sync: the pending-modifications fold failed", error);
         this.state.error(error);
+        for (const listeners of Array.from(this.routes.values())) {
+          for (const subscriber of Array.from(listeners)) subscriber.error(error);
+        }
       },
     });
     this.state$ = this.state.asObservable();
@@ -222,19 +260,28 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   }
 
   /**
-   * Resolves `true` once nothing is pending (at once if nothing is). If `timeout` ms (default:
-   * the modification timeout) pass first, it clears what is still pending, so nothing
-   * deadlocks, counts those entries in `timeoutModifications`, and resolves `false`. A
-   * clear during the wait also resolves it `false`. Aborting `signal` rejects the wait and
-   * leaves the pending set alone.
+   * Resolves `true` once nothing is pending (at once if nothing is); with `orionId`, once
+   * nothing of that orion is. If `timeout` ms (default: the modification timeout) pass
+   * first, it clears what was pending for the whole wait (registered before it began and
+   * still pending), so nothing deadlocks, counts those in `timeoutModifications`, and
+   * resolves `false`; what registered during the wait is left to its own timeout. A clear
+   * during the wait also resolves it `false`. Aborting `signal` rejects the wait and leaves
+   * the pending set alone.
+   *
+   * `true` means nothing was pending at some moment after the call, not when the code after
+   * `await` runs: to act on a settled orion use {@link whenSettled}, or take a
+   * {@link settleToken} and check {@link isStillSettled} right before acting.
    *
    * @throws RangeError (synchronously) for a `timeout` that is not a positive finite number.
    */
   waitForPendingModifications(
     timeout?: number,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; orionId?: string } = {},
   ): Promise<boolean> {
     const ms = checkTimeout(timeout ?? this.state.value.modificationTimeout, "timeout");
+    // What this wait may clear: modifications registered before it began.
+    const registeredBefore = this.state.value.stats.totalModifications;
+    const { orionId, signal } = options;
     // Only a timeout clears: a wait that a clear ended must not clear what a subscriber
     // registered in reaction to that clear. Scheduled before the wait's own timer, so it
     // runs first at the same instant.
@@ -243,15 +290,62 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     return waitForPendingModifications(this.state$, {
       timeout: ms,
       scheduler: this.scheduler,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
+      ...(orionId === undefined ? {} : { orionId }),
     })
       .finally(() => timeoutFlag.unsubscribe())
       .then((settled) => {
-        if (!settled && timedOut && !this.disposed && this.state.value.pending.size > 0) {
-          this.commands.next({ kind: "clear", countAs: "timed-out" });
+        if (!settled && timedOut && !this.disposed && pendingIn(this.state.value, orionId) > 0) {
+          this.commands.next({
+            kind: "clear",
+            countAs: "timed-out",
+            registeredBefore,
+            waitTimeout: ms,
+            ...(orionId === undefined ? {} : { orionId }),
+          });
         }
         return settled;
       });
+  }
+
+  /**
+   * Runs `act` in the very turn `orionId` (or, with `undefined`, every orion) has nothing
+   * pending, and resolves with its result: the safe form of "wait, then start", since no
+   * completion can register between the check and the act. `act` gets the agent's latest
+   * orion (merge your execution state into it with {@link mergeAndSyncOrionStates}) and a
+   * settle token. At once if already settled. Never clears anything; with `timeout`, it
+   * rejects with `SettleTimeoutError`.
+   *
+   * @example
+   * await sync.whenSettled(orion.id, () => {
+   *   const merged = sync.mergeAndSyncOrionStates(myOrion);
+   *   for (const task of getReadyTasks(merged)) start(task);
+   * });
+   */
+  whenSettled<R>(
+    orionId: string | undefined,
+    act: (settled: Settled) => R,
+    options: Omit<WhenSettledOptions, "scheduler"> = {},
+  ): Promise<R> {
+    if (this.disposed) return Promise.reject(new Error("whenSettled() after dispose()"));
+    const states = orionId === undefined ? this.state$ : this.orionStates(orionId);
+    return whenSettled(states, orionId, act, { ...options, scheduler: this.scheduler });
+  }
+
+  /**
+   * A token of whether `orionId` (or every orion) is settled now. Take it when you decide
+   * what to start; check {@link isStillSettled} right before starting, after any `await`.
+   */
+  settleToken(orionId?: string): SettleToken {
+    return settleToken(this.state.value, orionId);
+  }
+
+  /**
+   * Whether `token` still holds: nothing pending, and no modification registered nor agent
+   * orion arrived since it was taken. `false` means decide again on the current orion.
+   */
+  isStillSettled(token: SettleToken): boolean {
+    return isStillSettled(this.state.value, token);
   }
 
   /**
@@ -265,19 +359,24 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
       : this.state.value.orions.get(orionId);
   }
 
-  /** Whether any modification is pending. */
-  hasPendingModifications(): boolean {
-    return this.state.value.pending.size > 0;
+  /** Whether any modification is pending (with `orionId`: of that orion). */
+  hasPendingModifications(orionId?: string): boolean {
+    return pendingIn(this.state.value, orionId) > 0;
   }
 
-  /** How many modifications are pending. */
-  getPendingCount(): number {
-    return this.state.value.pending.size;
+  /** How many tasks have a modification pending (with `orionId`: of that orion). */
+  getPendingCount(orionId?: string): number {
+    return pendingIn(this.state.value, orionId);
   }
 
-  /** The task ids with a pending modification (of every orion), in no particular order. */
-  getPendingTaskIds(): string[] {
-    return Array.from(this.state.value.pending.values(), (entry) => entry.taskId);
+  /** The task ids with a pending modification (of `orionId`, or of every orion), in no particular order. */
+  getPendingTaskIds(orionId?: string): string[] {
+    const ids: string[] = [];
+    if (pendingIn(this.state.value, orionId) === 0) return ids;
+    for (const entry of this.state.value.pending.values()) {
+      if (orionId === undefined || entry.orionId === orionId) ids.push(entry.taskId);
+    }
+    return ids;
   }
 
   /** A copy of the statistics. */
@@ -336,8 +435,17 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     return result;
   }
 
-  /** {@link gateReadyTasks} bound to this synchronizer. */
-  gate<T>(options?: GateReadyTasksOptions<T>): MonoTypeOperatorFunction<T> {
+  /**
+   * {@link gateReadyTasks} bound to this synchronizer (and its scheduler). With a fixed
+   * `orionId`, the gate hears only the states of that orion, so many orchestrations on one
+   * synchronizer cost O(1) per event each, not O(gates).
+   */
+  gate<T>(options: GateReadyTasksOptions<T> = {}): MonoTypeOperatorFunction<T> {
+    const orionId = options.orionId;
+    if (orionId !== undefined) {
+      const states = typeof orionId === "string" ? this.orionStates(orionId) : this.state$;
+      return gateReadyTasks<T>(states, { scheduler: this.scheduler, ...options });
+    }
     // Every gate (one per orchestration) watches one shared stream of only the states that
     // open or close it: a transition that leaves the gate as it was costs O(1), not a step
     // per gate, so many concurrent orchestrations on one synchronizer do not cost O(gates)
@@ -363,7 +471,43 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
       if (!this.disposed) catchUp.next(this.state.value);
       return EMPTY;
     });
-    return gateReadyTasks<T>(merge(this.gateStates, current), options);
+    return gateReadyTasks<T>(merge(this.gateStates, current), {
+      scheduler: this.scheduler,
+      ...options,
+    });
+  }
+
+  /**
+   * The states that concern `orionId`: the current one on subscription, then each that
+   * touched that orion (its pending set, its events, its orion). Routed by one subscription,
+   * so a state costs O(its orion's listeners), whatever the number of orions.
+   */
+  private orionStates(orionId: string): Observable<PendingState> {
+    return new Observable<PendingState>((subscriber) => {
+      if (this.disposed) {
+        subscriber.complete();
+        return;
+      }
+      let listeners = this.routes.get(orionId);
+      if (listeners === undefined) this.routes.set(orionId, (listeners = new Set()));
+      const mine = listeners;
+      mine.add(subscriber);
+      subscriber.next(this.state.value);
+      return () => {
+        mine.delete(subscriber);
+        if (mine.size === 0 && this.routes.get(orionId) === mine) this.routes.delete(orionId);
+      };
+    });
+  }
+
+  /** Hands `state` to the listeners of every orion its transition touched. */
+  private route(state: PendingState): void {
+    if (this.routes.size === 0) return;
+    for (const orionId of touchedOrions(state.last)) {
+      const listeners = this.routes.get(orionId);
+      if (listeners === undefined) continue;
+      for (const subscriber of Array.from(listeners)) subscriber.next(state);
+    }
   }
 
   /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */
@@ -377,5 +521,9 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.commands.complete();
     this.state.complete();
     this.gateCatchUp.complete();
+    for (const listeners of Array.from(this.routes.values())) {
+      for (const subscriber of Array.from(listeners)) subscriber.complete();
+    }
+    this.routes.clear();
   }
 }

@@ -314,6 +314,11 @@ export interface PendingState {
   readonly records: ReadonlyMap<PendingKey, TaskRecord>;
   /** How many modifications are owed: one per `pending` entry plus its `later` ones. */
   readonly owedCount: number;
+  /**
+   * The version of the newest registration or agent orion, of any orion: what a settle
+   * token of the whole bus compares (`byOrion` has it per orion).
+   */
+  readonly lastChange: number;
   /** Per orion with something owed (or an orion not yet ended): see {@link OrionSummary}. */
   readonly byOrion: ReadonlyMap<string, OrionSummary>;
   /** Recently seen event ids, by {@link eventKey}: see {@link EventRecord}. */

@@ -190,6 +190,7 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     records,
     pendingCount: 0,
     owedCount: 0,
+    lastChange: 0,
     byOrion: PersistentMap.empty(),
     events: PersistentMap.empty(),
     currentOrion: undefined,
@@ -214,6 +215,7 @@ function draft(s: InternalState, last: PendingTransition): Draft {
     records: s.records,
     pendingCount: s.pendingCount,
     owedCount: s.owedCount,
+    lastChange: s.lastChange,
     byOrion: s.byOrion,
     events: s.events,
     currentOrion: s.currentOrion,
@@ -269,6 +271,7 @@ const noSummary: OrionSummary = Object.freeze({ pending: 0, lastChange: 0 });
  */
 function touchOrion(d: Draft, orionId: string, delta: number, changed: boolean): void {
   const old = d.byOrion.get(orionId) ?? noSummary;
+  if (changed) d.lastChange = d.version;
   const summary: OrionSummary = {
     pending: old.pending + delta,
     lastChange: changed ? d.version : old.lastChange,

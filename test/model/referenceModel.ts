@@ -35,11 +35,12 @@
  *   the oldest is dropped). When the pending set empties, held values leave, in order, at
  *   once; if one of them makes a modification pending (its subscriber reacts
  *   synchronously), the rest stay held. Unsubscribing drops what is held.
- * - **Wait.** Settles `true` at once if nothing is pending, else when the pending set
- *   empties by a completion or a timeout; `false` when it empties by a clear, or when its
- *   own timeout (default: the modification timeout in force when it started) passes first,
- *   and then whatever is still pending is cleared, counted as timed out. A bad timeout
- *   throws at once.
+ * - **Wait.** Settles `true` at once if nothing is pending, else at the first state it hears
+ *   with nothing pending (even one a reaction has since made old), emptied by a completion
+ *   or a timeout; `false` when emptied by a clear, or when its own timeout (default: the
+ *   modification timeout in force when it started) passes first, and then what was
+ *   registered before it began and is still pending is cleared, counted as timed out. A
+ *   bad timeout throws at once.
  * - **Announcements.** Every change of state is announced to the gates, waits and other
  *   subscribers in the order they subscribed. If one of them reacts by changing the state
  *   again, everyone hears of the newer state first and then ignores the older one. (The
@@ -61,6 +62,7 @@ export type ModelRecord =
       readonly cause: "TASK_COMPLETED" | "TASK_FAILED";
       readonly registeredAt: number;
       readonly deadline: number;
+      readonly seq: number;
       /** Younger modifications of the same task (a retry's end while this one was owed). */
       readonly later: readonly Owed[];
       /** Started again since its newest modification: an id-less end registers anew. */
@@ -74,6 +76,8 @@ interface Owed {
   readonly cause: "TASK_COMPLETED" | "TASK_FAILED";
   readonly registeredAt: number;
   readonly deadline: number;
+  /** Its registration number (`total` right after it registered). */
+  readonly seq: number;
 }
 
 /** The statistics, with the facade's names. */
@@ -154,7 +158,14 @@ export class ModelReactor {
 export class ModelWait {
   result: boolean | "unsettled" | "RangeError" = "unsettled";
   seen = -1;
-  constructor(readonly end: number) {}
+  /**
+   * @param end - when its timeout passes
+   * @param registeredBefore - `total` when it began: its timeout clears only those
+   */
+  constructor(
+    readonly end: number,
+    readonly registeredBefore = 0,
+  ) {}
 }
 
 const key = (orionId: string, taskId: string): string => `${orionId}\u0000${taskId}`;
@@ -217,6 +228,7 @@ export class ReferenceModel {
         cause: e.type,
         registeredAt: this.now,
         deadline: this.now + this.timeout,
+        seq: this.stats.totalModifications + 1,
       };
       if (r === undefined) {
         this.set(e.orionId, e.taskId, { phase: "pending", ...owed, later: [], restarted: false });
@@ -289,16 +301,25 @@ export class ReferenceModel {
     if (index < this.connections.length) this.connections[index] = false;
   }
 
-  /** `clearPendingModifications()`, or (`timed-out`) the clear of a timed-out wait. */
-  clear(countAs: "cleared" | "timed-out" = "cleared"): void {
+  /**
+   * `clearPendingModifications()`, or (`timed-out`) the clear of a timed-out wait, which
+   * ends only the modifications registered before the wait began.
+   */
+  clear(countAs: "cleared" | "timed-out" = "cleared", registeredBefore = Infinity): void {
     if (this.disposed) return;
     const pending = this.pending();
     if (pending.length === 0) return;
     let n = 0;
     for (const { orionId, taskId, record } of pending) {
-      n += 1 + (record.phase === "pending" ? record.later.length : 0);
-      this.end(orionId, taskId, countAs);
+      if (record.phase !== "pending") continue;
+      const owed: Owed[] = [record, ...record.later];
+      const left = owed.filter((o) => o.seq > registeredBefore);
+      n += owed.length - left.length;
+      const [next, ...later] = left;
+      if (next === undefined) this.end(orionId, taskId, countAs);
+      else if (left.length < owed.length) this.set(orionId, taskId, { ...record, ...next, later });
     }
+    if (n === 0) return;
     if (countAs === "cleared") this.stats.clearedModifications += n;
     else this.stats.timeoutModifications += n;
     this.announce(true);
@@ -316,7 +337,7 @@ export class ReferenceModel {
   /** `waitForPendingModifications(timeout)`. */
   wait(timeout: number | undefined): ModelWait {
     const ms = timeout ?? this.timeout;
-    const w = new ModelWait(this.now + ms);
+    const w = new ModelWait(this.now + ms, this.stats.totalModifications);
     this.waits.push(w);
     if (!(Number.isFinite(ms) && ms > 0)) w.result = "RangeError";
     else if (this.disposed) w.result = false;
@@ -416,7 +437,9 @@ export class ReferenceModel {
       const due = this.listeners.filter((l): l is ModelWait => l instanceof ModelWait);
       const timedOut = due.filter((w) => w.end <= this.now);
       for (const w of timedOut) this.settle(w, false);
-      for (let i = 0; i < timedOut.length; i++) this.clear("timed-out");
+      for (const w of timedOut) {
+        if (this.pendingCount() > 0) this.clear("timed-out", w.registeredBefore);
+      }
     }
     this.now = target;
   }
@@ -472,14 +495,20 @@ export class ReferenceModel {
   private announce(byClear: boolean): void {
     this.version++;
     this.lastWasClear = byClear;
+    // This state, as it was: a wait judges every state it hears, even one a reaction has
+    // since made old.
+    const emptyHere = this.pendingCount() === 0;
     for (const l of [...this.listeners]) {
-      if (!this.listeners.includes(l) || l.seen >= this.version) continue;
+      if (!this.listeners.includes(l)) continue;
+      if (l instanceof ModelWait) {
+        if (emptyHere) this.settle(l, !byClear);
+        continue;
+      }
+      if (l.seen >= this.version) continue;
       // It hears of the newest state (a reaction may have made one since this loop began).
       l.seen = this.version;
       const empty = this.pendingCount() === 0;
-      if (l instanceof ModelWait) {
-        if (empty) this.settle(l, !this.lastWasClear);
-      } else if (l instanceof ModelReactor) {
+      if (l instanceof ModelReactor) {
         if (this.react(l)) this.listeners = this.listeners.filter((x) => x !== l);
       } else {
         l.open = empty;
