@@ -10,6 +10,7 @@ import { benchFold } from "./fold.js";
 import { leakSection } from "./leaks.js";
 import { benchMerge } from "./merge.js";
 import { benchOrchestrator } from "./orchestrator.js";
+import { benchOrionRun } from "./orionRun.js";
 import { redisSection } from "./redis.js";
 import { redisFencingSection } from "./redisFencing.js";
 
@@ -20,6 +21,7 @@ const sections: string[] = [
   await benchFold(),
   await benchMerge(),
   await benchOrchestrator(),
+  await benchOrionRun(),
   await leakSection(),
   await redisSection(),
   await redisFencingSection(),

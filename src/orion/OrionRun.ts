@@ -171,8 +171,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   const tasks = new Map<string, Task>();
   const edges = new Map<string, Dependency>();
   /** Dependency ids by source and by target task id (the task may be missing). */
-  const outgoing = new Map<string, Set<string>>();
-  const incoming = new Map<string, Set<string>>();
+  const outgoing = new Map<string, string[]>();
+  const incoming = new Map<string, string[]>();
   /** Edges not satisfied now; and how many of those enter each task (by task id). */
   const unsatisfied = new Set<string>();
   const waiting = new Map<string, number>();
@@ -181,14 +181,18 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   let version = 0;
   let cached: { version: number; orion: TaskOrion } | undefined;
 
-  const addTo = (map: Map<string, Set<string>>, key: string, id: string): void => {
-    const set = map.get(key);
-    if (set === undefined) map.set(key, new Set([id]));
-    else set.add(id);
+  // Arrays, not sets: a task has a handful of edges, and arrays cost far less to allocate.
+  const addTo = (map: Map<string, string[]>, key: string, id: string): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [id]);
+    else list.push(id);
   };
-  const removeFrom = (map: Map<string, Set<string>>, key: string, id: string): void => {
-    const set = map.get(key);
-    if (set !== undefined && set.delete(id) && set.size === 0) map.delete(key);
+  const removeFrom = (map: Map<string, string[]>, key: string, id: string): void => {
+    const list = map.get(key);
+    if (list === undefined) return;
+    const at = list.indexOf(id);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) map.delete(key);
   };
   const wait = (taskId: string, delta: 1 | -1): void => {
     const left = (waiting.get(taskId) ?? 0) + delta;
