@@ -143,7 +143,11 @@ function checkOptions<T>(options: GateReadyTasksOptions<T>): {
 interface Held<T> {
   readonly value: T;
   readonly orionId: string | undefined;
-  readonly after: readonly string[];
+  /**
+   * The `after` ids the fold has not been seen to see yet. Once seen, an id is dropped for
+   * good: the fold forgets ids after a while, and a value may wait longer than that.
+   */
+  after: readonly string[];
   /** When it was held (scheduler ms): what `unseenTimeout` counts from. */
   readonly since: number;
 }
@@ -217,19 +221,22 @@ export function gateReadyTasks<T>(
       let timer: Subscription | undefined;
 
       /** Whether `item` may pass on the newest state. */
+      /** Drops from `item.after` the ids the newest state has seen. */
+      const refresh = (item: Held<T>): void => {
+        const seenBy = state;
+        if (item.after.length === 0 || seenBy === undefined) return;
+        item.after = item.after.filter((id) => !hasSeenEvent(seenBy, item.orionId as string, id));
+      };
       const mayPass = (item: Held<T>): boolean => {
         if (state === undefined) return false;
-        if (pendingIn(state, item.orionId) > 0) return false;
-        for (const id of item.after) {
-          if (!hasSeenEvent(state, item.orionId as string, id)) return false;
-        }
-        return true;
+        refresh(item);
+        return item.after.length === 0 && pendingIn(state, item.orionId) === 0;
       };
-      /** The first `after` id of `item` the fold has not seen, if any. */
-      const unseen = (item: Held<T>): string | undefined =>
-        item.after.find(
-          (id) => state === undefined || !hasSeenEvent(state, item.orionId as string, id),
-        );
+      /** The first `after` id of `item` the fold has not been seen to see, if any. */
+      const unseen = (item: Held<T>): string | undefined => {
+        refresh(item);
+        return item.after[0];
+      };
       const fail = (error: unknown): void => {
         if (done) return;
         done = true;
@@ -318,7 +325,7 @@ export function gateReadyTasks<T>(
           heldCount--;
         } else queue.push(item);
         heldCount++;
-        if (item.after.length > 0) armUnseen();
+        if (unseen(item) !== undefined) armUnseen();
       };
       /** Drops the oldest held value (of any orion) for `'drop-oldest'`. */
       const dropOldest = (): void => {

@@ -1,9 +1,13 @@
 import {
   asyncScheduler,
+  catchError,
+  concatMap,
   defer,
+  EMPTY,
   from,
   isObservable,
   last,
+  map,
   of,
   Observable,
   Subject,
@@ -22,7 +26,7 @@ import { isTerminalStatus } from "../orion/isTerminalStatus.js";
 import { startTask } from "../orion/startTask.js";
 import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
 import { validateOrion } from "../orion/validateOrion.js";
-import type { OrionEvent } from "../events.js";
+import type { OrionEvent, TaskEvent } from "../events.js";
 import type {
   OrchestrateOptions,
   OrchestrationProgress,
@@ -45,6 +49,11 @@ function describeError(error: unknown): JsonValue {
     // Never throws: a throw here would leave the task running forever.
     return describeThrown(error);
   }
+}
+
+/** A short random prefix for a run's event ids. */
+function randomRunId(): string {
+  return Math.random().toString(36).slice(2, 10);
 }
 
 /**
@@ -86,7 +95,13 @@ export function orchestrateOrion(
       subscriber.error(new InvalidOrionError(orion.id, validation.errors));
       return;
     }
-    const { bus, synchronizer, executeTask, readyOptions } = options;
+    const { bus, synchronizer, executeTask, readyOptions, recordStart } = options;
+    const orionId = orion.id;
+    // Ids unique within the orion across runs and workers: a run prefix, then a counter.
+    const runId = options.runId ?? randomRunId();
+    let eventSeq = 0;
+    /** The id of the newest event this run published: what a trigger was computed after. */
+    let lastEventId: string | undefined;
     /** The synchronizer to wait for, if any: with `gate: false`, it is only merged from. */
     const gate = options.gate === false ? undefined : synchronizer;
     const scheduler = options.scheduler ?? asyncScheduler;
@@ -106,9 +121,19 @@ export function orchestrateOrion(
     let heldSince: number | undefined;
     let heldMs = 0;
 
-    const publish = (event: OrionEvent): void => {
-      bus.publish(event);
+    /** `event` with this run's next id. */
+    const identify = <E extends OrionEvent>(event: E): E => ({
+      ...event,
+      eventId: `${runId}:${++eventSeq}`,
+    });
+    const announce = (event: OrionEvent): void => {
       subscriber.next({ kind: "event", at: now(), event, orion: current, running: running.size });
+    };
+    const publish = (event: OrionEvent): void => {
+      const identified = identify(event);
+      lastEventId = identified.eventId;
+      bus.publish(identified);
+      announce(identified);
     };
 
     const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => ({
@@ -199,12 +224,33 @@ export function orchestrateOrion(
         abort: new AbortController(),
       };
       running.set(task.id, entry);
-      publish({ type: "TASK_STARTED", orionId: current.id, taskId: task.id, timestamp: now() });
+      const startEvent = identify<TaskEvent>({
+        type: "TASK_STARTED",
+        orionId: current.id,
+        taskId: task.id,
+        timestamp: now(),
+      });
       const from = current;
-      const subscription = defer(() =>
-        toObservable(executeTask(task, { signal: entry.abort.signal, orion: from })),
-      )
-        .pipe(last(undefined, undefined))
+      // With recordStart (a fenced broker write), the task runs only once its start is
+      // recorded; a refusal fails the orchestration and the task never runs.
+      const recorded: Observable<unknown> = recordStart
+        ? defer(() => recordStart(startEvent)).pipe(
+            map(() => announce(startEvent)),
+            catchError((error: unknown) => {
+              fail(error);
+              return EMPTY;
+            }),
+          )
+        : of(publish(startEvent));
+      const subscription = recorded
+        .pipe(
+          concatMap(() =>
+            defer(() =>
+              toObservable(executeTask(task, { signal: entry.abort.signal, orion: from })),
+            ),
+          ),
+          last(undefined, undefined),
+        )
         .subscribe({
           next: (value) =>
             done(
@@ -238,7 +284,7 @@ export function orchestrateOrion(
           while (ready.length > 0 && running.size < maxConcurrency && !finished) {
             // A task that completed synchronously (inside start) has just registered a
             // modification: what it made ready waits for the gate, like everything else.
-            if (gate?.hasPendingModifications()) break;
+            if (gate?.hasPendingModifications(orionId)) break;
             const candidate = ready.shift() as Task;
             const task = current.tasks[candidate.id];
             // The merge may have removed, rewired or re-defined it since it became ready.
@@ -251,7 +297,7 @@ export function orchestrateOrion(
             running.size === 0 &&
             ready.length === 0 &&
             !again &&
-            !gate?.hasPendingModifications()
+            !gate?.hasPendingModifications(orionId)
           ) {
             // Nothing runs and nothing is ready: recheck against the orion, then finish.
             const fresh = getReadyTasks(current, readyOptions).filter(
@@ -270,12 +316,20 @@ export function orchestrateOrion(
       }
     });
 
-    const triggers = new Subject<void>();
+    // Each trigger carries the id of the newest event published before it (the completion
+    // that made tasks ready): the gate holds it until the synchronizer has seen that event
+    // and nothing of this orion is pending, whichever subscribed to the bus first.
+    const triggers = new Subject<string | undefined>();
     const trigger = (): void => {
       if (heldSince === undefined) heldSince = now();
-      triggers.next();
+      triggers.next(lastEventId);
     };
-    const triggerSubscription = (gate ? triggers.pipe(gate.gate()) : triggers).subscribe({
+    const causalGate = gate?.gate<string | undefined>({
+      orionId,
+      after: (id) => id,
+      ...(options.unseenTimeout === undefined ? {} : { unseenTimeout: options.unseenTimeout }),
+    });
+    const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
       next: () => {
         if (heldSince !== undefined) {
           heldMs += now() - heldSince;
@@ -312,6 +366,7 @@ export function orchestrateOrion(
       onAbort();
       return;
     }
+
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
     publish({ type: "ORION_STARTED", orionId: current.id, orion: current });

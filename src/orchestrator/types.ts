@@ -1,6 +1,6 @@
 /** Types of the reference orchestrator. */
 import type { ObservableInput, SchedulerLike } from "rxjs";
-import type { OrionEvent } from "../events.js";
+import type { OrionEvent, TaskEvent } from "../events.js";
 import type { BlockedTask } from "../orion/getBlockedTasks.js";
 import type { ReadyTaskOptions } from "../orion/getReadyTasks.js";
 import type { JsonValue, OrionState, Task, TaskOrion } from "../orion/types.js";
@@ -54,6 +54,24 @@ export interface OrchestrateOptions {
   readonly scheduler?: SchedulerLike;
   /** Predicates for `conditional` dependencies. */
   readonly readyOptions?: ReadyTaskOptions;
+  /**
+   * Records a task's start somewhere durable before it runs (a fenced broker write, see
+   * `orion-sync/redis`). When given, the orchestrator does not publish `TASK_STARTED` on
+   * `bus` itself: it awaits `recordStart(event)` and only then calls `executeTask`; if it
+   * rejects, the orchestration fails with that error and the task never runs.
+   */
+  readonly recordStart?: (event: TaskEvent) => Promise<void>;
+  /**
+   * The prefix of this run's event ids (`<runId>:<n>`). Default: random. Ids must be unique
+   * within the orion, across runs and workers.
+   */
+  readonly runId?: string;
+  /**
+   * How long a ready trigger may wait for the synchronizer to see the event it follows
+   * before the orchestration fails with `UnseenEventError` (a synchronizer that does not
+   * see this bus). Default 30 000 ms, on `scheduler`.
+   */
+  readonly unseenTimeout?: number;
 }
 
 /** When and how a task ran. */
