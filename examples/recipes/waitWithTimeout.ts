@@ -11,8 +11,9 @@ export async function nextStep(
 ): Promise<TaskOrion> {
   // A slower model was configured: give its edits more time (pending ones keep theirs).
   synchronizer.setModificationTimeout(15 * 60_000);
-  // Wait at most 2 minutes at this step. On `false`, what is still pending was cleared and
-  // counted as timed out, so the next wait does not stall on it again.
+  // Wait at most 2 minutes at this step. On `false`, what was pending for the whole wait
+  // was cleared and counted as timed out, so the next wait does not stall on it again;
+  // what registered during the wait keeps its own timeout.
   const settled = await synchronizer.waitForPendingModifications(2 * 60_000);
   if (!settled)
     log(`going on without ${synchronizer.getStatistics().timeoutModifications} edit(s)`);

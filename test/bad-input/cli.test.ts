@@ -159,10 +159,10 @@ describe("CLI: bad option values", () => {
       await inProcess("demo", "--agent-latency=-1"),
       '--agent-latency: expected <ms> or <min>-<max> (integers, min <= max), got "-1"',
     );
-    // Without "=", a value starting with a dash reads as a missing value (node's parseArgs).
+    // Without "=", a value starting with a dash is still the option's value, and ours to judge.
     expectError(
       await inProcess("demo", "--timeout", "-5"),
-      "Option '--timeout' argument is ambiguous.",
+      `--timeout: expected an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got "-5"`,
     );
     expectError(
       await inProcess("demo", "--seed", String(2 ** 32)),
