@@ -53,6 +53,12 @@ export interface TestAgentOptions {
   readonly silentOn?: readonly string[];
   /** Only this orion's events are handled. Default: every orion's. */
   readonly orionId?: string;
+  /**
+   * The id of the agent's `n`-th answer to an orion. Default: none, so expected marble
+   * values stay short; answers still name the completions' ids (`onEventIds`) when every
+   * completion of a batch has one.
+   */
+  readonly eventId?: (orionId: string, n: number) => string;
 }
 
 /** What {@link createTestAgent} returns: a scripted agent, and what it did. */
@@ -115,6 +121,7 @@ export function createTestAgent(
   };
   const agent = createScriptedAgent(heard, {
     scheduler,
+    eventId: options.eventId ?? false,
     ...(orionId === undefined ? {} : { orionId }),
     latency: (batch) =>
       batch.reduce(

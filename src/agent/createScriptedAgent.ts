@@ -19,6 +19,7 @@ import {
   type SchedulerLike,
 } from "rxjs";
 import {
+  eventIdOf,
   isOrionEnded,
   isOrionStarted,
   isTaskEnded,
@@ -63,6 +64,12 @@ export interface ScriptedAgentOptions {
   readonly scheduler?: SchedulerLike;
   /** Only this orion's events are handled. Default: every orion's. */
   readonly orionId?: string;
+  /**
+   * The id of its `n`-th answer (1, 2, ...) to `orionId`; `false`: answers carry no id (a
+   * UFO-style agent). Default: a random prefix and `n`, unique across agents. Ids let the
+   * synchronizer recognise a redelivered answer whatever arrived in between.
+   */
+  readonly eventId?: ((orionId: string, n: number) => string) | false;
   /**
    * Called, and the agent carries on, when a batch goes wrong without stopping the agent:
    * the latency function threw or returned a negative, NaN or infinite value (a
@@ -136,6 +143,10 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
   const modifications = new Subject<OrionModifiedEvent>();
   const busy = new BehaviorSubject(false);
   let stopped = false;
+  // The agent's own event ids: unique within each orion, across agents.
+  const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
+  const makeId = options.eventId ?? ((_: string, n: number) => `${agentId}:${n}`);
+  let answerSeq = 0;
 
   /** Updates the view or queues a completion; true when the event was queued. */
   const observe = (event: OrionEvent): boolean => {
@@ -194,11 +205,29 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
           }
         }
       }
+      // With every completion identified, name them: a failure and its retry's completion
+      // of one task are two modifications, and one answer by task covers only the oldest.
+      const ids = events.map(eventIdOf);
+      const answered = ids.every((e) => e !== undefined) ? { onEventIds: ids as string[] } : {};
+      const eventId = makeId === false ? undefined : makeId(id, ++answerSeq);
       if (changed && view) {
         views.set(id, view);
-        answers.push({ type: "ORION_MODIFIED", orionId: id, onTaskIds, newOrion: view });
+        answers.push({
+          type: "ORION_MODIFIED",
+          orionId: id,
+          onTaskIds,
+          ...answered,
+          newOrion: view,
+          ...(eventId === undefined ? {} : { eventId }),
+        });
       } else {
-        answers.push({ type: "ORION_MODIFIED", orionId: id, onTaskIds });
+        answers.push({
+          type: "ORION_MODIFIED",
+          orionId: id,
+          onTaskIds,
+          ...answered,
+          ...(eventId === undefined ? {} : { eventId }),
+        });
       }
     }
     return answers;

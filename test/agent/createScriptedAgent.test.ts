@@ -82,7 +82,11 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a-------", ev);
       const expected = "    -------A--";
       const { bus, published } = stubBus(events, m.scheduler);
-      const agent = createScriptedAgent(bus, { latency: 5, scheduler: m.scheduler });
+      const agent = createScriptedAgent(bus, {
+        eventId: false,
+        latency: 5,
+        scheduler: m.scheduler,
+      });
       m.expect(agent.modifications$).toBeObservable(expected, { A: orionModified(["a"]) });
       m.flush();
       expect(published).toStrictEqual([{ frame: 7, event: orionModified(["a"]) }]);
@@ -96,7 +100,11 @@ describe("createScriptedAgent", () => {
       const expected = "    -------A----B------------D-";
       const busy = "        f-t---------f-------t----f-";
       const { bus, published } = stubBus(events, m.scheduler);
-      const agent = createScriptedAgent(bus, { latency: 5, scheduler: m.scheduler });
+      const agent = createScriptedAgent(bus, {
+        eventId: false,
+        latency: 5,
+        scheduler: m.scheduler,
+      });
       const values = {
         A: orionModified(["a"]),
         B: orionModified(["b", "c"]),
@@ -117,6 +125,7 @@ describe("createScriptedAgent", () => {
       const expected = "    ------A--B----";
       const { edit, seen } = notingEdit();
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 3,
         edit,
         scheduler: m.scheduler,
@@ -137,6 +146,7 @@ describe("createScriptedAgent", () => {
       const expected = "    12ms A 19ms B";
       const batches: string[][] = [];
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: (batch) => (batches.push(ids(batch)), 10 * batch.length),
         scheduler: m.scheduler,
       });
@@ -156,6 +166,7 @@ describe("createScriptedAgent", () => {
       const expected = "    --------A----B-";
       const { edit, seen } = notingEdit();
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 5,
         edit,
         scheduler: m.scheduler,
@@ -184,8 +195,17 @@ describe("createScriptedAgent", () => {
       // Changes nothing for a, b and d; notes c.
       const edit: AgentEdit = (event, o) =>
         event.taskId === "c" && o !== undefined ? noted(o, "c") : undefined;
-      const agent = createScriptedAgent(bus, { latency: 5, edit, scheduler: m.scheduler });
-      const plain = createScriptedAgent(bus, { latency: 5, scheduler: m.scheduler });
+      const agent = createScriptedAgent(bus, {
+        eventId: false,
+        latency: 5,
+        edit,
+        scheduler: m.scheduler,
+      });
+      const plain = createScriptedAgent(bus, {
+        eventId: false,
+        latency: 5,
+        scheduler: m.scheduler,
+      });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b", "c"], "o1", noted(base, "c")),
@@ -206,6 +226,7 @@ describe("createScriptedAgent", () => {
       const expected = "    ----A-------B-----C-";
       const { edit, seen } = notingEdit();
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 2,
         edit,
         scheduler: m.scheduler,
@@ -234,12 +255,14 @@ describe("createScriptedAgent", () => {
       const { bus } = stubBus(events, m.scheduler);
       const own = notingEdit();
       const agent = createScriptedAgent(bus, {
+        eventId: false,
         latency: 3,
         edit: own.edit,
         orionId: "o1",
         scheduler: m.scheduler,
       });
       const all = createScriptedAgent(bus, {
+        eventId: false,
         latency: 3,
         edit: notingEdit().edit,
         scheduler: m.scheduler,
@@ -262,6 +285,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a-x-b----------", ev);
       const expected = "    -------A----(XB)-";
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 5,
         scheduler: m.scheduler,
       });
@@ -280,6 +304,7 @@ describe("createScriptedAgent", () => {
       const expected = "    ---------F--";
       const busy = "        f---t----f--";
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 5,
         scheduler: m.scheduler,
       });
@@ -298,6 +323,7 @@ describe("createScriptedAgent", () => {
       const { bus, published } = stubBus(events, m.scheduler);
       let latencyCalls = 0;
       const agent = createScriptedAgent(bus, {
+        eventId: false,
         latency: () => (latencyCalls++, 5),
         edit: () => {
           throw new Error("edit must not run");
@@ -334,6 +360,7 @@ describe("createScriptedAgent", () => {
       };
       const batches: string[][] = [];
       const agent = createScriptedAgent(bus, {
+        eventId: false,
         latency: (batch) => (batches.push(ids(batch)), 5),
         scheduler: m.scheduler,
       });
@@ -353,10 +380,10 @@ describe("createScriptedAgent", () => {
       publish: () => undefined,
     };
     for (const latency of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => createScriptedAgent(bus, { latency })).toThrow(RangeError);
+      expect(() => createScriptedAgent(bus, { eventId: false, latency })).toThrow(RangeError);
     }
     expect(subscribed).toBe(0);
-    createScriptedAgent(bus, { latency: 0 }).stop();
+    createScriptedAgent(bus, { eventId: false, latency: 0 }).stop();
     expect(subscribed).toBe(1);
   });
 
@@ -367,6 +394,7 @@ describe("createScriptedAgent", () => {
       const expected = "    --A---B------C----";
       const errors: [unknown, string[]][] = [];
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: (batch) => {
           const id = batch[0]?.taskId;
           if (id === "a") return -1;
@@ -396,6 +424,7 @@ describe("createScriptedAgent", () => {
       const expected = "    -------A---B-";
       const errors: unknown[] = [];
       const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
+        eventId: false,
         latency: 4,
         edit: (event, o) => {
           if (event.taskId === "a") throw new Error("bad edit");
@@ -421,7 +450,7 @@ describe("createScriptedAgent", () => {
       const fails = m.hot("    ^-a-#", ev);
       const failure = "        ----#";
       const busy = "           f-t-(f|)";
-      const options = { latency: 5, scheduler: m.scheduler };
+      const options = { eventId: false as const, latency: 5, scheduler: m.scheduler };
       const completing = createScriptedAgent(stubBus(completes, m.scheduler).bus, options);
       const failing = createScriptedAgent(stubBus(fails, m.scheduler).bus, options);
       m.expect(completing.modifications$).toBeObservable(expected, { A: orionModified(["a"]) });
@@ -436,7 +465,11 @@ describe("createScriptedAgent", () => {
       const expected = "-------A----B-";
       const busy = "    f-t---------f-";
       const bus = createEventBus();
-      const agent = createScriptedAgent(bus, { latency: 5, scheduler: m.scheduler });
+      const agent = createScriptedAgent(bus, {
+        eventId: false,
+        latency: 5,
+        scheduler: m.scheduler,
+      });
       const seen: string[] = [];
       // An orchestrator that completes b synchronously when a's modification arrives.
       bus.subscribe({
@@ -462,7 +495,11 @@ describe("createScriptedAgent", () => {
 describe("createScriptedAgent with a synchronous scheduler", () => {
   it("publishes from inside the bus's delivery and still answers a re-entrant completion", () => {
     const bus = createEventBus();
-    const agent = createScriptedAgent(bus, { latency: 0, scheduler: queueScheduler });
+    const agent = createScriptedAgent(bus, {
+      eventId: false,
+      latency: 0,
+      scheduler: queueScheduler,
+    });
     const seen: string[] = [];
     bus.subscribe({
       onEvent: (event) => {
