@@ -13,7 +13,14 @@
  * agent has answered everything, every ready value has been released, with no error.
  */
 import fc from "fast-check";
-import { shareReplay, Subject, type MonoTypeOperatorFunction, type Observable } from "rxjs";
+import {
+  filter,
+  merge,
+  shareReplay,
+  Subject,
+  type MonoTypeOperatorFunction,
+  type Observable,
+} from "rxjs";
 import { describe, expect, it } from "vitest";
 import { gateReadyTasks } from "../../operators/gateReadyTasks.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
@@ -46,6 +53,8 @@ interface Scenario {
   readonly orions: number;
   readonly foldFirst: boolean;
   readonly facade: boolean;
+  /** Over the facade: one `gate({ orionId: "<id>" })` per orion (routed), not one keyed gate. */
+  readonly perOrionGates: boolean;
   readonly commands: readonly Command[];
 }
 
@@ -209,7 +218,18 @@ function run(scenario: Scenario): void {
       sync = new OrionModificationSynchronizer({ scheduler, modificationTimeout: NEVER_TIMES_OUT });
       sync.connect(bus);
       sync.state$.subscribe(track);
-      gate = sync.gate(options);
+      const facade = sync;
+      gate = scenario.perOrionGates
+        ? (source) =>
+            merge(
+              ...orionIds.map((o) =>
+                source.pipe(
+                  filter((v) => v.orionId === o),
+                  facade.gate<Ready>({ ...options, orionId: o }),
+                ),
+              ),
+            )
+        : facade.gate(options);
     } else {
       const state$: Observable<PendingState> = bus.pipe(
         pendingModifications({ scheduler, modificationTimeout: NEVER_TIMES_OUT }),
@@ -386,6 +406,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   orions: fc.integer({ min: 1, max: 3 }),
   foldFirst: fc.boolean(),
   facade: fc.boolean(),
+  perOrionGates: fc.boolean(),
   commands: fc.array(command, { maxLength: 40 }),
 });
 
