@@ -14,6 +14,7 @@ export { pendingCount } from "./pendingCount.js";
 export { DEFAULT_MODIFICATION_TIMEOUT, pendingModifications } from "./pendingModifications.js";
 export type { PendingModificationsOptions } from "./pendingModifications.js";
 export { settled } from "./settled.js";
+export { shareState } from "./shareState.js";
 export { skipStaleStates } from "./skipStaleStates.js";
 export { waitForPendingModifications } from "./waitForPendingModifications.js";
 export type { WaitForPendingModificationsOptions } from "./waitForPendingModifications.js";
