@@ -7,6 +7,7 @@ import { filter, shareReplay, Subject, take, type Observable } from "rxjs";
 import { describe, expect, it, vi } from "vitest";
 import { gateReadyTasks, UnseenEventError } from "../../operators/gateReadyTasks.js";
 import { pendingModifications } from "../../operators/pendingModifications.js";
+import { shareState } from "../../operators/shareState.js";
 import type { OrionEvent } from "../../src/events.js";
 import { getReadyTasks, orion, type Dependency } from "../../src/orion/index.js";
 import type { PendingState } from "../../src/pending/PendingState.js";
@@ -181,6 +182,19 @@ describe("issue 13, case 3: a timed-out wait clears only what it waited for", ()
     expect(await wait).toBe(false);
     expect(sync.getPendingTaskIds()).toEqual(["b"]);
     expect(sync.getStatistics().timeoutModifications).toBe(1);
+    sync.dispose();
+  });
+
+  it("a wait for one orion clears only that orion's modifications", async () => {
+    const { scheduler, advance } = virtualTime();
+    const sync = new OrionModificationSynchronizer({ scheduler, modificationTimeout: 10_000 });
+    sync.onEvent(taskCompleted("a", "A"));
+    sync.onEvent(taskCompleted("b", "B"));
+    const wait = sync.waitForPendingModifications(100, { orionId: "A" });
+    advance(100);
+    expect(await wait).toBe(false);
+    expect(sync.getPendingTaskIds()).toEqual(["b"]);
+    expect(sync.getPendingCount("B")).toBe(1);
     sync.dispose();
   });
 
@@ -371,7 +385,28 @@ describe("issue 13, case 7: state that survives resubscription", () => {
     expect(second.errors[0]).toMatchObject({ orionId: "o", eventId: "c1" });
   });
 
-  it.todo("shareState() keeps the fold subscribed, so a resubscribed gate still holds");
+  it("shareState() keeps the fold subscribed, so a resubscribed gate still holds", () => {
+    const { scheduler, advance } = virtualTime();
+    const bus = new Subject<OrionEvent>();
+    const ready = new Subject<Ready>();
+    const state$ = bus.pipe(pendingModifications({ scheduler }), shareState());
+    const first = gated(ready, state$, { scheduler, unseenTimeout: 500 });
+    bus.next(withId(taskCompleted("a", "o"), "c1"));
+    first.unsubscribe();
+    const second = gated(ready, state$, { scheduler, unseenTimeout: 500 });
+    const plain: string[] = [];
+    const plainSub = ready.pipe(gateReadyTasks(state$)).subscribe((v) => plain.push(v.task));
+    ready.next({ orionId: "o", task: "b", after: "c1" });
+    advance(500);
+    expect(second.out).toEqual([]);
+    expect(second.errors).toEqual([]);
+    expect(plain).toEqual([]);
+    bus.next(withId(orionModified(["a"], "o"), "m1"));
+    expect(second.out).toEqual(["b"]);
+    expect(plain).toEqual(["b"]);
+    plainSub.unsubscribe();
+    second.unsubscribe();
+  });
 });
 
 describe("issue 13, case 8: model answers on immer drafts", () => {
