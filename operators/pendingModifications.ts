@@ -57,6 +57,13 @@ export interface PendingModificationsOptions {
    * pendingModifications({ registeredAt: (event) => event.timestamp })
    */
   readonly registeredAt?: (event: TaskEvent) => number | undefined;
+  /**
+   * The state to start from instead of an empty one: a restored snapshot (see
+   * `restorePendingState`). It is the first state emitted, and its pending and anticipated
+   * deadlines are armed at subscription (overdue ones time out at once). Its own
+   * `modificationTimeout` applies, not this option's.
+   */
+  readonly initialState?: PendingState;
 }
 
 /**
@@ -107,7 +114,7 @@ export function pendingModifications(
       let armed: Subscription | undefined;
       let armedAt = Number.NaN;
       // Only the newest state is kept here (and by scan): nothing holds an old one.
-      let latest = initialPendingState(timeout, scheduler.now());
+      let latest = options.initialState ?? initialPendingState(timeout, scheduler.now());
 
       const disarm = (): void => {
         armed?.unsubscribe();
@@ -181,6 +188,20 @@ export function pendingModifications(
         }
         return next;
       };
+
+      // A restored state's deadlines need timers like those its registrations would have armed.
+      if (options.initialState !== undefined) {
+        for (const record of latest.records.values()) {
+          if (record.phase !== "pending" && record.phase !== "anticipated") continue;
+          const { orionId, taskId } = record;
+          deadlines.push(record.deadline, { kind: record.phase, orionId, taskId });
+          if (record.phase === "pending") {
+            for (const e of record.later)
+              deadlines.push(e.deadline, { kind: "pending", orionId, taskId });
+          }
+        }
+        arm();
+      }
 
       return merge(
         // The first input makes scan emit the initial state, before any other input.

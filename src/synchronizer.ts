@@ -77,6 +77,11 @@ export interface OrionModificationSynchronizerOptions<O = unknown> {
    * `PendingModificationsOptions.registeredAt`. Default: the time the event arrives.
    */
   readonly registeredAt?: (event: TaskEvent) => number | undefined;
+  /**
+   * The state to start from (a restored snapshot, see `restorePendingState`) instead of an
+   * empty one: see `PendingModificationsOptions.initialState`.
+   */
+  readonly initialState?: PendingState;
 }
 
 const silent: SynchronizerLogger = {
@@ -194,7 +199,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.mergeOptions = options.merge;
     this.state = new BehaviorSubject(
-      initialPendingState(modificationTimeout, this.scheduler.now()),
+      options.initialState ?? initialPendingState(modificationTimeout, this.scheduler.now()),
     );
     const fold = this.events.pipe(
       pendingModifications({
@@ -202,6 +207,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         scheduler: this.scheduler,
         commands: this.commands,
         ...(options.registeredAt ? { registeredAt: options.registeredAt } : {}),
+        ...(options.initialState ? { initialState: options.initialState } : {}),
       }),
     );
     this.fold = fold.subscribe({
