@@ -15,17 +15,14 @@ import {
   type Subscription,
 } from "rxjs";
 import { describeThrown } from "../internal/describeThrown.js";
-import { cancelTask } from "../orion/cancelTask.js";
-import { completeTask, type TaskOutcome } from "../orion/completeTask.js";
-import { deriveOrionState } from "../orion/deriveOrionState.js";
-import { compareReadyTasks } from "../orion/internal/compareReadyTasks.js";
+import type { TaskOutcome } from "../orion/completeTask.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
-import { getReadyTasks } from "../orion/getReadyTasks.js";
-import { InvalidOrionError } from "../orion/InvalidOrionError.js";
+import { agentOrionChange } from "../orion/internal/orionChanges.js";
+import type { MergeOptions } from "../orion/mergeOrionStates.js";
+import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/isTerminalStatus.js";
-import { startTask } from "../orion/startTask.js";
 import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
-import { validateOrion } from "../orion/validateOrion.js";
+import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent, TaskEvent } from "../events.js";
 import type {
   OrchestrateOptions,
@@ -49,6 +46,22 @@ function describeError(error: unknown): JsonValue {
     // Never throws: a throw here would leave the task running forever.
     return describeThrown(error);
   }
+}
+
+/**
+ * The synchronizer's merge options (`dropRemovedTasks`), which the run's merge must follow as
+ * `mergeAndSyncOrionStates` did. The synchronizer keeps them private; read them, typed.
+ */
+function mergeOptionsOf(synchronizer: OrionModificationSynchronizer | undefined): MergeOptions {
+  return (
+    (synchronizer as unknown as { mergeOptions?: MergeOptions } | undefined)?.mergeOptions ?? {}
+  );
+}
+
+/** Hooks for this package's own callers (the simulation), not part of the public API. */
+export interface OrchestrateInternals {
+  /** Called once with the run before anything is published: read it synchronously only. */
+  readonly onRun?: (run: OrionRun) => void;
 }
 
 /** A short random prefix for a run's event ids. */
@@ -80,6 +93,22 @@ export function orchestrateOrion(
   orion: TaskOrion,
   options: OrchestrateOptions,
 ): Observable<OrchestrationProgress> {
+  return orchestrate(orion, options, {});
+}
+
+/**
+ * `orchestrateOrion` with internal hooks. Every per-task step works on an `OrionRun` (issue 15):
+ * O(1 + the task's edges), no copy, recount or rescan of the orion; the agent's orion is merged
+ * by its difference from the last one; plain orions are built only when read (the `orion` of a
+ * progress event or of `executeTask`'s context is a getter, computed on first read from the
+ * run's history, so an unread one costs nothing).
+ * @internal
+ */
+export function orchestrate(
+  orion: TaskOrion,
+  options: OrchestrateOptions,
+  internals: OrchestrateInternals,
+): Observable<OrchestrationProgress> {
   const maxConcurrency = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
   if (
     !(maxConcurrency >= 1) ||
@@ -90,11 +119,6 @@ export function orchestrateOrion(
     );
   }
   return new Observable<OrchestrationProgress>((subscriber) => {
-    const validation = validateOrion(orion);
-    if (!validation.ok) {
-      subscriber.error(new InvalidOrionError(orion.id, validation.errors));
-      return;
-    }
     const { bus, synchronizer, executeTask, readyOptions, recordStart } = options;
     const orionId = orion.id;
     // Ids unique within the orion across runs and workers: a run prefix, then a counter.
@@ -107,14 +131,31 @@ export function orchestrateOrion(
     const scheduler = options.scheduler ?? asyncScheduler;
     const now = (): number => scheduler.now();
     const startedAt = now();
-    let current: TaskOrion = { ...orion, state: deriveOrionState(orion) };
+    let run: OrionRun;
+    try {
+      run = createOrionRun(orion, {
+        ...mergeOptionsOf(synchronizer),
+        ...(readyOptions?.conditions === undefined ? {} : { conditions: readyOptions.conditions }),
+        keepHistory: true,
+      });
+    } catch (error) {
+      // InvalidOrionError when `orion` fails `validateOrion`: an error notification.
+      subscriber.error(error);
+      return;
+    }
+    internals.onRun?.(run);
+    /** The orion at the run's current version, built on first read (then memoised). */
+    const lazyOrion = (): (() => TaskOrion) => {
+      const version = run.version;
+      let orionThen: TaskOrion | undefined;
+      return () => (orionThen ??= run.snapshotAt(version));
+    };
     let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
     const running = new Map<
       string,
       { readonly abort: AbortController; subscription?: Subscription }
     >();
     const timings = new Map<string, TaskTiming>();
-    let ready: Task[] = [];
     let finished = false;
     let scheduling = false;
     let again = false;
@@ -127,7 +168,16 @@ export function orchestrateOrion(
       eventId: `${runId}:${++eventSeq}`,
     });
     const announce = (event: OrionEvent): void => {
-      subscriber.next({ kind: "event", at: now(), event, orion: current, running: running.size });
+      const orionNow = lazyOrion();
+      subscriber.next({
+        kind: "event",
+        at: now(),
+        event,
+        get orion() {
+          return orionNow();
+        },
+        running: running.size,
+      });
     };
     const publish = (event: OrionEvent): void => {
       const identified = identify(event);
@@ -136,27 +186,27 @@ export function orchestrateOrion(
       announce(identified);
     };
 
-    const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => ({
-      orion: current,
-      state: current.state,
-      outcome,
-      timings: [...timings.values()],
-      blocked: outcome === "cancelled" ? [] : getBlockedTasks(current, readyOptions),
-      heldMs,
-      startedAt,
-      endedAt: now(),
-      statistics: synchronizer?.getStatistics(),
-    });
+    const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => {
+      const final = run.snapshot();
+      return {
+        orion: final,
+        state: final.state,
+        outcome,
+        timings: [...timings.values()],
+        blocked: outcome === "cancelled" ? [] : getBlockedTasks(final, readyOptions),
+        heldMs,
+        startedAt,
+        endedAt: now(),
+        statistics: synchronizer?.getStatistics(),
+      };
+    };
 
     const finish = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
-      const tasks = Object.values(current.tasks);
-      const outcome = tasks.every((t) => t.status === "completed") ? "completed" : "failed";
-      publish({
-        type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED",
-        orionId: current.id,
-      });
+      const counts = run.counts();
+      const outcome = counts.completed === counts.total ? "completed" : "failed";
+      publish({ type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED", orionId });
       subscriber.next({ kind: "finished", at: now(), result: result(outcome) });
       subscriber.complete();
     };
@@ -180,26 +230,24 @@ export function orchestrateOrion(
     const done = guarded((taskId: string, outcome: TaskOutcome): void => {
       if (finished || !running.has(taskId)) return;
       running.delete(taskId);
-      if (current.tasks[taskId]?.status !== "running") {
+      if (run.task(taskId)?.status !== "running") {
         // The agent removed the task, or the merge made it terminal: its outcome has nowhere
         // to go. Nothing is published for it; the orchestration goes on.
         trigger();
         return;
       }
-      const transition = completeTask(current, taskId, outcome, now(), readyOptions);
-      current = transition.orion;
+      const newlyReady = run.complete(taskId, outcome, now());
       const timing = timings.get(taskId);
       if (timing) {
         timings.set(taskId, {
           ...timing,
           endedAt: now(),
-          status: current.tasks[taskId]?.status ?? timing.status,
+          status: run.task(taskId)?.status ?? timing.status,
         });
       }
-      for (const task of transition.newlyReady) ready.push(task);
       publish({
         type: outcome.success ? "TASK_COMPLETED" : "TASK_FAILED",
-        orionId: current.id,
+        orionId,
         taskId,
         timestamp: now(),
         ...(outcome.success
@@ -207,13 +255,13 @@ export function orchestrateOrion(
             ? {}
             : { result: outcome.result }
           : { error: outcome.error }),
-        newlyReadyTaskIds: transition.newlyReady.map((t) => t.id),
+        newlyReadyTaskIds: newlyReady.map((t) => t.id),
       });
       trigger();
     });
 
     const start = (task: Task): void => {
-      current = startTask(current, task.id, now());
+      run.start(task.id, now());
       timings.set(task.id, {
         taskId: task.id,
         startedAt: now(),
@@ -226,11 +274,11 @@ export function orchestrateOrion(
       running.set(task.id, entry);
       const startEvent = identify<TaskEvent>({
         type: "TASK_STARTED",
-        orionId: current.id,
+        orionId,
         taskId: task.id,
         timestamp: now(),
       });
-      const from = current;
+      const from = lazyOrion();
       // With recordStart (a fenced broker write), the task runs only once its start is
       // recorded; a refusal fails the orchestration and the task never runs.
       const recorded: Observable<unknown> = recordStart
@@ -246,7 +294,14 @@ export function orchestrateOrion(
         .pipe(
           concatMap(() =>
             defer(() =>
-              toObservable(executeTask(task, { signal: entry.abort.signal, orion: from })),
+              toObservable(
+                executeTask(task, {
+                  signal: entry.abort.signal,
+                  get orion() {
+                    return from();
+                  },
+                }),
+              ),
             ),
           ),
           last(undefined, undefined),
@@ -262,6 +317,36 @@ export function orchestrateOrion(
       if (running.has(task.id)) entry.subscription = subscription;
     };
 
+    /**
+     * Merges the agent's orion into the run. A rejected one (a cycle, a dangling edge) goes
+     * through the synchronizer's whole-orion merge once more, so it logs the error and keeps
+     * our orion as its current one, as before; that path is O(n), and only on an error.
+     */
+    let rejected = false;
+    const merge = (
+      sync: OrionModificationSynchronizer,
+      agentOrion: TaskOrion,
+      previous: TaskOrion | undefined,
+    ): void => {
+      // A change noted by the agent's helper (e.g. the simulation's edit) against the orion the
+      // run merged last is exact; otherwise the run finds it by comparing task objects.
+      const hint = rejected ? undefined : agentOrionChange(agentOrion, previous);
+      const report = run.applyAgentOrion(agentOrion, hint);
+      rejected = report.error !== undefined;
+      if (rejected) {
+        sync.mergeAndSyncOrionStates(run.snapshot());
+        lastAgentOrion = sync.getCurrentOrion(orionId);
+      }
+    };
+
+    /** Whether the run may start `task` now: only `pending` ones, never one still running. */
+    const startable = (task: Task): boolean => task.status === "pending" && !running.has(task.id);
+    /** The best ready task that may start; the sorted fallback is for rare skipped ones. */
+    const nextStartable = (): Task | undefined => {
+      const best = run.peekReady();
+      return best === undefined || startable(best) ? best : run.ready().find(startable);
+    };
+
     /** Starts what may start. Trampolined: re-entrant calls (instant tasks) loop here. */
     const schedule = guarded((): void => {
       if (finished) return;
@@ -275,40 +360,31 @@ export function orchestrateOrion(
           again = false;
           const agentOrion = synchronizer?.getCurrentOrion(orion.id);
           if (synchronizer && agentOrion !== undefined && agentOrion !== lastAgentOrion) {
-            // The agent changed the orion: take its structure, keep our execution state.
-            current = synchronizer.mergeAndSyncOrionStates(current);
-            lastAgentOrion = synchronizer.getCurrentOrion(orion.id);
-            ready = [...getReadyTasks(current, readyOptions)];
+            // The agent changed the orion: take its structure, keep our execution state, by
+            // the difference from its last orion (the run keeps readiness up to date).
+            const previous = lastAgentOrion;
+            lastAgentOrion = agentOrion;
+            merge(synchronizer, agentOrion, previous);
           }
-          ready.sort(compareReadyTasks);
-          while (ready.length > 0 && running.size < maxConcurrency && !finished) {
+          for (
+            let task = nextStartable();
+            task !== undefined && running.size < maxConcurrency && !finished;
+            task = nextStartable()
+          ) {
             // A task that completed synchronously (inside start) has just registered a
             // modification: what it made ready waits for the gate, like everything else.
             if (gate?.hasPendingModifications(orionId)) break;
-            const candidate = ready.shift() as Task;
-            const task = current.tasks[candidate.id];
-            // The merge may have removed, rewired or re-defined it since it became ready.
-            if (task === undefined || task.status !== "pending" || running.has(task.id)) continue;
             start(task);
           }
           // Finish only when the agent has nothing pending either: its answer to the last
           // completion may add tasks (the held trigger resumes this loop when it comes).
           if (
             running.size === 0 &&
-            ready.length === 0 &&
             !again &&
-            !gate?.hasPendingModifications(orionId)
+            !gate?.hasPendingModifications(orionId) &&
+            nextStartable() === undefined
           ) {
-            // Nothing runs and nothing is ready: recheck against the orion, then finish.
-            const fresh = getReadyTasks(current, readyOptions).filter(
-              (t) => t.status === "pending",
-            );
-            if (fresh.length > 0) {
-              ready = [...fresh];
-              again = true;
-            } else {
-              finish();
-            }
+            finish();
           }
         } while (again && !finished);
       } finally {
@@ -350,15 +426,14 @@ export function orchestrateOrion(
         entry.subscription?.unsubscribe();
         running.delete(taskId);
       }
-      for (const task of Object.values(current.tasks)) {
-        if (!isTerminalStatus(task.status))
-          current = cancelTask(current, task.id, now(), readyOptions).orion;
+      for (const task of Object.values(run.snapshot().tasks)) {
+        if (!isTerminalStatus(task.status)) run.cancel(task.id, now());
       }
     };
     const onAbort = (): void => {
       if (finished) return;
       cancel();
-      publish({ type: "ORION_FAILED", orionId: current.id });
+      publish({ type: "ORION_FAILED", orionId });
       subscriber.next({ kind: "finished", at: now(), result: result("cancelled") });
       subscriber.complete();
     };
@@ -369,8 +444,7 @@ export function orchestrateOrion(
 
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
-    publish({ type: "ORION_STARTED", orionId: current.id, orion: current });
-    ready = [...getReadyTasks(current, readyOptions)];
+    publish({ type: "ORION_STARTED", orionId, orion: run.snapshot() });
     trigger();
 
     return () => {

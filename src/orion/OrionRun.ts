@@ -77,7 +77,14 @@ import type { Dependency, OrionState, Task, TaskOrion } from "./types.js";
 import { validateOrion } from "./validateOrion.js";
 
 /** Options of `createOrionRun`: those of the merge, used for every agent orion applied. */
-export type OrionRunOptions = MergeOptions;
+export interface OrionRunOptions extends MergeOptions {
+  /**
+   * Keep, per version, what each change replaced, so that `snapshotAt(version)` can publish
+   * any earlier version later (for values handed out lazily, like the orchestrator's progress
+   * events). Costs one small entry per change; default `false`.
+   */
+  readonly keepHistory?: boolean;
+}
 
 /**
  * Which keys the agent's orion changed since the last one applied (added, edited or removed), when
@@ -147,6 +154,22 @@ export interface OrionRun {
   applyAgentOrion(agentOrion: TaskOrion, hint?: AgentOrionChange): MergeReport;
   /** The run as a plain, read-only `TaskOrion` (task record frozen), memoised per version. */
   snapshot(): TaskOrion;
+  /**
+   * The run as it was at `version` (from `version`, read earlier), as `snapshot()` was then:
+   * O(tasks + changes since). Only with `keepHistory`, or `version` the current one.
+   * @throws RangeError - for a version that is not kept.
+   */
+  snapshotAt(version: number): TaskOrion;
+  /** The dependencies into `taskId`, as they are now. O(its incoming edges). */
+  dependenciesInto(taskId: string): readonly Dependency[];
+}
+
+/** How to go back from version v + 1 to version v: what the change replaced. */
+interface Undo {
+  /** The tasks it replaced, as they were (`undefined`: the task did not exist). */
+  readonly tasks: (readonly [string, Task | undefined])[];
+  readonly base: TaskOrion;
+  readonly state: OrionState;
 }
 
 const noReport: MergeReport = Object.freeze({
@@ -180,6 +203,19 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   const queue = new ReadyQueue();
   let version = 0;
   let cached: { version: number; orion: TaskOrion } | undefined;
+  /** With `keepHistory`: `history[v]` undoes the change from version v to v + 1. */
+  const history: Undo[] | undefined = options.keepHistory === true ? [] : undefined;
+  /** The undo entry of the change in progress (the next `changed()` closes it). */
+  let open: Undo | undefined;
+  /** Off while the first load fills the empty run: version 0 has nothing to undo. */
+  let recording = false;
+  let past: { version: number; orion: TaskOrion } | undefined;
+  /** Records what a change is about to replace, before the first replacement of a version. */
+  const remember = (taskId: string, previous: Task | undefined): void => {
+    if (history === undefined || !recording) return;
+    open ??= { tasks: [], base, state: stateFromCounts(counts) };
+    open.tasks.push([taskId, previous]);
+  };
 
   // Arrays, not sets: a task has a handful of edges, and arrays cost far less to allocate.
   const addTo = (map: Map<string, string[]>, key: string, id: string): void => {
@@ -244,6 +280,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** Replaces (or adds, or with `undefined` removes) a task; its out-edges follow. */
   const setTask = (taskId: string, task: Task | undefined): void => {
     const previous = tasks.get(taskId);
+    remember(taskId, previous);
     if (previous !== undefined) countStatus(counts, previous.status, -1);
     if (task === undefined) tasks.delete(taskId);
     else {
@@ -261,6 +298,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     return new TopologicalRanks(topologicalOrder(from));
   };
   let ranks = load(orion);
+  recording = true;
 
   const existing = (taskId: string): Task => {
     const task = tasks.get(taskId);
@@ -268,6 +306,10 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     return task;
   };
   const changed = (): void => {
+    if (history !== undefined) {
+      history[version] = open ?? { tasks: [], base, state: stateFromCounts(counts) };
+      open = undefined;
+    }
     version++;
   };
   /** The not-started targets of `taskId`'s edges that are ready now, best first. */
@@ -404,6 +446,37 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       cached = { version, orion };
       return orion;
     },
+    snapshotAt: (at) => {
+      if (at === version) return run.snapshot();
+      if (past?.version === at) return past.orion;
+      if (history === undefined || !Number.isInteger(at) || at < 0 || at > version) {
+        throw new RangeError(`version ${String(at)} of orion ${base.id} is not kept`);
+      }
+      // Walk back from now: O(tasks + changes since `at`). Tasks a later change removed come
+      // back at the end of the key order.
+      const then = new Map(tasks);
+      for (let v = version - 1; v >= at; v--) {
+        const entry = history[v]!;
+        for (let i = entry.tasks.length - 1; i >= 0; i--) {
+          const [taskId, task] = entry.tasks[i]!;
+          if (task === undefined) then.delete(taskId);
+          else then.set(taskId, task);
+        }
+      }
+      const entry = history[at]!;
+      const record = createRecord<Task>();
+      for (const [taskId, task] of then) record[taskId] = task;
+      recordFacts(freezeNewRecord(record)).keyCount = then.size;
+      const orion: TaskOrion = {
+        ...entry.base,
+        state: entry.state,
+        tasks: record,
+        dependencies: entry.base.dependencies,
+      };
+      past = { version: at, orion };
+      return orion;
+    },
+    dependenciesInto: (taskId) => (incoming.get(taskId) ?? []).map((id) => edges.get(id)!),
   };
 
   /** What an agent orion changes, checked; `undefined` when it must go to the full merge. */
@@ -533,6 +606,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       if (task === undefined) ranks.deleteTask(taskId);
     }
     for (const dependency of plan.addEdges) addEdge(dependency);
+    if (history !== undefined) open ??= { tasks: [], base, state: stateFromCounts(counts) };
     base = agent;
     changed();
     const newlyReady: Task[] = [];
@@ -543,6 +617,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
 
   /** Starts over from a merged orion (the rare path after a full merge). */
   const rebuild = (merged: TaskOrion, agent: TaskOrion): void => {
+    // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
+    if (history !== undefined) open ??= { tasks: [], base, state: stateFromCounts(counts) };
     for (const id of [...edges.keys()]) removeEdge(id);
     for (const taskId of [...tasks.keys()]) setTask(taskId, undefined);
     ranks = load(merged);

@@ -95,6 +95,31 @@ describe("createOrionRun", () => {
     expect(ids(run.ready())).toEqual(["fetch"]);
   });
 
+  it("with keepHistory, publishes any earlier version later, as snapshot() was then", () => {
+    const run = createOrionRun(plan, { keepHistory: true });
+    const seen = new Map<number, unknown>();
+    const look = (): void => void seen.set(run.version, structuredClone(run.snapshot()));
+    look();
+    run.start("fetch", 1);
+    look();
+    run.complete("fetch", { success: true }, 2);
+    look();
+    const agent = immer.produce(plan, (draft) => {
+      delete draft.tasks["report"];
+      delete draft.dependencies["parse->report"];
+      draft.tasks["parse"]!.priority = 9;
+    });
+    expect(run.applyAgentOrion(agent).error).toBeUndefined();
+    look();
+    run.start("parse", 3);
+    look();
+    for (const [version, then] of seen) expect(run.snapshotAt(version)).toEqual(then);
+    expect(run.snapshotAt(run.version)).toBe(run.snapshot());
+    expect(run.dependenciesInto("parse").map((d) => d.id)).toEqual(["fetch->parse"]);
+    expect(() => run.snapshotAt(run.version + 1)).toThrow(RangeError);
+    expect(() => createOrionRun(plan).snapshotAt(-1)).toThrow(RangeError);
+  });
+
   it("throws what the model's transitions throw", () => {
     const run = createOrionRun(plan);
     expect(() => run.start("nope")).toThrow(UnknownTaskError);

@@ -1,0 +1,52 @@
+import type { AgentOrionChange } from "../OrionRun.js";
+import type { TaskOrion } from "../types.js";
+
+/** What an agent's helper knows it changed: `next` is `from` with these keys changed. */
+interface Note {
+  readonly from: TaskOrion;
+  readonly tasks: readonly string[];
+  readonly dependencies: readonly string[];
+}
+
+/** Weak: a note lives as long as the orion it describes, and costs nothing to the caller. */
+const notes = new WeakMap<TaskOrion, Note>();
+
+/** How many notes `agentOrionChange` follows back before giving up (then the run compares). */
+const MAX_CHAIN = 64;
+
+/**
+ * Notes that `next` differs from `from` only in these task and dependency ids, so that whoever
+ * merges `next` after `from` (the orchestrator's `OrionRun`) need not compare the whole orion.
+ * The caller must list every changed key. @internal
+ */
+export function noteOrionChange(
+  next: TaskOrion,
+  from: TaskOrion,
+  change: { readonly tasks?: readonly string[]; readonly dependencies?: readonly string[] },
+): void {
+  if (next === from) return;
+  notes.set(next, { from, tasks: change.tasks ?? [], dependencies: change.dependencies ?? [] });
+}
+
+/**
+ * The keys `next` changed since `previous`, from the notes along the way (several agent orions
+ * may have arrived between two merges), or `undefined` when they do not lead to `previous`.
+ * @internal
+ */
+export function agentOrionChange(
+  next: TaskOrion,
+  previous: TaskOrion | undefined,
+): AgentOrionChange | undefined {
+  if (previous === undefined) return undefined;
+  const tasks: string[] = [];
+  const dependencies: string[] = [];
+  let at = next;
+  for (let step = 0; step < MAX_CHAIN && at !== previous; step++) {
+    const note = notes.get(at);
+    if (note === undefined) return undefined;
+    tasks.push(...note.tasks);
+    dependencies.push(...note.dependencies);
+    at = note.from;
+  }
+  return at === previous ? { tasks, dependencies } : undefined;
+}
