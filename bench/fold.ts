@@ -5,6 +5,8 @@
  * - the floor: `Subject → scan` over one mutable `Map` (set on completion, delete on answer);
  * - the imperative port of the Python original (`bench/imperativePort.ts`), real timers;
  * - ours: `Subject → pendingModifications()` on the default `asyncScheduler`, real timers;
+ * - ids: ours, with every event carrying an `eventId` and answers naming it (`onEventIds`):
+ *   the causal bookkeeping (seen ids, answers by event) on top of ours;
  * and the heap each keeps per pending entry. Run alone with `node --expose-gc dist/bench/fold.js`.
  */
 import { pathToFileURL } from "node:url";
@@ -34,8 +36,8 @@ const ROUNDS = 5;
 const ORION_ID = "orion-bench";
 
 type PendingCount = (typeof PENDING_COUNTS)[number];
-type Impl = "floor" | "port" | "ours";
-const IMPLS: readonly Impl[] = ["floor", "port", "ours"];
+type Impl = "floor" | "port" | "ours" | "ids";
+const IMPLS: readonly Impl[] = ["floor", "port", "ours", "ids"];
 
 /** Something events are pushed into, and disposed of (subscriptions, timers) afterwards. */
 interface Target {
@@ -68,6 +70,7 @@ const makers: Readonly<Record<Impl, () => Target>> = {
     const port = new ImperativeSynchronizer();
     return { next: (event) => port.onEvent(event), dispose: () => port.dispose() };
   },
+  ids: () => makers.ours(),
   ours: () => {
     const subject = new Subject<OrionEvent>();
     const subscription = subject.pipe(pendingModifications()).subscribe(noop);
@@ -81,20 +84,30 @@ const makers: Readonly<Record<Impl, () => Target>> = {
   },
 };
 
-function completed(taskId: string): TaskEvent {
-  return { type: "TASK_COMPLETED", orionId: ORION_ID, taskId };
+function completed(taskId: string, withId = false): TaskEvent {
+  return withId
+    ? { type: "TASK_COMPLETED", orionId: ORION_ID, taskId, eventId: `c-${taskId}` }
+    : { type: "TASK_COMPLETED", orionId: ORION_ID, taskId };
 }
 
-function modified(taskId: string): OrionModifiedEvent {
-  return { type: "ORION_MODIFIED", orionId: ORION_ID, onTaskIds: [taskId] };
+function modified(taskId: string, withId = false): OrionModifiedEvent {
+  return withId
+    ? {
+        type: "ORION_MODIFIED",
+        orionId: ORION_ID,
+        onTaskIds: [taskId],
+        onEventIds: [`c-${taskId}`],
+        eventId: `m-${taskId}`,
+      }
+    : { type: "ORION_MODIFIED", orionId: ORION_ID, onTaskIds: [taskId] };
 }
 
 /** Register + complete cycles on fresh task ids (a completed task id is not reused). */
-function cycles(prefix: string, count: number): OrionEvent[] {
+function cycles(prefix: string, count: number, withIds = false): OrionEvent[] {
   const events: OrionEvent[] = [];
   for (let i = 0; i < count; i++) {
     const taskId = `${prefix}-${i}`;
-    events.push(completed(taskId), modified(taskId));
+    events.push(completed(taskId, withIds), modified(taskId, withIds));
   }
   return events;
 }
@@ -106,6 +119,8 @@ const preRegistrations: readonly TaskEvent[] = Array.from(
 );
 const warmupEvents = cycles("warm", WARMUP_CYCLES);
 const measuredEvents = cycles("task", CYCLES);
+const warmupWithIds = cycles("warm", WARMUP_CYCLES, true);
+const measuredWithIds = cycles("task", CYCLES, true);
 
 function push(target: Target, events: readonly OrionEvent[], count = events.length): void {
   for (let i = 0; i < count; i++) target.next(events[i] as OrionEvent);
@@ -116,10 +131,11 @@ function run(impl: Impl, pending: PendingCount): number {
   const target = makers[impl]();
   try {
     push(target, preRegistrations, pending);
-    push(target, warmupEvents);
+    push(target, impl === "ids" ? warmupWithIds : warmupEvents);
     collectGarbage();
-    const ns = time(() => push(target, measuredEvents));
-    return ns / measuredEvents.length;
+    const measured = impl === "ids" ? measuredWithIds : measuredEvents;
+    const ns = time(() => push(target, measured));
+    return ns / measured.length;
   } finally {
     target.dispose();
   }
@@ -189,9 +205,10 @@ export async function benchFold(): Promise<string> {
     ...IMPLS.map((impl) => `${formatNumber(ns(impl, pending))} (${spread(impl, pending)})`),
     formatRatio(ns("ours", pending) / ns("floor", pending)),
     formatRatio(ns("ours", pending) / ns("port", pending)),
+    formatRatio(ns("ids", pending) / ns("ours", pending)),
   ]);
   const flat = (impl: Impl): number => ns(impl, 100_000) / ns(impl, 10);
-  timeRows.push(["100,000 / 10", ...IMPLS.map((impl) => formatRatio(flat(impl))), "", ""]);
+  timeRows.push(["100,000 / 10", ...IMPLS.map((impl) => formatRatio(flat(impl))), "", "", ""]);
 
   const heapCount = 100_000;
   const heap = {} as Record<Impl, number>;
@@ -234,6 +251,9 @@ export async function benchFold(): Promise<string> {
       "modification, cleared on completion; `onEvent` called directly.",
     "- **ours**: `Subject<OrionEvent>` piped through `pendingModifications()` " +
       "(default `asyncScheduler`, real timers), no-op observer.",
+    "- **ids**: ours, with every event carrying an `eventId` and each answer naming the " +
+      "completion's id (`onEventIds`): the cost of the causal bookkeeping (remembered ids, " +
+      "answers by event) that redelivery detection and the causal gate rely on.",
     "",
     markdownTable(
       [
@@ -241,8 +261,10 @@ export async function benchFold(): Promise<string> {
         "floor ns/event",
         "port ns/event",
         "ours ns/event",
+        "ids ns/event",
         "ours / floor",
         "ours / port",
+        "ids / ours",
       ],
       timeRows,
     ),
@@ -254,7 +276,7 @@ export async function benchFold(): Promise<string> {
       ":",
     "",
     markdownTable(
-      ["", "floor", "port", "ours"],
+      ["", "floor", "port", "ours", "ids"],
       [["bytes / pending entry", ...IMPLS.map((impl) => formatNumber(heap[impl]))]],
     ),
     "",
