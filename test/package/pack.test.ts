@@ -105,6 +105,13 @@ let project = "";
 let installed = "";
 let manifest: Manifest;
 let entries: Entry[] = [];
+/** The subpath on an optional peer, and that peer. */
+const OTEL = "./otel";
+const OTEL_PEER = "@opentelemetry/api";
+/** What esm.mjs printed for every other subpath, before the peer was installed. */
+let withoutOtelPeer: { exportNames: Record<string, string[]> } | undefined;
+/** What importing orion-sync/otel without its peer printed on stderr. */
+let otelWithoutPeer = "";
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "orion-sync-pack-"));
@@ -148,11 +155,27 @@ beforeAll(async () => {
     ...Object.keys(manifest.dependencies ?? {}),
     ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => optional[p]?.optional !== true),
   ];
-  for (const name of needed) {
+  const link = (name: string): void => {
     const target = join(project, "node_modules", name);
     mkdirSync(dirname(target), { recursive: true });
     symlinkSync(join(root, "node_modules", name), target, "dir");
-  }
+  };
+  for (const name of needed) link(name);
+  // Every subpath but orion-sync/otel loads without its optional peer, @opentelemetry/api
+  // (the main entry must not import it). Then the peer is installed, as a user of
+  // orion-sync/otel does, for the tests below, which use every subpath.
+  cpSync(join(root, "test/package/consumer/esm.mjs"), join(project, "esm.mjs"));
+  const withoutOtel = entries.map((e) => e.subpath).filter((s) => s !== OTEL);
+  withoutOtelPeer = JSON.parse(
+    await runOk(process.execPath, [join(project, "esm.mjs"), ...withoutOtel], project),
+  ) as { exportNames: Record<string, string[]> };
+  const otelImport = await run(
+    process.execPath,
+    ["--input-type=module", "-e", `await import("orion-sync/otel")`],
+    project,
+  );
+  otelWithoutPeer = otelImport.stderr;
+  link(OTEL_PEER);
 }, 180_000);
 
 afterAll(() => {
@@ -173,7 +196,7 @@ describe("the packed tarball", () => {
       ),
     );
     expect([...shipped].sort()).toEqual(
-      ["dist/operators", "dist/redis", "dist/src", "dist/testing"].sort(),
+      ["dist/operators", "dist/otel", "dist/redis", "dist/src", "dist/testing"].sort(),
     );
     const unexpected = files.filter(
       (f) =>
@@ -211,6 +234,17 @@ describe("the packed tarball", () => {
     expect(dangling).toEqual([]);
   });
 
+  it("imports @opentelemetry/api only from dist/otel, where it is an optional peer", () => {
+    const importers = filesUnder(installed).filter(
+      (f) =>
+        /\.(js|d\.ts)$/.test(f) && readFileSync(join(installed, f), "utf8").includes(OTEL_PEER),
+    );
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((f) => !f.startsWith("dist/otel/"))).toEqual([]);
+    expect(manifest.peerDependencies?.[OTEL_PEER]).toMatch(/^\^1\./);
+    expect(manifest.peerDependenciesMeta?.[OTEL_PEER]?.optional).toBe(true);
+  });
+
   it("declares an ES module package without side effects, whose bin is a node script", () => {
     expect(manifest.type).toBe("module");
     expect(manifest.sideEffects).toBe(false);
@@ -225,6 +259,14 @@ describe("the packed tarball", () => {
 });
 
 describe("a fresh project with the tarball installed", () => {
+  it("loads every subpath but orion-sync/otel without @opentelemetry/api installed", () => {
+    const others = entries.map((e) => e.subpath).filter((s) => s !== OTEL);
+    expect(Object.keys(withoutOtelPeer?.exportNames ?? {}).sort()).toEqual(others.sort());
+    expect(entries.map((e) => e.subpath)).toContain(OTEL);
+    // orion-sync/otel itself says what is missing.
+    expect(otelWithoutPeer).toContain(OTEL_PEER);
+  });
+
   it("imports every subpath from an ES module and runs a gated pipeline", async () => {
     const script = join(project, "esm.mjs");
     cpSync(join(root, "test/package/consumer/esm.mjs"), script);

@@ -55,10 +55,26 @@ ready$.next(["transform"]);
 const whilePending = [...started];
 bus.publish({ type: "ORION_MODIFIED", orionId: "etl", onTaskIds: ["extract"] });
 subscription.unsubscribe();
-bus.close();
+${subpaths.includes("./otel") ? OTEL_USE : ""}bus.close();
 console.log(JSON.stringify({ whilePending, afterModified: started }));
 `;
 }
+
+/**
+ * orion-sync/otel, typed and run on the global (no-op) OpenTelemetry API: attached to the
+ * same state stream, and detached. Prints nothing.
+ */
+const OTEL_USE = `{
+  const { instrumentState, OrionSyncTelemetry, traceGate } = await import("orion-sync/otel");
+  const telemetry = new OrionSyncTelemetry({ parentContext: () => undefined });
+  const detach = instrumentState(state$, telemetry);
+  const traced = ready$.pipe(traceGate(gateReadyTasks(state$), telemetry)).subscribe();
+  // @ts-expect-error -- a telemetry's options, not a number
+  void (() => instrumentState(state$, 42));
+  traced.unsubscribe();
+  detach.unsubscribe();
+}
+`;
 
 /**
  * A CommonJS module (`typed-commonjs.cts`, for `moduleResolution: node16`) that loads the
