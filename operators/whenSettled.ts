@@ -25,11 +25,13 @@ export interface SettleToken {
 
 /** The settle token of `state`, for `orionId` (or every orion). */
 export function settleToken(state: PendingState, orionId?: string): SettleToken {
+  // An orion without a summary (never started, or ended, with nothing owed) has lost its
+  // own last change: the bus's newest stands in, which can only make a token stricter.
+  const summary = orionId === undefined ? undefined : state.byOrion.get(orionId);
   return {
     orionId,
     settled: pendingIn(state, orionId) === 0,
-    lastChange:
-      orionId === undefined ? state.lastChange : (state.byOrion.get(orionId)?.lastChange ?? 0),
+    lastChange: summary?.lastChange ?? state.lastChange,
   };
 }
 

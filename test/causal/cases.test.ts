@@ -152,22 +152,17 @@ describe("issue 13, case 2: wait-then-act is not atomic; whenSettled and settle 
     expect(sync.isStillSettled(fresh)).toBe(true);
     sync.dispose();
   });
-  // BUG (lead's code, src/pending/reducePending.ts touchOrion): for an orion with no
-  // ORION_STARTED (or one that ended), the summary is deleted when its pending count returns
-  // to 0, and settleToken reads `byOrion.get(id)?.lastChange ?? 0`, so a registration and its
-  // answer between the token and the check go unnoticed: isStillSettled stays true.
-  it.fails(
-    "a settle token of an orion never ORION_STARTED detects a registration and its answer",
-    () => {
-      const { scheduler } = virtualTime();
-      const sync = new OrionModificationSynchronizer({ scheduler });
-      const token = sync.settleToken("o");
-      sync.onEvent(withId(taskCompleted("x", "o"), "c1"));
-      sync.onEvent(withId(orionModified(["x"], "o"), "m1"));
-      expect(sync.isStillSettled(token)).toBe(false);
-      sync.dispose();
-    },
-  );
+  // An orion with no ORION_STARTED (or one that ended) loses its summary when nothing is
+  // owed: the token must not fall back to "no change ever".
+  it("a settle token of an orion never ORION_STARTED detects a registration and its answer", () => {
+    const { scheduler } = virtualTime();
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    const token = sync.settleToken("o");
+    sync.onEvent(withId(taskCompleted("x", "o"), "c1"));
+    sync.onEvent(withId(orionModified(["x"], "o"), "m1"));
+    expect(sync.isStillSettled(token)).toBe(false);
+    sync.dispose();
+  });
 });
 
 describe("issue 13, case 3: a timed-out wait clears only what it waited for", () => {
