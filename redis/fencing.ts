@@ -36,6 +36,44 @@ end
 if ARGV[3] == '1' and redis.call('exists', KEYS[3]) == 0 then return -3 end
 return redis.call('xadd', KEYS[3], '*', unpack(ARGV, 4))`;
 
+/**
+ * The fenced snapshot and trim: stores the snapshot and trims the stream behind it, only if
+ * the lease still holds this grant. KEYS: lease, fence, stream, snapshot. ARGV: lease value,
+ * token, snapshot, its last stream id, retention (ms). The trim point is the lowest of: the
+ * snapshot's id, the broker's time minus the retention, and for each consumer group its
+ * last-delivered id and its oldest unacknowledged entry (a group never loses an entry it has
+ * not handled). Returns the number of entries trimmed, or -1 / -2 / -3 as the write.
+ */
+const FENCED_SNAPSHOT = `if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[2]) then return -2 end
+  return -1
+end
+if redis.call('exists', KEYS[3]) == 0 then return -3 end
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local minMs, minSeq = parse(ARGV[4])
+local function lower(id)
+  local ms, seq = parse(id)
+  if ms ~= nil and (ms < minMs or (ms == minMs and seq < minSeq)) then minMs, minSeq = ms, seq end
+end
+local now = redis.call('time')
+local bound = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[5])
+if bound < 0 then bound = 0 end
+lower(string.format('%d-0', bound))
+for _, group in ipairs(redis.call('xinfo', 'groups', KEYS[3])) do
+  local info = {}
+  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+  lower(info['last-delivered-id'])
+  if tonumber(info['pending']) > 0 then
+    local summary = redis.call('xpending', KEYS[3], info['name'])
+    lower(summary[2])
+  end
+end
+redis.call('set', KEYS[4], ARGV[3])
+return redis.call('xtrim', KEYS[3], 'MINID', string.format('%d-%d', minMs, minSeq))`;
+
 /** Why a fenced command was refused. */
 export type FenceRefusal = "lease-lost" | "counter-lost" | "stream-lost";
 
@@ -82,6 +120,38 @@ export class Fence {
   /** Releases the lease if it still holds `grant` (errors ignored: it expires anyway). */
   release(grant: LeaseGrant): Promise<unknown> {
     return this.client.call("EVAL", RELEASE, 1, this.leaseKey, grant.value).catch(() => undefined);
+  }
+
+  /**
+   * Stores `snapshot` under `snapshotKey` and trims the stream behind `lastId` (see
+   * FENCED_SNAPSHOT), if the lease still holds `grant`: how many entries were trimmed, or
+   * why not.
+   */
+  async snapshot(
+    grant: LeaseGrant,
+    snapshotKey: string,
+    snapshot: string,
+    lastId: string,
+    retentionMs: number,
+  ): Promise<{ trimmed: number } | { refused: FenceRefusal }> {
+    const code = Number(
+      await this.client.call(
+        "EVAL",
+        FENCED_SNAPSHOT,
+        4,
+        this.leaseKey,
+        this.fenceKey,
+        this.stream,
+        snapshotKey,
+        grant.value,
+        grant.token,
+        snapshot,
+        lastId,
+        retentionMs,
+      ),
+    );
+    if (code >= 0) return { trimmed: code };
+    return { refused: code === -2 ? "counter-lost" : code === -3 ? "stream-lost" : "lease-lost" };
   }
 
   /** Appends `fields` if the lease still holds `grant`: the entry id, or why not. */

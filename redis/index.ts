@@ -6,7 +6,20 @@
  * @module orion-sync/redis
  */
 export type { RedisStreamClient } from "./RedisStreamClient.js";
-export { orionFenceKey, orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+export {
+  orionFenceKey,
+  orionLeaseKey,
+  orionSnapshotKey,
+  orionStreamKey,
+} from "./orionStreamKey.js";
+export { ORION_SNAPSHOT_FORMAT, parseOrionSnapshot, type OrionSnapshot } from "./compaction.js";
+export {
+  InvalidPendingSnapshotError,
+  PENDING_SNAPSHOT_FORMAT,
+  restorePendingState,
+  snapshotPendingState,
+  type PendingSnapshot,
+} from "../src/pending/snapshot.js";
 export { HistoryLostError, UnpublishableEventError, type UnpublishableReason } from "./errors.js";
 export {
   fromRedisStream,

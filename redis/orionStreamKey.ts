@@ -23,3 +23,12 @@ export function orionLeaseKey(orionId: string): string {
 export function orionFenceKey(orionId: string): string {
   return `orion:{${orionId}}:fence`;
 }
+
+/**
+ * The orion's latest snapshot, `orion:{<orionId>}:snapshot`: its state as of a stream id,
+ * written (with the trim of the stream behind it) by the lease holder only. Delete it only
+ * with the stream: without it, a trimmed stream is a lost history.
+ */
+export function orionSnapshotKey(orionId: string): string {
+  return `orion:{${orionId}}:snapshot`;
+}

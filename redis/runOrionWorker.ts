@@ -12,11 +12,14 @@ import {
   of,
   Subscription,
   switchMap,
+  take,
   timer,
   type SchedulerLike,
 } from "rxjs";
 import type { OrionEvent, TaskEvent } from "../src/events.js";
-import { MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
+import { checkTimeout, MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
+import { DEFAULT_MODIFICATION_TIMEOUT } from "../operators/pendingModifications.js";
+import type { PendingState } from "../src/pending/PendingState.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import type { ReadyTaskOptions } from "../src/orion/getReadyTasks.js";
 import type { TaskOrion } from "../src/orion/types.js";
@@ -31,9 +34,15 @@ import type { JsonValue, Task } from "../src/orion/types.js";
 import { OrionModificationSynchronizer, type SynchronizerLogger } from "../src/synchronizer.js";
 import { fromRedisStream, type InvalidStreamEntry } from "./fromRedisStream.js";
 import { HistoryLostError } from "./errors.js";
+import { Compactor, parseOrionSnapshot } from "./compaction.js";
 import { Fence, type FenceRefusal, type LeaseGrant } from "./fencing.js";
 import { heldScheduler } from "./heldScheduler.js";
-import { orionFenceKey, orionLeaseKey, orionStreamKey } from "./orionStreamKey.js";
+import {
+  orionFenceKey,
+  orionLeaseKey,
+  orionSnapshotKey,
+  orionStreamKey,
+} from "./orionStreamKey.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
 import { OrionReplayer } from "./replayOrion.js";
 import {
@@ -95,6 +104,22 @@ export interface OrionWorkerOptions {
    * the orion again from scratch. Default `false`: an empty stream is a fresh run.
    */
   readonly requireHistory?: boolean;
+  /**
+   * Compaction: once this many stream entries follow the last snapshot, the worker writes a
+   * new snapshot of the orion (`orion:{id}:snapshot`: execution state, the synchronizer's
+   * pending set and statistics, the last entry covered) and trims the stream behind it, in
+   * one fenced script. It checks every `min(leaseMs, 1000)` ms, and right after a recovery
+   * that replayed this many. A new worker then replays the snapshot plus the tail. `0`:
+   * never (the stream grows without bound). Default 10 000.
+   */
+  readonly snapshotEvery?: number;
+  /**
+   * How long trimmed-behind-a-snapshot entries are kept, by their broker time, in ms: readers
+   * without a consumer group (including this worker's own live reader) that lag by less
+   * never miss an entry. Consumer groups are protected whatever this is: the trim never
+   * passes a group's last-delivered or oldest unacknowledged entry. Default 600 000.
+   */
+  readonly retentionMs?: number;
 }
 
 /** What a worker found in the stream when it took the orion over. */
@@ -111,6 +136,11 @@ export interface OrionRecovery {
   readonly interrupted: readonly string[];
   /** The last entry id replayed (`"0-0"` for an empty stream): a checkpoint. */
   readonly lastId: string;
+  /**
+   * The `lastId` of the snapshot the recovery started from (then `events` counts only the
+   * tail after it), or `undefined` for a replay from the stream's first entry.
+   */
+  readonly snapshot: string | undefined;
 }
 
 /** How {@link runOrionWorker} ended. */
@@ -191,6 +221,22 @@ export async function runOrionWorker(
     );
   }
   const limits = { maxEntryLength };
+  const snapshotEvery = options.snapshotEvery ?? 10_000;
+  const retentionMs = options.retentionMs ?? 600_000;
+  if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0) {
+    throw new RangeError(
+      `runOrionWorker: snapshotEvery must be a non-negative integer, got ${snapshotEvery}`,
+    );
+  }
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) {
+    throw new RangeError(
+      `runOrionWorker: retentionMs must be a non-negative integer, got ${retentionMs}`,
+    );
+  }
+  // Checked before the lease: a bad option must not leave the orion leased (the
+  // synchronizer is built after the lease, from the snapshot if there is one).
+  checkTimeout(options.modificationTimeout ?? DEFAULT_MODIFICATION_TIMEOUT, "modificationTimeout");
+  const snapshotKey = orionSnapshotKey(orionId);
   const scheduler = options.scheduler ?? asyncScheduler;
   const fence = new Fence(client, orionLeaseKey(orionId), orionFenceKey(orionId), stream);
   const sleep = (ms: number): Promise<void> =>
@@ -218,30 +264,14 @@ export async function runOrionWorker(
     pending: [],
     interrupted: [],
     lastId: "0-0",
+    snapshot: undefined,
   };
-
-  // Built (and its options checked) before the lease: a bad option must not leave the
-  // orion leased, and renewed, by a worker that never ran. Its timers are held during the
-  // replay (see heldScheduler).
-  const held = heldScheduler(scheduler);
-  const sync = new OrionModificationSynchronizer({
-    ...(options.modificationTimeout === undefined
-      ? {}
-      : { modificationTimeout: options.modificationTimeout }),
-    ...(options.logger ? { logger: options.logger } : {}),
-    scheduler: held.scheduler,
-    registeredAt: (event) => event.timestamp,
-  });
 
   // 1. The lease, with its fencing token.
   let grant: LeaseGrant | undefined;
-  try {
-    while ((grant = await fence.acquire(workerId, leaseMs)) === undefined) {
-      if (signal?.aborted) return stoppedEarly(none);
-      await sleep(Math.max(10, Math.floor(leaseMs / 5)));
-    }
-  } finally {
-    if (grant === undefined) sync.dispose();
+  while ((grant = await fence.acquire(workerId, leaseMs)) === undefined) {
+    if (signal?.aborted) return stoppedEarly(none);
+    await sleep(Math.max(10, Math.floor(leaseMs / 5)));
   }
   const lease = grant;
   /** The first reason this worker must stop; set once, never cleared. */
@@ -270,14 +300,48 @@ export async function runOrionWorker(
     );
   });
 
+  let disposeSync = (): void => undefined;
+  /** A compaction round in flight: awaited before the lease is released. */
+  let compacting: Promise<unknown> | undefined;
+  let compaction: Subscription | undefined;
   try {
-    // 2. The replay, page by page; the event loop (and the renewal) runs between pages.
-    const replayer = new OrionReplayer(orionId, {
-      ...(options.readyOptions ? { readyOptions: options.readyOptions } : {}),
+    // 2. The snapshot, if the stream was compacted, then the replay of the tail after it,
+    // page by page; the event loop (and the renewal) runs between pages.
+    const stored = await client.call("GET", snapshotKey);
+    const restored =
+      typeof stored === "string" ? parseOrionSnapshot(stored, orionId, scheduler.now()) : undefined;
+    // Its timers are held during the replay (see heldScheduler).
+    const held = heldScheduler(scheduler);
+    const sync = new OrionModificationSynchronizer({
+      ...(options.modificationTimeout === undefined
+        ? {}
+        : { modificationTimeout: options.modificationTimeout }),
+      ...(options.logger ? { logger: options.logger } : {}),
+      scheduler: held.scheduler,
+      registeredAt: (event) => event.timestamp,
+      ...(restored ? { initialState: restored.pending } : {}),
     });
+    disposeSync = () => sync.dispose();
+    if (
+      options.modificationTimeout !== undefined &&
+      sync.getModificationTimeout() !== options.modificationTimeout
+    ) {
+      // A snapshot keeps its writer's timeout; new registrations take this worker's.
+      sync.setModificationTimeout(options.modificationTimeout);
+    }
+    const replayOptions = options.readyOptions ? { readyOptions: options.readyOptions } : {};
+    const replayer = new OrionReplayer(
+      orionId,
+      replayOptions,
+      restored && {
+        orion: restored.snapshot.orion ?? undefined,
+        ended: restored.snapshot.ended ?? undefined,
+      },
+    );
     let events = 0;
     let ignored = 0;
-    let lastId = "0-0";
+    let entries = 0;
+    let lastId = restored?.snapshot.lastId ?? "0-0";
     for (;;) {
       if (halted !== undefined) throw halted;
       const page = parseEntries(
@@ -293,6 +357,7 @@ export async function runOrionWorker(
       for (const { id, fields } of page) {
         const decoded = decodeStreamEntry(fields, entryTime(id), limits);
         lastId = id;
+        entries++;
         if (!decoded.ok) {
           options.onInvalid?.({ stream, id, fields, error: decoded.error });
         } else if (decoded.event.orionId !== orionId) {
@@ -308,6 +373,36 @@ export async function runOrionWorker(
     }
     if (halted !== undefined) throw halted;
     const replayed = replayer.result();
+    if (restored === undefined && replayed.orion === undefined && (await trimmed(client, stream))) {
+      throw new HistoryLostError(
+        orionId,
+        `its stream ${stream} was trimmed and its snapshot is gone`,
+      );
+    }
+    // The fold as of `lastId`, before any timer fires: where the compactor starts.
+    let folded: PendingState | undefined;
+    sync.state$.pipe(take(1)).subscribe((state) => (folded = state));
+    const compactor = new Compactor(
+      client,
+      fence,
+      lease,
+      {
+        orionId,
+        stream,
+        snapshotKey,
+        limits,
+        replay: replayOptions,
+        retentionMs,
+        now: () => scheduler.now(),
+      },
+      {
+        replayer,
+        pending: folded as PendingState,
+        lastId,
+        events: (restored?.snapshot.events ?? 0) + events,
+      },
+    );
+    compactor.sinceSnapshot = entries;
     held.release();
     const recovery: OrionRecovery = {
       events,
@@ -316,6 +411,7 @@ export async function runOrionWorker(
       pending: sync.getPendingTaskIds(),
       interrupted: replayed.interrupted,
       lastId,
+      snapshot: restored?.snapshot.lastId,
     };
     options.onRecovered?.(recovery);
     if (replayed.orion === undefined && options.requireHistory === true) {
@@ -331,7 +427,28 @@ export async function runOrionWorker(
         result: undefined,
       };
     }
+    // A long replay is not redone by the next worker: compact now (a hand-over too).
+    if (snapshotEvery > 0 && entries >= snapshotEvery) {
+      const reply = await compactor.write();
+      if (reply !== undefined && "refused" in reply) throw refused(reply.refused);
+    }
     if (signal?.aborted) return stoppedEarly(recovery);
+    if (snapshotEvery > 0) {
+      compaction = timer(Math.min(leaseMs, 1000), Math.min(leaseMs, 1000), scheduler).subscribe(
+        () => {
+          if (compacting !== undefined || halted !== undefined) return;
+          compacting = compactor
+            .round(snapshotEvery, () => halted !== undefined)
+            .then(
+              (reply) => {
+                if (reply !== undefined && "refused" in reply) halt(refused(reply.refused));
+              },
+              (error: unknown) => options.logger?.warn("orion-sync: compaction failed", error),
+            )
+            .finally(() => (compacting = undefined));
+        },
+      );
+    }
 
     // 3. From here on, this worker writes, every write fenced by its grant; its events
     // reach its synchronizer first.
@@ -480,6 +597,7 @@ export async function runOrionWorker(
       const finish = (settle: () => void): void => {
         orchestration.unsubscribe();
         renewal.unsubscribe();
+        compaction?.unsubscribe();
         signal?.removeEventListener("abort", onAbort);
         stop = undefined;
         settle();
@@ -515,9 +633,29 @@ export async function runOrionWorker(
     return outcome;
   } finally {
     renewal.unsubscribe();
-    sync.dispose();
+    compaction?.unsubscribe();
+    disposeSync();
+    await compacting;
     await fence.release(lease);
   }
+}
+
+/**
+ * Whether entries of `stream` were removed (`XTRIM`, or `XDEL`): without a snapshot, a
+ * stream that lost its `ORION_STARTED` that way cannot be rebuilt.
+ */
+async function trimmed(client: RedisStreamClient, stream: string): Promise<boolean> {
+  let reply: unknown;
+  try {
+    reply = await client.call("XINFO", "STREAM", stream);
+  } catch {
+    return false; // no such stream: a fresh run
+  }
+  if (!Array.isArray(reply)) return false;
+  const fields = reply as unknown[];
+  const field = (name: string): number => Number(fields[fields.indexOf(name) + 1]);
+  // XTRIM does not move max-deleted-entry-id; fewer entries than were ever added does.
+  return field("entries-added") > field("length");
 }
 
 /**
