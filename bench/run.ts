@@ -11,6 +11,7 @@ import { leakSection } from "./leaks.js";
 import { benchMerge } from "./merge.js";
 import { benchOrchestrator } from "./orchestrator.js";
 import { benchOrionRun } from "./orionRun.js";
+import { benchOtel } from "./otel.js";
 import { redisSection } from "./redis.js";
 import { redisFencingSection } from "./redisFencing.js";
 
@@ -22,6 +23,7 @@ const sections: string[] = [
   await benchMerge(),
   await benchOrchestrator(),
   await benchOrionRun(),
+  await benchOtel(),
   await leakSection(),
   await redisSection(),
   await redisFencingSection(),
