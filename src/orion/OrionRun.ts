@@ -164,11 +164,15 @@ export interface OrionRun {
   dependenciesInto(taskId: string): readonly Dependency[];
 }
 
+/** An orion's fields without its task record. */
+type BaseFields = Omit<TaskOrion, "tasks"> & { readonly tasks: undefined };
+
 /** How to go back from version v + 1 to version v: what the change replaced. */
 interface Undo {
   /** The tasks it replaced, as they were (`undefined`: the task did not exist). */
   readonly tasks: (readonly [string, Task | undefined])[];
-  readonly base: TaskOrion;
+  /** The base's fields but its tasks: its task record must not be kept alive for this. */
+  readonly base: BaseFields;
   readonly state: OrionState;
 }
 
@@ -210,10 +214,19 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** Off while the first load fills the empty run: version 0 has nothing to undo. */
   let recording = false;
   let past: { version: number; orion: TaskOrion } | undefined;
+  /** `base` without its task record, made once per base. */
+  let baseFields: { of: TaskOrion; fields: BaseFields } | undefined;
+  const fieldsOfBase = (): BaseFields => {
+    if (baseFields?.of !== base) {
+      // `tasks` stays a key (undefined) so that snapshots keep the base's key order.
+      baseFields = { of: base, fields: { ...base, tasks: undefined } };
+    }
+    return baseFields.fields;
+  };
   /** Records what a change is about to replace, before the first replacement of a version. */
   const remember = (taskId: string, previous: Task | undefined): void => {
     if (history === undefined || !recording) return;
-    open ??= { tasks: [], base, state: stateFromCounts(counts) };
+    open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
     open.tasks.push([taskId, previous]);
   };
 
@@ -307,7 +320,11 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
   const changed = (): void => {
     if (history !== undefined) {
-      history[version] = open ?? { tasks: [], base, state: stateFromCounts(counts) };
+      history[version] = open ?? {
+        tasks: [],
+        base: fieldsOfBase(),
+        state: stateFromCounts(counts),
+      };
       open = undefined;
     }
     version++;
@@ -606,7 +623,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       if (task === undefined) ranks.deleteTask(taskId);
     }
     for (const dependency of plan.addEdges) addEdge(dependency);
-    if (history !== undefined) open ??= { tasks: [], base, state: stateFromCounts(counts) };
+    if (history !== undefined)
+      open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
     base = agent;
     changed();
     const newlyReady: Task[] = [];
@@ -618,7 +636,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** Starts over from a merged orion (the rare path after a full merge). */
   const rebuild = (merged: TaskOrion, agent: TaskOrion): void => {
     // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
-    if (history !== undefined) open ??= { tasks: [], base, state: stateFromCounts(counts) };
+    if (history !== undefined)
+      open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
     for (const id of [...edges.keys()]) removeEdge(id);
     for (const taskId of [...tasks.keys()]) setTask(taskId, undefined);
     ranks = load(merged);

@@ -6,10 +6,15 @@ import { map, timer } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { createScriptedAgent, type AgentEdit } from "../agent/createScriptedAgent.js";
 import { createEventBus } from "../bus.js";
-import { immer } from "../immer.js";
-import { orchestrateOrion } from "../orchestrator/orchestrateOrion.js";
+import type { TaskEvent } from "../events.js";
+import { orchestrate } from "../orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult } from "../orchestrator/types.js";
-import type { TaskOrion } from "../orion/types.js";
+import { createRecord } from "../orion/internal/createRecord.js";
+import { getOwn } from "../orion/internal/getOwn.js";
+import { noteOrionChange } from "../orion/internal/orionChanges.js";
+import { freezeNewRecord, recordFacts, recordKeys } from "../orion/internal/recordFacts.js";
+import type { OrionRun } from "../orion/OrionRun.js";
+import type { Dependency, Task, TaskOrion } from "../orion/types.js";
 import { OrionModificationSynchronizer } from "../synchronizer.js";
 import { hashSeed, mulberry32, randomInt } from "./random.js";
 import type {
@@ -66,16 +71,88 @@ export interface SimulationProgress {
  * task with `params["after_<taskId>"] = true`, so a start without the mark is stale.
  */
 export const markDependents: AgentEdit = (event, current) =>
-  current
-    ? immer.produce(current, (draft) => {
-        for (const dep of Object.values(draft.dependencies)) {
-          const target = draft.tasks[dep.toTaskId];
-          if (dep.fromTaskId === event.taskId && target) {
-            target.params = { ...target.params, [`after_${event.taskId}`]: true };
-          }
-        }
-      })
-    : undefined;
+  current ? markAll([event], current, false) : undefined;
+
+/** Dependencies by source task, per dependency record (the edit never changes the record). */
+const outgoingIndex = new WeakMap<object, Map<string, Dependency[]>>();
+
+function outgoingOf(
+  dependencies: TaskOrion["dependencies"],
+  trusted: boolean,
+): Map<string, Dependency[]> {
+  let index = outgoingIndex.get(dependencies);
+  if (index === undefined) {
+    index = new Map();
+    for (const dep of Object.values(dependencies)) {
+      const list = index.get(dep.fromTaskId);
+      if (list === undefined) index.set(dep.fromTaskId, [dep]);
+      else list.push(dep);
+    }
+    // Only a record that cannot change may be remembered: a frozen one, or one of a simulation
+    // in progress (synchronous; the default edit never edits the dependency record).
+    if (trusted || Object.isFrozen(dependencies)) outgoingIndex.set(dependencies, index);
+  }
+  return index;
+}
+
+/**
+ * {@link markDependents} for several completions in order, in one `produce`: the same orion as
+ * marking them one by one, for one copy of the task record instead of one per completion. It
+ * notes which tasks it changed, so the orchestrator merges the result by that difference.
+ */
+function markAll(events: readonly TaskEvent[], current: TaskOrion, trusted: boolean): TaskOrion {
+  const outgoing = outgoingOf(current.dependencies, trusted);
+  const marked = new Map<string, Task>();
+  for (const event of events) {
+    for (const dep of outgoing.get(event.taskId) ?? []) {
+      const target = marked.get(dep.toTaskId) ?? getOwn(current.tasks, dep.toTaskId);
+      if (target) {
+        marked.set(dep.toTaskId, {
+          ...target,
+          params: { ...target.params, [`after_${event.taskId}`]: true },
+        });
+      }
+    }
+  }
+  if (marked.size === 0) return current;
+  // One copy of the task record per call (not immer's: its copy of a large null-prototype
+  // record is 2–3× slower), frozen so its keys are remembered for the next copy.
+  const keys = recordKeys(current.tasks);
+  const tasks = createRecord<Task>();
+  for (const key of keys) tasks[key] = marked.get(key) ?? current.tasks[key]!;
+  const facts = recordFacts(freezeNewRecord(tasks));
+  facts.keys = keys;
+  facts.keyCount = keys.length;
+  const next: TaskOrion = { ...current, tasks };
+  noteOrionChange(next, current, { tasks: [...marked.keys()] });
+  return next;
+}
+
+/**
+ * The default edit as the agent runs it: each completion of a batch but the last returns the
+ * view unchanged and is remembered; the last marks them all at once. The published orion is the
+ * one `markDependents` one by one would give (intermediate views are never published).
+ */
+function batchedMarkDependents(): {
+  readonly edit: AgentEdit;
+  readonly startBatch: (batch: readonly TaskEvent[]) => void;
+} {
+  let last: TaskEvent | undefined;
+  let marks: TaskEvent[] = [];
+  return {
+    startBatch: (batch) => {
+      last = batch[batch.length - 1];
+    },
+    edit: (event, current) => {
+      if (current === undefined) return undefined;
+      marks.push(event);
+      if (event !== last) return current;
+      const events = marks;
+      marks = [];
+      return markAll(events, current, true);
+    },
+  };
+}
 
 function checkRange(name: string, range: MsRange): void {
   const [min, max] = range;
@@ -118,21 +195,30 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   bus.subscribe(synchronizer);
 
   const held: HeldPeriod[] = [];
+  /** The total of `held` so far, kept so that a progress line does not sum every period. */
+  let heldTotal = 0;
   let heldFrom: number | undefined;
   const stateSubscription = synchronizer.state$.subscribe((state) => {
     if (!gated) return;
     if (state.pending.size > 0 && heldFrom === undefined) heldFrom = scheduler.now();
     else if (state.pending.size === 0 && heldFrom !== undefined) {
-      if (scheduler.now() > heldFrom) held.push({ from: heldFrom, to: scheduler.now() });
+      if (scheduler.now() > heldFrom) {
+        held.push({ from: heldFrom, to: scheduler.now() });
+        heldTotal += scheduler.now() - heldFrom;
+      }
       heldFrom = undefined;
     }
   });
 
   const latencies = mulberry32(seed);
+  const batched = options.edit === undefined ? batchedMarkDependents() : undefined;
   const agent = createScriptedAgent(bus, {
     scheduler,
-    latency: () => randomInt(latencies, options.agentLatency),
-    edit: options.edit ?? markDependents,
+    latency: (batch) => {
+      batched?.startBatch(batch);
+      return randomInt(latencies, options.agentLatency);
+    },
+    edit: options.edit ?? batched?.edit ?? markDependents,
     onError: () => undefined,
   });
   const endedAt = new Map<string, number>();
@@ -150,31 +236,37 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   let total = Object.keys(orion.tasks).length;
   let result: OrchestrationResult | undefined;
   let failure: { error: unknown } | undefined;
-  orchestrateOrion(orion, {
-    bus,
-    scheduler,
-    synchronizer,
-    gate: gated,
-    executeTask: (task) => {
-      const ms = randomInt(mulberry32(hashSeed(seed, task.id)), options.taskDuration);
-      return ms === 0 ? null : timer(ms, scheduler).pipe(map(() => null));
+  // The orchestrator's run, read in each progress event (synchronously, so it is the orion
+  // right after the event): the per-event checks cost the task's own edges, not the orion.
+  let run: OrionRun | undefined;
+  orchestrate(
+    orion,
+    {
+      bus,
+      scheduler,
+      synchronizer,
+      gate: gated,
+      executeTask: (task) => {
+        const ms = randomInt(mulberry32(hashSeed(seed, task.id)), options.taskDuration);
+        return ms === 0 ? null : timer(ms, scheduler).pipe(map(() => null));
+      },
     },
-  }).subscribe({
+    { onRun: (r) => (run = r) },
+  ).subscribe({
     next: (p) => {
       if (p.kind === "finished") {
         result = p.result;
         return;
       }
       const { event } = p;
-      total = Object.keys(p.orion.tasks).length;
+      if (run === undefined) return;
+      total = run.counts().total;
       if (event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED") {
         endedAt.set(event.taskId, p.at);
       } else if (event.type === "TASK_STARTED") {
-        const task = p.orion.tasks[event.taskId];
-        for (const dep of Object.values(p.orion.dependencies)) {
-          if (dep.toTaskId === event.taskId && task?.params[`after_${dep.fromTaskId}`] !== true) {
-            staleIds.add(event.taskId);
-          }
+        const task = run.task(event.taskId);
+        for (const dep of run.dependenciesInto(event.taskId)) {
+          if (task?.params[`after_${dep.fromTaskId}`] !== true) staleIds.add(event.taskId);
         }
       }
     },
@@ -198,7 +290,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
           done: endedAt.size,
           total,
           pending: synchronizer.getPendingCount(),
-          heldMs: held.reduce((sum, h) => sum + h.to - h.from, 0) + openHeld,
+          heldMs: heldTotal + openHeld,
           elapsed: now - startedAt,
         });
       }
