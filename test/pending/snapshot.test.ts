@@ -9,7 +9,7 @@ import { TestScheduler } from "rxjs/testing";
 import { map, Subject } from "rxjs";
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import type { PendingState } from "../../src/pending/PendingState.js";
+import { pendingKey, type PendingState } from "../../src/pending/PendingState.js";
 import {
   initialPendingState,
   reducePending,
@@ -270,6 +270,62 @@ describe("snapshotPendingState / restorePendingState", () => {
     state = reducePending(state, { kind: "event", event: later }, ++now);
     restored = reducePending(restored, { kind: "event", event: later }, now);
     expect(observable(restored)).toEqual(observable(state));
+  });
+
+  it("maxEventIds keeps the newest ids (and those of owed modifications), as the fold's own limit would", () => {
+    let state = initialPendingState(1e9, 0);
+    let now = 0;
+    for (let i = 0; i < 300; i++) {
+      const event: OrionEvent = {
+        type: "TASK_COMPLETED",
+        orionId: "o",
+        taskId: `t${i}`,
+        timestamp: now,
+        eventId: `c${i}`,
+      };
+      state = reducePending(state, { kind: "event", event }, ++now);
+      if (i % 10 !== 0) {
+        const answer: OrionEvent = {
+          type: "ORION_MODIFIED",
+          orionId: "o",
+          onTaskIds: [`t${i}`],
+          onEventIds: [`c${i}`],
+          eventId: `m${i}`,
+        };
+        state = reducePending(state, { kind: "event", event: answer }, ++now);
+      }
+    }
+    const bounded = snapshotPendingState(state, { maxEventIds: 50 });
+    expect(bounded.eventForget).toHaveLength(50);
+    const restored = restorePendingState(
+      JSON.parse(JSON.stringify(bounded)) as PendingSnapshot,
+      now,
+    );
+    expect(Array.from(restored.pending.keys())).toEqual(Array.from(state.pending.keys()));
+    expect(restored.stats).toEqual(state.stats);
+    // The owed modifications' ids are kept, so answers by id still complete them.
+    for (const entry of state.pending.values()) {
+      const answer: OrionEvent = {
+        type: "ORION_MODIFIED",
+        orionId: "o",
+        onTaskIds: [entry.taskId],
+        onEventIds: [entry.eventId as string],
+      };
+      const next = reducePending(restored, { kind: "event", event: answer }, now + 1);
+      expect(next.pending.has(pendingKey("o", entry.taskId))).toBe(false);
+    }
+    // The newest ids are still recognised: a redelivered answer is a duplicate.
+    const redelivered: OrionEvent = {
+      type: "ORION_MODIFIED",
+      orionId: "o",
+      onTaskIds: ["t299"],
+      onEventIds: ["c299"],
+      eventId: "m299",
+    };
+    const again = reducePending(restored, { kind: "event", event: redelivered }, now + 1);
+    expect(again.last).toMatchObject({ kind: "ignored", reason: "duplicate" });
+    // Without a bound, the snapshot is the exact one.
+    expect(snapshotPendingState(state, { maxEventIds: 1e9 })).toEqual(snapshotPendingState(state));
   });
 
   it("rejects what is not a snapshot, with a typed error", () => {
