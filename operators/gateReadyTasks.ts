@@ -6,7 +6,12 @@ import {
   type Subscription,
 } from "rxjs";
 import { checkTimeout } from "../src/internal/checkTimeout.js";
-import { hasSeenEvent, pendingIn, type PendingState } from "../src/pending/PendingState.js";
+import {
+  hasSeenEvent,
+  pendingIn,
+  touchedOrions,
+  type PendingState,
+} from "../src/pending/PendingState.js";
 
 /** Options of {@link gateReadyTasks}. */
 export interface GateReadyTasksOptions<T> {
@@ -219,14 +224,20 @@ export function gateReadyTasks<T>(
       let sourceEnded = false;
       let done = false;
       let timer: Subscription | undefined;
+      /**
+       * Held values with `after` ids not yet seen: refreshed on every newer state, wherever
+       * they stand in their queue, since the fold forgets an id after a while.
+       */
+      const awaiting = new Set<Held<T>>();
 
-      /** Whether `item` may pass on the newest state. */
       /** Drops from `item.after` the ids the newest state has seen. */
       const refresh = (item: Held<T>): void => {
         const seenBy = state;
         if (item.after.length === 0 || seenBy === undefined) return;
         item.after = item.after.filter((id) => !hasSeenEvent(seenBy, item.orionId as string, id));
+        if (item.after.length === 0) awaiting.delete(item);
       };
+      /** Whether `item` may pass on the newest state. */
       const mayPass = (item: Held<T>): boolean => {
         if (state === undefined) return false;
         refresh(item);
@@ -245,6 +256,7 @@ export function gateReadyTasks<T>(
       };
       const cleanup = (): void => {
         held.clear();
+        awaiting.clear();
         heldCount = 0;
         timer?.unsubscribe();
         timer = undefined;
@@ -256,15 +268,28 @@ export function gateReadyTasks<T>(
           subscriber.complete();
         }
       };
-      /** Releases what each orion's queue may release, head first, re-checking after each. */
-      const drain = (): void => {
-        for (const [orionId, queue] of held) {
-          while (!done && queue.length > 0 && mayPass(queue[0] as Held<T>)) {
-            const item = queue.shift() as Held<T>;
-            heldCount--;
-            subscriber.next(item.value);
-          }
-          if (queue.length === 0) held.delete(orionId);
+      /** Releases what one orion's queue may release, head first, re-checking after each. */
+      const drainQueue = (orionId: string | undefined): void => {
+        const queue = held.get(orionId);
+        if (queue === undefined) return;
+        while (!done && queue.length > 0 && mayPass(queue[0] as Held<T>)) {
+          const item = queue.shift() as Held<T>;
+          heldCount--;
+          subscriber.next(item.value);
+        }
+        // A release may have re-entered, emptied and replaced this queue: drop only our own.
+        if (queue.length === 0 && held.get(orionId) === queue) held.delete(orionId);
+      };
+      /**
+       * Releases what may pass: from the queues of `orions` (the orions a transition touched),
+       * or from every queue (`undefined`: a state that may have skipped transitions).
+       */
+      const drain = (orions?: Iterable<string>): void => {
+        if (orions === undefined) {
+          for (const orionId of Array.from(held.keys())) drainQueue(orionId);
+        } else {
+          drainQueue(undefined);
+          for (const orionId of orions) drainQueue(orionId);
         }
         if (heldCount === 0) {
           timer?.unsubscribe();
@@ -276,25 +301,18 @@ export function gateReadyTasks<T>(
       const armUnseen = (): void => {
         if (timer !== undefined || done) return;
         let oldest: Held<T> | undefined;
-        for (const queue of held.values()) {
-          for (const item of queue) {
-            if (unseen(item) !== undefined && (oldest === undefined || item.since < oldest.since))
-              oldest = item;
-          }
+        for (const item of awaiting) {
+          if (oldest === undefined || item.since < oldest.since) oldest = item;
         }
         if (oldest === undefined) return;
         const delay = Math.max(0, oldest.since + unseenTimeout - scheduler.now());
         timer = scheduler.schedule(() => {
           timer = undefined;
-          for (const queue of held.values()) {
-            for (const item of queue) {
-              const id = unseen(item);
-              if (id !== undefined && scheduler.now() - item.since >= unseenTimeout) {
-                fail(
-                  new UnseenEventError(item.orionId as string, id, scheduler.now() - item.since),
-                );
-                return;
-              }
+          for (const item of Array.from(awaiting)) {
+            const id = unseen(item);
+            if (id !== undefined && scheduler.now() - item.since >= unseenTimeout) {
+              fail(new UnseenEventError(item.orionId as string, id, scheduler.now() - item.since));
+              return;
             }
           }
           armUnseen();
@@ -321,11 +339,15 @@ export function gateReadyTasks<T>(
         const queue = held.get(item.orionId);
         if (queue === undefined) held.set(item.orionId, [item]);
         else if (release === "latest" && queue.length > 0) {
+          awaiting.delete(queue[queue.length - 1] as Held<T>);
           queue[queue.length - 1] = item;
           heldCount--;
         } else queue.push(item);
         heldCount++;
-        if (unseen(item) !== undefined) armUnseen();
+        if (unseen(item) !== undefined) {
+          awaiting.add(item);
+          armUnseen();
+        }
       };
       /** Drops the oldest held value (of any orion) for `'drop-oldest'`. */
       const dropOldest = (): void => {
@@ -341,6 +363,7 @@ export function gateReadyTasks<T>(
         if (oldest === undefined) return;
         const queue = held.get(oldestKey) as Held<T>[];
         queue.shift();
+        awaiting.delete(oldest);
         if (queue.length === 0) held.delete(oldestKey);
         heldCount--;
         onDrop?.(oldest.value);
@@ -349,8 +372,13 @@ export function gateReadyTasks<T>(
       const stateSubscription = state$.subscribe({
         next: (next) => {
           if (done || (state !== undefined && next.version <= state.version)) return;
+          // A gap in versions (a routed stream, or a newer state overtaking an older one)
+          // may hide transitions: then every queue is looked at, else only those touched.
+          const contiguous = state !== undefined && next.version === state.version + 1;
           state = next;
-          if (heldCount > 0) drain();
+          if (heldCount === 0) return;
+          for (const item of Array.from(awaiting)) refresh(item);
+          drain(contiguous ? touchedOrions(next.last) : undefined);
         },
         error: fail,
         complete: () => {

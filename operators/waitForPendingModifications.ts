@@ -22,6 +22,16 @@ function aborted(signal: AbortSignal): Observable<never> {
   });
 }
 
+/**
+ * Whether `state` was made by a clear that removed modifications of `orionId` (any, without
+ * one): only then did the clear, not an answer, empty what the wait waits for.
+ */
+function clearedFor(state: PendingState, orionId: string | undefined): boolean {
+  const last = state.last;
+  if (last.kind !== "cleared") return false;
+  return orionId === undefined || last.entries.some((entry) => entry.orionId === orionId);
+}
+
 /** Options of {@link waitForPendingModifications}. */
 export interface WaitForPendingModificationsOptions {
   /** Give up after this many ms and resolve `false`. Default: wait until settled. */
@@ -82,7 +92,7 @@ export function waitForPendingModifications(
     map((state): boolean | undefined => {
       if (start < 0) start = state.version;
       if (state.version < start || pendingIn(state, orionId) > 0) return undefined;
-      return state.version === start || state.last.kind !== "cleared";
+      return state.version === start || !clearedFor(state, orionId);
     }),
     filter((verdict): verdict is boolean => verdict !== undefined),
     take(1),

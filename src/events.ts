@@ -315,6 +315,58 @@ export function parseOrionEvent(value: unknown): OrionEvent | InvalidEventError 
   }
 }
 
+/** The fields an event may have; a snapshot copies these and nothing else. */
+const EVENT_FIELDS = [
+  "type",
+  "orionId",
+  "taskId",
+  "eventId",
+  "timestamp",
+  "result",
+  "error",
+  "newlyReadyTaskIds",
+  "onTaskIds",
+  "onEventIds",
+  "newOrion",
+  "orion",
+] as const;
+
+/** The id lists of an event, copied (not aliased) by a snapshot. */
+const LIST_FIELDS: ReadonlySet<string> = new Set(["newlyReadyTaskIds", "onTaskIds", "onEventIds"]);
+
+/**
+ * Like {@link parseOrionEvent}, but on success returns a plain copy of the event's fields,
+ * each read exactly once (id lists copied element by element, after their length is
+ * bounded): what the fold applies is exactly what was checked, whatever getters or proxies
+ * the value has. The orion an event carries is not copied.
+ */
+export function readOrionEvent(value: unknown): OrionEvent | InvalidEventError {
+  try {
+    if (!isRecord(value)) return parse(value);
+    const copy: Record<string, unknown> = {};
+    for (const key of EVENT_FIELDS) {
+      const field = own(value, key);
+      if (field === undefined) continue;
+      if (LIST_FIELDS.has(key) && Array.isArray(field)) {
+        const length: unknown = field.length;
+        if (typeof length !== "number" || length > MAX_EVENT_IDS) {
+          return new InvalidEventError(
+            "wrong-type",
+            key,
+            `has ${String(length)} entries; at most ${MAX_EVENT_IDS} are accepted`,
+          );
+        }
+        const list: unknown[] = new Array<unknown>(length);
+        for (let i = 0; i < length; i++) list[i] = (field as readonly unknown[])[i];
+        copy[key] = list;
+      } else copy[key] = field;
+    }
+    return parse(copy);
+  } catch (error) {
+    return new InvalidEventError("unreadable", "", `reading it threw ${describeThrown(error)}`);
+  }
+}
+
 function parse(value: unknown): OrionEvent | InvalidEventError {
   if (!isRecord(value)) {
     return new InvalidEventError("not-an-object", "", `expected an object, got ${describe(value)}`);

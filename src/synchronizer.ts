@@ -42,6 +42,7 @@ import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/m
 import type { TaskOrion } from "./orion/types.js";
 import {
   pendingIn,
+  touchedOrions,
   type PendingState,
   type PendingStats,
   type PendingTransition,
@@ -129,24 +130,6 @@ function logTransition(logger: SynchronizerLogger, last: PendingTransition): voi
       return;
     default:
       return;
-  }
-}
-
-/** The orions a transition touched: whose gates and waits must hear of it. */
-function touchedOrions(last: PendingTransition): Iterable<string> {
-  switch (last.kind) {
-    case "registered":
-      return [last.entry.orionId];
-    case "completed":
-    case "orion":
-    case "restarted":
-    case "seen":
-      return [last.orionId];
-    case "timed-out":
-    case "cleared":
-      return new Set(last.entries.map((entry) => entry.orionId));
-    default:
-      return [];
   }
 }
 

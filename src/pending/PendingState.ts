@@ -340,3 +340,25 @@ export interface PendingState {
   /** What made this state: the transition from the previous one. */
   readonly last: PendingTransition;
 }
+
+/** The orions a transition touched: whose gates and waits must hear of it. */
+export function touchedOrions(last: PendingTransition): Iterable<string> {
+  switch (last.kind) {
+    case "registered":
+      return [last.entry.orionId];
+    case "completed":
+    case "orion":
+    case "restarted":
+    case "seen":
+      return [last.orionId];
+    case "timed-out":
+      return new Set([
+        ...last.entries.map((entry) => entry.orionId),
+        ...last.forgotten.map((f) => f.orionId),
+      ]);
+    case "cleared":
+      return new Set(last.entries.map((entry) => entry.orionId));
+    default:
+      return [];
+  }
+}

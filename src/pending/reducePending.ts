@@ -47,7 +47,7 @@ import {
   answeredEventIds,
   eventIdOf,
   InvalidEventError,
-  parseOrionEvent,
+  readOrionEvent,
   type OrionEvent,
   type OrionModifiedEvent,
   type TaskEvent,
@@ -407,6 +407,20 @@ function knownEvent(
     : record;
 }
 
+/**
+ * Whether an event with `eventId` was seen before: a redelivery. An id an answer named
+ * before it arrived (anticipated) is not: that event arrives now for the first time.
+ */
+function redelivered(
+  events: Events,
+  orionId: string,
+  eventId: string | undefined,
+  now: number,
+): boolean {
+  const record = knownEvent(events, orionId, eventId, now);
+  return record !== undefined && record.phase !== "anticipated";
+}
+
 function ignoreDuplicate(s: InternalState, event: unknown, now: number, n = 1): PendingState {
   const d = draft(s, { kind: "ignored", reason: "duplicate", event, at: now });
   d.stats = count(s.stats, "duplicateEvents", n);
@@ -510,9 +524,7 @@ function onTaskEnded(
 function onTaskStarted(s: InternalState, event: TaskEvent, now: number): PendingState {
   const { orionId, taskId } = event;
   const eventId = eventIdOf(event);
-  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
-    return ignoreDuplicate(s, event, now);
-  }
+  if (redelivered(s.events, orionId, eventId, now)) return ignoreDuplicate(s, event, now);
   const key = pendingKey(orionId, taskId);
   const record = known(s.records, key, now);
   if (record === undefined) {
@@ -622,7 +634,7 @@ function onModified(s: InternalState, event: OrionModifiedEvent, now: number): P
   const { orionId } = event;
   const eventId = eventIdOf(event);
   const onEventIds = answeredEventIds(event);
-  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
+  if (redelivered(s.events, orionId, eventId, now)) {
     return ignoreDuplicate(s, event, now, onEventIds?.length ?? event.onTaskIds.length);
   }
   const d = draft(s, s.last);
@@ -778,12 +790,12 @@ function onEvent(
   now: number,
   at: number | undefined,
 ): PendingState {
-  const event = parseOrionEvent(value);
-  // The parse returns the value itself or a new error: `instanceof` on the value could throw
-  // (a prototype chain through a proxy).
-  if (event !== value) return ignoreInvalid(s, value, event as InvalidEventError, now);
+  // A plain copy, read once: what is applied is what was checked (a getter cannot answer
+  // the check one way and the rules another).
+  const event = readOrionEvent(value);
+  if (event instanceof InvalidEventError) return ignoreInvalid(s, value, event, now);
   try {
-    return applyEvent(s, event as OrionEvent, now, at);
+    return applyEvent(s, event, now, at);
   } catch (error) {
     // A value that passed the parse but throws when read again (a getter, a proxy): the
     // handlers are pure, so `s` is intact; the value is invalid, not the stream's end.
@@ -799,9 +811,7 @@ function unreadable(error: unknown): InvalidEventError {
 function onOrion(s: InternalState, event: OrionEvent, now: number): PendingState {
   const { orionId } = event;
   const eventId = eventIdOf(event);
-  if (knownEvent(s.events, orionId, eventId, now) !== undefined) {
-    return ignoreDuplicate(s, event, now);
-  }
+  if (redelivered(s.events, orionId, eventId, now)) return ignoreDuplicate(s, event, now);
   const d = draft(s, {
     kind: "orion",
     at: now,
