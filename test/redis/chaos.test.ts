@@ -1,30 +1,53 @@
 /**
- * Chaos with real processes on a real redis-server: an agent and orchestrator workers as
- * child processes. A worker is paused (SIGSTOP) past its lease while another takes over,
- * then resumed; the new one is killed (SIGKILL) at a random moment, possibly between a
- * task's start and its record; a stray entry of another orion sits on the stream; one
- * task's result is over the readers' limit. The invariants are checked from the stream and
- * the run log afterwards. One run in `npm test`; ten with ORION_SYNC_DEEP=1.
+ * Chaos with real processes on a real redis-server (append-only file, `appendfsync always`):
+ * an agent and orchestrator workers as child processes, compacting as they go. Each run
+ * injects one fault, at random moments:
+ *
+ * - `pause`: a worker is paused (SIGSTOP) past its lease while another takes over, then
+ *   resumed: it must stop with LeaseLostError and run nothing more;
+ * - `kill`: a worker is killed (SIGKILL) at a random moment, possibly between a task's start
+ *   and its record; the next one takes over;
+ * - `broker`: the broker is killed (SIGKILL) and restarted on its AOF, after a random outage
+ *   (sometimes longer than the lease).
+ *
+ * Every run also has a stray entry of another orion on the stream and a task whose result is
+ * over the readers' limit. Whenever the current worker stops with an error, another is
+ * started. The invariants are checked afterwards from the whole history (an audit reader in
+ * this process keeps every entry, the trimmed ones included, and checks it saw as many as
+ * the broker ever added) and the run log: no task attempt started twice, none run without
+ * its recorded start, none run by a worker after it was paused past its lease, none lost,
+ * the orion ends once. Two runs of each fault in `npm test`; 34 of each (102) with
+ * ORION_SYNC_DEEP=1.
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEFAULT_MAX_ENTRY_LENGTH, encodeOrionEvent, orionStreamKey } from "../../redis/index.js";
+import {
+  DEFAULT_MAX_ENTRY_LENGTH,
+  encodeOrionEvent,
+  orionSnapshotKey,
+  orionStreamKey,
+} from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
 import { spawnTs, type TsChild } from "./support/childProcess.js";
 import { startRedisServer, type RedisServer } from "./support/redisServer.js";
 import { chaosOrion, runLogKey } from "./support/scenario.js";
 import { until } from "./support/until.js";
 
-const RUNS = process.env["ORION_SYNC_DEEP"] === "1" ? 10 : 1;
-const LEASE_MS = 1000;
+const FAULTS = ["pause", "kill", "broker"] as const;
+type Fault = (typeof FAULTS)[number];
+const PER_FAULT = process.env["ORION_SYNC_DEEP"] === "1" ? 34 : 2;
+const LEASE_MS = 800;
+/** Entries younger than this are kept behind a snapshot: the audit reader lags far less. */
+const RETENTION_MS = 2_000;
 
 let server: RedisServer;
 let redis: Redis;
 const children: TsChild[] = [];
 
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startRedisServer({ persistent: true });
   redis = new Redis({ port: server.port, host: "127.0.0.1" });
+  redis.on("error", () => undefined);
 });
 
 afterAll(async () => {
@@ -39,69 +62,174 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const random = (ms: number): number => Math.floor(Math.random() * ms);
 
 function start(script: string, orionId: string): TsChild {
   const child = spawnTs(script, {
     REDIS_PORT: String(server.port),
     ORION_ID: orionId,
     LEASE_MS: String(LEASE_MS),
-    TASK_MS: "60",
+    TASK_MS: "20",
+    SNAPSHOT_EVERY: "12",
+    RETENTION_MS: String(RETENTION_MS),
   });
   children.push(child);
   return child;
 }
 
+/** Retries a command while the broker is away. */
+async function retrying<T>(command: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command();
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await sleep(50);
+    }
+  }
+}
+
 async function runLog(orionId: string): Promise<{ taskId: string; pid: number }[]> {
-  return (await redis.lrange(runLogKey(orionId), 0, -1)).map(
+  return (await retrying(() => redis.lrange(runLogKey(orionId), 0, -1))).map(
     (line) => JSON.parse(line) as { taskId: string; pid: number },
   );
 }
 
 const stray = (orionId: string, taskId: string): Promise<unknown> =>
-  redis.call(
-    "XADD",
-    orionStreamKey(orionId),
-    "*",
-    ...encodeOrionEvent({ type: "TASK_COMPLETED", orionId: `${orionId}-other`, taskId }),
+  retrying(() =>
+    redis.call(
+      "XADD",
+      orionStreamKey(orionId),
+      "*",
+      ...encodeOrionEvent({ type: "TASK_COMPLETED", orionId: `${orionId}-other`, taskId }),
+    ),
   );
 
-async function chaosRun(run: number): Promise<void> {
-  const orionId = `chaos-${run}`;
+/** Reads every entry of `stream` as it is added, on its own connection, across restarts. */
+function audit(stream: string): { entries: [string, string[]][]; stop(): Promise<void> } {
+  const connection = new Redis({ port: server.port, host: "127.0.0.1" });
+  connection.on("error", () => undefined);
+  const entries: [string, string[]][] = [];
+  let running = true;
+  const loop = (async () => {
+    let last = "0-0";
+    while (running) {
+      try {
+        const reply = (await connection.call(
+          "XREAD",
+          "COUNT",
+          1000,
+          "BLOCK",
+          100,
+          "STREAMS",
+          stream,
+          last,
+        )) as [string, [string, string[]][]][] | null;
+        for (const [, batch] of reply ?? []) {
+          for (const entry of batch) {
+            entries.push(entry);
+            last = entry[0];
+          }
+        }
+      } catch {
+        await sleep(20);
+      }
+    }
+  })();
+  return {
+    entries,
+    stop: async () => {
+      running = false;
+      await loop;
+      connection.disconnect();
+    },
+  };
+}
+
+/** Waits for the current worker to end; starts another whenever one stops with an error. */
+async function driveToTheEnd(orionId: string, worker: TsChild): Promise<void> {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const ended = await Promise.race([worker.next("result"), worker.next("error")]);
+    if ("result" in ended) return;
+    await worker.exited;
+    worker = start("./chaosWorker.ts", orionId);
+  }
+  throw new Error("six workers in a row stopped with an error");
+}
+
+async function chaosRun(
+  run: number,
+  fault: Fault,
+): Promise<{ snapshot: boolean; trimmed: boolean }> {
+  const orionId = `chaos-${run}-${fault}`;
+  const stream = orionStreamKey(orionId);
   await stray(orionId, "x");
+  const log = audit(stream);
   const agent = start("./chaosAgent.ts", orionId);
   const first = start("./chaosWorker.ts", orionId);
-  await until(async () => (await runLog(orionId)).length >= 3, "the first worker ran tasks", 3000);
+  const early = 1 + random(4);
+  await until(
+    async () => (await runLog(orionId)).length >= early,
+    "the first worker ran tasks",
+    3000,
+  );
+  let ranByPaused: { pid: number; count: number } | undefined;
+  let current = first;
 
-  // Paused past its lease: another worker takes the orion over, then it wakes up.
-  first.process.kill("SIGSTOP");
-  const ranByFirst = (await runLog(orionId)).filter((r) => r.pid === first.process.pid).length;
-  await sleep(LEASE_MS + 200);
-  const second = start("./chaosWorker.ts", orionId);
-  await second.next("recovered");
-  await stray(orionId, "y");
-  await sleep(Math.floor(Math.random() * 200));
-  first.process.kill("SIGCONT");
-  expect(await first.next("error")).toEqual({ error: "LeaseLostError" });
+  if (fault === "pause") {
+    // Paused past its lease: another worker takes the orion over, then it wakes up.
+    first.process.kill("SIGSTOP");
+    const count = (await runLog(orionId)).filter((r) => r.pid === first.process.pid).length;
+    ranByPaused = { pid: first.process.pid as number, count };
+    await sleep(LEASE_MS + 200);
+    current = start("./chaosWorker.ts", orionId);
+    await current.next("recovered");
+    await stray(orionId, "y");
+    await sleep(random(200));
+    first.process.kill("SIGCONT");
+    expect(await first.next("error")).toEqual({ error: "LeaseLostError" });
+  } else if (fault === "kill") {
+    // Killed at a random moment, possibly between a task's start and its record.
+    await sleep(random(300));
+    first.process.kill("SIGKILL");
+    await first.exited;
+    await stray(orionId, "y");
+    current = start("./chaosWorker.ts", orionId);
+  } else {
+    // The broker crashes and restarts on its AOF; the outage may outlast the lease.
+    await sleep(random(300));
+    await server.stopServer("SIGKILL");
+    await sleep(random(LEASE_MS * 1.5));
+    await server.startServer();
+    await stray(orionId, "y");
+  }
+  await driveToTheEnd(orionId, current);
+  await Promise.race([
+    agent.exited,
+    sleep(10_000).then(() => {
+      throw new Error("the agent did not see the orion end");
+    }),
+  ]);
 
-  // Killed at a random moment; the next worker waits for the lease to expire.
-  await sleep(Math.floor(Math.random() * 400));
-  second.process.kill("SIGKILL");
-  await second.exited;
-  const third = start("./chaosWorker.ts", orionId);
-  const ended = await Promise.race([third.next("result"), third.next("error")]);
-  expect(ended).toHaveProperty("result");
-  await agent.exited;
-
-  // Invariants, from the stream and the run log.
-  const raw = (await redis.call("XRANGE", orionStreamKey(orionId), "-", "+")) as [
-    string,
-    string[],
-  ][];
-  for (const [, fields] of raw) {
+  // Invariants, from the whole history and the run log.
+  await until(
+    async () => {
+      const info = (await retrying(() => redis.call("XINFO", "STREAM", stream))) as unknown[];
+      return Number(info[info.indexOf("entries-added") + 1]) === log.entries.length;
+    },
+    "the audit reader saw every entry ever added (none trimmed before it was read)",
+    300,
+  );
+  await log.stop();
+  const compacted = {
+    snapshot: (await retrying(() => redis.exists(orionSnapshotKey(orionId)))) === 1,
+    trimmed: Number(await retrying(() => redis.call("XLEN", stream))) < log.entries.length,
+  };
+  for (const [, fields] of log.entries) {
     expect(fields.join("").length).toBeLessThanOrEqual(DEFAULT_MAX_ENTRY_LENGTH);
   }
-  const events = raw
-    .map(([, fields]) => JSON.parse(fields[3] as string) as OrionEvent)
+  const events = log.entries
+    .map(([, fields]) => JSON.parse(fields[fields.indexOf("event") + 1] as string) as OrionEvent)
     .filter((event) => event.orionId === orionId);
   const started = events.flatMap((e) => (e.type === "TASK_STARTED" ? [e.taskId] : []));
   const endedTasks = new Map<string, OrionEvent>();
@@ -111,11 +239,13 @@ async function chaosRun(run: number): Promise<void> {
   // No task attempt started twice (no retries here: one attempt per task).
   expect(started.length).toBe(new Set(started).size);
   // Every run was recorded before it ran, and ran at most once.
-  const log = await runLog(orionId);
-  expect(log.length).toBe(new Set(log.map((r) => r.taskId)).size);
-  for (const { taskId } of log) expect(started).toContain(taskId);
+  const ran = await runLog(orionId);
+  expect(ran.length).toBe(new Set(ran.map((r) => r.taskId)).size);
+  for (const { taskId } of ran) expect(started).toContain(taskId);
   // The paused worker ran nothing after it woke.
-  expect(log.filter((r) => r.pid === first.process.pid).length).toBe(ranByFirst);
+  if (ranByPaused !== undefined) {
+    expect(ran.filter((r) => r.pid === ranByPaused.pid).length).toBe(ranByPaused.count);
+  }
   // None lost: every start has its end; the orion ended once.
   for (const taskId of started) expect(endedTasks.has(taskId)).toBe(true);
   const ends = events.filter((e) => e.type === "ORION_COMPLETED" || e.type === "ORION_FAILED");
@@ -127,12 +257,27 @@ async function chaosRun(run: number): Promise<void> {
     );
   }
   expect(Object.keys(chaosOrion(orionId).tasks)).toContain("huge");
+  return compacted;
 }
 
 it(
-  `pause past the lease, kill, stray entries, an oversized result: ${RUNS} run(s), 0 violations`,
+  `pause past the lease, kill, broker restart on AOF, with stray entries and an oversized result: ${PER_FAULT * FAULTS.length} runs, 0 violations`,
   async () => {
-    for (let run = 0; run < RUNS; run++) await chaosRun(run);
+    const counts: Record<Fault, number> = { pause: 0, kill: 0, broker: 0 };
+    const began = Date.now();
+    let snapshots = 0;
+    let trims = 0;
+    for (let run = 0; run < PER_FAULT * FAULTS.length; run++) {
+      const fault = FAULTS[run % FAULTS.length] as Fault;
+      const compacted = await chaosRun(run, fault);
+      counts[fault]++;
+      if (compacted.snapshot) snapshots++;
+      if (compacted.trimmed) trims++;
+    }
+    // The numbers, for the record (a failed run fails the test above with its violation).
+    console.log(
+      `chaos: ${JSON.stringify(counts)} runs, 0 violations; ${snapshots} with a snapshot, ${trims} trimmed; ${Math.round((Date.now() - began) / 1000)} s`,
+    );
   },
-  40_000 * RUNS,
+  30_000 * PER_FAULT * FAULTS.length,
 );

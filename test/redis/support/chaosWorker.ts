@@ -1,5 +1,6 @@
 /**
- * A worker process of the chaos test: REDIS_PORT, ORION_ID, LEASE_MS, TASK_MS. Runs
+ * A worker process of the chaos test: REDIS_PORT, ORION_ID, LEASE_MS, TASK_MS,
+ * SNAPSHOT_EVERY, RETENTION_MS. Runs
  * `chaosOrion` with `runOrionWorker`; each task appends `{ taskId, pid }` to the run log
  * when its executeTask runs, then takes TASK_MS. Prints `recovered`, then `result` or
  * `error` (the error's name) as JSON lines.
@@ -23,6 +24,10 @@ try {
     maxConcurrency: 2,
     leaseMs: Number(process.env["LEASE_MS"] ?? 1000),
     modificationTimeout: 600_000,
+    // Compaction under chaos: snapshots and trims while workers pause, die and the broker
+    // restarts (the test's audit reader keeps every entry within the retention).
+    snapshotEvery: Number(process.env["SNAPSHOT_EVERY"] ?? 10_000),
+    retentionMs: Number(process.env["RETENTION_MS"] ?? 600_000),
     executeTask: async (task) => {
       await redis.rpush(runLogKey(orionId), JSON.stringify({ taskId: task.id, pid: process.pid }));
       await new Promise((resolve) => setTimeout(resolve, taskMs));

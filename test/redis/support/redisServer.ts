@@ -17,8 +17,12 @@ export interface RedisServer {
   readonly port: number;
   /** Its working directory (where the append-only file lives, when persistent). */
   readonly dir: string;
-  /** Stops it gracefully (SIGTERM: a persistent server flushes its log) and waits for the exit. */
-  stopServer(): Promise<void>;
+  /**
+   * Stops it and waits for the exit: gracefully by default (SIGTERM: a persistent server
+   * flushes its log), or with `SIGKILL`, a crash (with `appendfsync always`, nothing a client
+   * was told is written is lost).
+   */
+  stopServer(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and directory (after `stopServer`). */
   startServer(): Promise<void>;
   /** Stops it and removes its directory. */
@@ -101,13 +105,13 @@ export async function startRedisServer(
     child = started;
     await waitUntilUp(port, started, () => output);
   };
-  const stopServer = async (): Promise<void> => {
+  const stopServer = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
     const running = child;
     child = undefined;
     if (running === undefined || running.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once("exit", () => resolve());
-      running.kill("SIGTERM");
+      running.kill(signal);
     });
   };
   for (let attempt = 1; ; attempt++) {
