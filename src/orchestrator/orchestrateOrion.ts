@@ -180,7 +180,7 @@ export function orchestrate(
       });
     };
     const publish = (event: OrionEvent): void => {
-      const identified = identify(event);
+      const identified = event.eventId === undefined ? identify(event) : event;
       lastEventId = identified.eventId;
       bus.publish(identified);
       announce(identified);
@@ -374,6 +374,12 @@ export function orchestrate(
             // A task that completed synchronously (inside start) has just registered a
             // modification: what it made ready waits for the gate, like everything else.
             if (gate?.hasPendingModifications(orionId)) break;
+            // And if the agent answered in the same turn, its orion is merged before the next
+            // start (the outer loop does it): never start from the definition it replaced.
+            if (again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion) {
+              again = true;
+              break;
+            }
             start(task);
           }
           // Finish only when the agent has nothing pending either: its answer to the last
@@ -396,9 +402,13 @@ export function orchestrate(
     // that made tasks ready): the gate holds it until the synchronizer has seen that event
     // and nothing of this orion is pending, whichever subscribed to the bus first.
     const triggers = new Subject<string | undefined>();
+    /** The newest id a released trigger carried: the synchronizer has seen it for good. */
+    let confirmedId: string | undefined;
     const trigger = (): void => {
       if (heldSince === undefined) heldSince = now();
-      triggers.next(lastEventId);
+      // Nothing published since the last release: nothing new to wait for. (The fold forgets
+      // ids after a while; an id already confirmed must not be asked for again.)
+      triggers.next(lastEventId === confirmedId ? undefined : lastEventId);
     };
     const causalGate = gate?.gate<string | undefined>({
       orionId,
@@ -406,7 +416,8 @@ export function orchestrate(
       ...(options.unseenTimeout === undefined ? {} : { unseenTimeout: options.unseenTimeout }),
     });
     const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
-      next: () => {
+      next: (id) => {
+        if (id !== undefined) confirmedId = id;
         if (heldSince !== undefined) {
           heldMs += now() - heldSince;
           heldSince = undefined;

@@ -372,7 +372,7 @@ describe("traceOrchestration", () => {
     expect(byName("orion_sync.task etl b")[0]?.attributes).toEqual({
       "orion_sync.orion.id": "etl",
       "orion_sync.task.id": "b",
-      "orion_sync.event.id": "r:6",
+      "orion_sync.event.id": "r:4",
       "orion_sync.task.held_ms": 50,
       "orion_sync.task.status": "completed",
     });
