@@ -124,6 +124,7 @@ function compile(group: readonly Block[], types: string[]): void {
           "orion-sync/operators": src("operators/index.ts"),
           "orion-sync/testing": src("testing/index.ts"),
           "orion-sync/redis": src("redis/index.ts"),
+          "orion-sync/otel": src("otel/index.ts"),
         },
       },
       files: group.map(fileOf),
