@@ -182,10 +182,13 @@ const MAX_ERROR_MESSAGE = 64 * 1024;
  *    appends the entry only if the lease still holds this grant: a worker that lost its
  *    lease (a pause longer than the lease, a partition) cannot write anything, and stops
  *    with {@link LeaseLostError} at its first refused write or renewal.
- * 2. Replays the stream from its first entry, in pages, yielding to the event loop between
- *    them (the renewal keeps running), into a fresh synchronizer (registrations are measured
- *    from each entry's broker time; its timers are held until the replay ends) and into
- *    {@link OrionReplayer}. Entries of other orions are ignored entirely.
+ * 2. Restores the orion's snapshot (`orion:{id}:snapshot`), if the stream was compacted,
+ *    and replays the stream after it (from its first entry without one), in pages, yielding
+ *    to the event loop between them (the renewal keeps running), into the synchronizer
+ *    (registrations are measured from each entry's broker time; its timers are held until
+ *    the replay ends) and into {@link OrionReplayer}. Entries of other orions are ignored
+ *    entirely. While it runs, it compacts the stream every `snapshotEvery` entries: a fenced
+ *    snapshot of the fold of the stream so far, and `XTRIM MINID` behind it.
  * 3. Fails the tasks that were running when the previous worker stopped (`TASK_FAILED`
  *    with `{ name: "WorkerInterrupted" }`).
  * 4. Runs the reference orchestrator on the recovered orion, merged with the agent's
