@@ -35,7 +35,7 @@ const MODEL_TASKS = 100;
  * A random layered DAG like the issue's: layers of about √n tasks, each task after two random
  * tasks of the layer before (about 2 edges per task), records frozen as the builder makes them.
  */
-function layeredOrion(size: number, seed: number): TaskOrion {
+export function layeredOrion(size: number, seed: number): TaskOrion {
   const next = mulberry32(seed);
   const width = Math.max(1, Math.round(Math.sqrt(size)));
   const tasks = Object.create(null) as { [id: string]: Task };
@@ -65,7 +65,7 @@ function layeredOrion(size: number, seed: number): TaskOrion {
 }
 
 /** The floor: Kahn's algorithm with in-degree counts over the records, each task visited once. */
-function bareWalk(o: TaskOrion): number {
+export function bareWalk(o: TaskOrion): number {
   const ids = Object.keys(o.tasks);
   const indegree = new Map<string, number>();
   const outgoing = new Map<string, string[]>();
