@@ -8,6 +8,7 @@ import {
 import { checkTimeout } from "../src/internal/checkTimeout.js";
 import {
   hasSeenEvent,
+  holdsTasks,
   pendingIn,
   touchedOrions,
   type PendingState,
@@ -49,6 +50,12 @@ export interface GateReadyTasksOptions<T> {
   readonly unseenTimeout?: number;
   /** Where the `unseenTimeout` timer runs. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The task ids a value would start. With it, only the value's orion's modifications whose
+   * scope contains one of them hold it (scoped holds, see `pendingModifications`' `scope`);
+   * without, any modification of its orion does. Needs `orionId`.
+   */
+  readonly tasks?: (value: T) => readonly string[];
 }
 
 /**
@@ -140,6 +147,9 @@ function checkOptions<T>(options: GateReadyTasksOptions<T>): {
   if (options.after !== undefined && options.orionId === undefined) {
     throw new RangeError("gateReadyTasks: 'after' needs 'orionId' (event ids are per orion)");
   }
+  if (options.tasks !== undefined && options.orionId === undefined) {
+    throw new RangeError("gateReadyTasks: 'tasks' needs 'orionId' (scopes are per orion)");
+  }
   const unseenTimeout = checkTimeout(options.unseenTimeout ?? 30_000, "unseenTimeout");
   return { release, maxHeld, overflow, unseenTimeout };
 }
@@ -148,6 +158,13 @@ function checkOptions<T>(options: GateReadyTasksOptions<T>): {
 interface Held<T> {
   readonly value: T;
   readonly orionId: string | undefined;
+  /**
+   * Its queue: the orion (values of one orion keep their order), or with `tasks` the orion
+   * and those tasks (values for other tasks do not wait behind it).
+   */
+  readonly key: string | undefined;
+  /** The tasks it would start, if the gate knows (`tasks`): scoped holds. */
+  readonly tasks: readonly string[] | undefined;
   /**
    * The `after` ids the fold has not been seen to see yet. Once seen, an id is dropped for
    * good: the fold forgets ids after a while, and a value may wait longer than that.
@@ -209,7 +226,7 @@ export function gateReadyTasks<T>(
   options: GateReadyTasksOptions<T> = {},
 ): MonoTypeOperatorFunction<T> {
   const { release, maxHeld, overflow, unseenTimeout } = checkOptions(options);
-  const { onDrop, after } = options;
+  const { onDrop, after, tasks } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   const orionOption = options.orionId;
   const orionOf: (value: T) => string | undefined =
@@ -218,6 +235,20 @@ export function gateReadyTasks<T>(
     new Observable<T>((subscriber) => {
       /** Held values by orion (`undefined`: the whole-bus gate), each list in arrival order. */
       const held = new Map<string | undefined, Held<T>[]>();
+      /** With `tasks`: the queue keys of each orion, so a transition drains only its orion's. */
+      const keysOf = new Map<string, Set<string>>();
+      /** The orion of each `tasks` queue key. */
+      const orionOfKey = new Map<string, string>();
+      /** Drops the queue `key`, and its entry in `keysOf`. */
+      const forget = (key: string | undefined): void => {
+        held.delete(key);
+        const orionId = key === undefined ? undefined : orionOfKey.get(key);
+        if (orionId === undefined) return;
+        orionOfKey.delete(key as string);
+        const keys = keysOf.get(orionId);
+        keys?.delete(key as string);
+        if (keys?.size === 0) keysOf.delete(orionId);
+      };
       let heldCount = 0;
       let state: PendingState | undefined;
       let stateEnded = false;
@@ -241,7 +272,10 @@ export function gateReadyTasks<T>(
       const mayPass = (item: Held<T>): boolean => {
         if (state === undefined) return false;
         refresh(item);
-        return item.after.length === 0 && pendingIn(state, item.orionId) === 0;
+        if (item.after.length > 0) return false;
+        return item.tasks === undefined
+          ? pendingIn(state, item.orionId) === 0
+          : !holdsTasks(state, item.orionId as string, item.tasks);
       };
       /** The first `after` id of `item` the fold has not been seen to see, if any. */
       const unseen = (item: Held<T>): string | undefined => {
@@ -256,6 +290,8 @@ export function gateReadyTasks<T>(
       };
       const cleanup = (): void => {
         held.clear();
+        keysOf.clear();
+        orionOfKey.clear();
         awaiting.clear();
         heldCount = 0;
         timer?.unsubscribe();
@@ -269,8 +305,8 @@ export function gateReadyTasks<T>(
         }
       };
       /** Releases what one orion's queue may release, head first, re-checking after each. */
-      const drainQueue = (orionId: string | undefined): void => {
-        const queue = held.get(orionId);
+      const drainQueue = (key: string | undefined): void => {
+        const queue = held.get(key);
         if (queue === undefined) return;
         while (!done && queue.length > 0 && mayPass(queue[0] as Held<T>)) {
           const item = queue.shift() as Held<T>;
@@ -278,7 +314,7 @@ export function gateReadyTasks<T>(
           subscriber.next(item.value);
         }
         // A release may have re-entered, emptied and replaced this queue: drop only our own.
-        if (queue.length === 0 && held.get(orionId) === queue) held.delete(orionId);
+        if (queue.length === 0 && held.get(key) === queue) forget(key);
       };
       /**
        * Releases what may pass: from the queues of `orions` (the orions a transition touched),
@@ -286,10 +322,14 @@ export function gateReadyTasks<T>(
        */
       const drain = (orions?: Iterable<string>): void => {
         if (orions === undefined) {
-          for (const orionId of Array.from(held.keys())) drainQueue(orionId);
+          for (const key of Array.from(held.keys())) drainQueue(key);
         } else {
           drainQueue(undefined);
-          for (const orionId of orions) drainQueue(orionId);
+          for (const orionId of orions) {
+            drainQueue(orionId);
+            const keys = keysOf.get(orionId);
+            if (keys !== undefined) for (const key of Array.from(keys)) drainQueue(key);
+          }
         }
         if (heldCount === 0) {
           timer?.unsubscribe();
@@ -336,9 +376,16 @@ export function gateReadyTasks<T>(
           dropOldest();
         }
         // A queue may be empty but still listed while a drain is releasing from it.
-        const queue = held.get(item.orionId);
-        if (queue === undefined) held.set(item.orionId, [item]);
-        else if (release === "latest" && queue.length > 0) {
+        const queue = held.get(item.key);
+        if (queue === undefined) {
+          held.set(item.key, [item]);
+          if (item.key !== item.orionId && item.orionId !== undefined) {
+            const keys = keysOf.get(item.orionId);
+            if (keys === undefined) keysOf.set(item.orionId, new Set([item.key as string]));
+            else keys.add(item.key as string);
+            orionOfKey.set(item.key as string, item.orionId);
+          }
+        } else if (release === "latest" && queue.length > 0) {
           awaiting.delete(queue[queue.length - 1] as Held<T>);
           queue[queue.length - 1] = item;
           heldCount--;
@@ -364,7 +411,7 @@ export function gateReadyTasks<T>(
         const queue = held.get(oldestKey) as Held<T>[];
         queue.shift();
         awaiting.delete(oldest);
-        if (queue.length === 0) held.delete(oldestKey);
+        if (queue.length === 0) forget(oldestKey);
         heldCount--;
         onDrop?.(oldest.value);
       };
@@ -401,9 +448,16 @@ export function gateReadyTasks<T>(
           let item: Held<T>;
           try {
             const orionId = orionOf(value);
+            const taskIds = tasks === undefined ? undefined : [...tasks(value)];
             item = {
               value,
               orionId,
+              // Length-prefixed, so distinct orions and task lists never share a key.
+              key:
+                taskIds === undefined
+                  ? orionId
+                  : `${String(orionId).length}:${orionId}:${JSON.stringify(taskIds)}`,
+              tasks: taskIds,
               after: after === undefined ? noIds : idList(after(value)),
               since: scheduler.now(),
             };
@@ -412,7 +466,7 @@ export function gateReadyTasks<T>(
             return;
           }
           // Order within an orion: nothing overtakes what its orion holds.
-          if ((held.get(item.orionId)?.length ?? 0) === 0 && mayPass(item)) {
+          if ((held.get(item.key)?.length ?? 0) === 0 && mayPass(item)) {
             subscriber.next(item.value);
           } else hold(item);
         },

@@ -19,7 +19,7 @@ import {
 } from "rxjs";
 import type { OrionEvent, TaskEvent } from "../src/events.js";
 import { DeadlineQueue } from "../src/internal/DeadlineQueue.js";
-import { pendingKey, type PendingState } from "../src/pending/PendingState.js";
+import { pendingKey, type PendingState, type ScopePolicy } from "../src/pending/PendingState.js";
 import {
   initialPendingState,
   reducePending,
@@ -64,6 +64,19 @@ export interface PendingModificationsOptions {
    * `modificationTimeout` applies, not this option's.
    */
   readonly initialState?: PendingState;
+  /**
+   * Which ready tasks a modification holds (see {@link ScopePolicy}): `'orion'` (default,
+   * UFO's behaviour: every task of its orion), `'downstream'` (the ended task's descendants,
+   * plus tasks the agent adds), or a function. The agent can narrow a modification's scope
+   * with `ORION_MODIFYING`. A gate uses scopes when its values name their tasks (`tasks`).
+   */
+  readonly scope?: ScopePolicy;
+  /**
+   * What a modification past its deadline becomes: `'proceed'` (default, UFO's: it times out
+   * and stops holding) or `'hold'` (it stays owed and keeps holding its scope, reported once
+   * as an `overdue` transition: for callers that prefer stopping to running stale).
+   */
+  readonly onTimeout?: "proceed" | "hold";
 }
 
 /**
@@ -106,6 +119,24 @@ export function pendingModifications(
   const scheduler = options.scheduler ?? asyncScheduler;
   const commands = options.commands ?? EMPTY;
   const registeredAt = options.registeredAt;
+  const scope = options.scope;
+  const onTimeout = options.onTimeout ?? "proceed";
+  if (onTimeout !== "proceed" && onTimeout !== "hold") {
+    throw new RangeError(
+      `pendingModifications: onTimeout must be 'proceed' or 'hold', got ${String(onTimeout)}`,
+    );
+  }
+  if (
+    scope !== undefined &&
+    scope !== "orion" &&
+    scope !== "downstream" &&
+    typeof scope !== "function"
+  ) {
+    throw new RangeError(
+      `pendingModifications: scope must be 'orion', 'downstream' or a function, got ${String(scope)}`,
+    );
+  }
+  const hold = onTimeout === "hold";
   return (source) =>
     defer(() => {
       const control = new Subject<Control>();
@@ -125,7 +156,7 @@ export function pendingModifications(
         armed = undefined;
         armedAt = Number.NaN;
         const due = deadlines.popDue(scheduler.now()).map((d) => d.key);
-        control.next(new Control({ kind: "expire", due }));
+        control.next(new Control({ kind: "expire", due, hold }));
         // The due entries may all have been stale (answered): re-arm for the next live one.
         arm();
       };
@@ -177,9 +208,12 @@ export function pendingModifications(
         if (state === null || value === START) return latest;
         const input: PendingInput = isControl(value)
           ? value.input
-          : registeredAt === undefined
-            ? { kind: "event", event: value }
-            : { kind: "event", event: value, at: eventTime(registeredAt, value) };
+          : {
+              kind: "event",
+              event: value,
+              ...(registeredAt === undefined ? {} : { at: eventTime(registeredAt, value) }),
+              ...(scope === undefined ? {} : { scope }),
+            };
         const next = reducePending(state, input, scheduler.now());
         if (next !== state) {
           latest = next;

@@ -85,6 +85,9 @@ export class OrionReplayer {
           if (merged.report.error === undefined) this.orion = merged.orion;
         }
         break;
+      case "ORION_MODIFYING":
+        // A scope declaration changes nothing in the orion.
+        break;
       default: {
         const orion = this.orion;
         if (orion === undefined) break;

@@ -14,6 +14,7 @@ export const ORION_EVENT_TYPES = [
   "TASK_COMPLETED",
   "TASK_FAILED",
   "ORION_STARTED",
+  "ORION_MODIFYING",
   "ORION_MODIFIED",
   "ORION_COMPLETED",
   "ORION_FAILED",
@@ -85,6 +86,24 @@ export interface OrionModifiedEvent extends EventIdentity {
   readonly newOrion?: TaskOrion;
 }
 
+/**
+ * The agent declares, before its answer, which tasks it may still change for the
+ * modifications it names (`onEventIds`, else each task's oldest in `onTaskIds`): their scope
+ * narrows to `scope` (never widens), so ready tasks outside it may start while it works.
+ * Optional: an agent that never declares keeps the scope policy's.
+ */
+export interface OrionModifyingEvent extends EventIdentity {
+  readonly type: "ORION_MODIFYING";
+  /** The orion the agent is modifying. */
+  readonly orionId: string;
+  /** The tasks whose modifications it declares for; never empty. */
+  readonly onTaskIds: readonly string[];
+  /** The task events whose modifications it declares for (decides, when present). */
+  readonly onEventIds?: readonly string[];
+  /** The task ids it may change (tasks it adds are always in scope); may be empty. */
+  readonly scope: readonly string[];
+}
+
 /** The orion finished, successfully or not. */
 export interface OrionEndedEvent extends EventIdentity {
   /** Whether the orion succeeded. */
@@ -94,7 +113,12 @@ export interface OrionEndedEvent extends EventIdentity {
 }
 
 /** Everything that travels on an orion event bus. */
-export type OrionEvent = TaskEvent | OrionStartedEvent | OrionModifiedEvent | OrionEndedEvent;
+export type OrionEvent =
+  | TaskEvent
+  | OrionStartedEvent
+  | OrionModifyingEvent
+  | OrionModifiedEvent
+  | OrionEndedEvent;
 
 /** What exactly is wrong with an event that failed {@link parseOrionEvent}. */
 export type InvalidEventReason =
@@ -151,6 +175,11 @@ export function isOrionModified(event: OrionEvent): event is OrionModifiedEvent 
   return event.type === "ORION_MODIFIED";
 }
 
+/** Whether `event` is the agent's {@link OrionModifyingEvent} (a scope declaration). */
+export function isOrionModifying(event: OrionEvent): event is OrionModifyingEvent {
+  return event.type === "ORION_MODIFYING";
+}
+
 /** Whether `event` is an {@link OrionStartedEvent}. */
 export function isOrionStarted(event: OrionEvent): event is OrionStartedEvent {
   return event.type === "ORION_STARTED";
@@ -170,8 +199,10 @@ export function eventIdOf(event: OrionEvent): string | undefined {
     string | undefined;
 }
 
-/** The `onEventIds` of an answer, read as {@link eventIdOf} reads the id. */
-export function answeredEventIds(event: OrionModifiedEvent): readonly string[] | undefined {
+/** The `onEventIds` of an answer or declaration, read as {@link eventIdOf} reads the id. */
+export function answeredEventIds(
+  event: OrionModifiedEvent | OrionModifyingEvent,
+): readonly string[] | undefined {
   return own(event as unknown as Readonly<Record<string, unknown>>, "onEventIds") as
     readonly string[] | undefined;
 }
@@ -327,12 +358,18 @@ const EVENT_FIELDS = [
   "newlyReadyTaskIds",
   "onTaskIds",
   "onEventIds",
+  "scope",
   "newOrion",
   "orion",
 ] as const;
 
 /** The id lists of an event, copied (not aliased) by a snapshot. */
-const LIST_FIELDS: ReadonlySet<string> = new Set(["newlyReadyTaskIds", "onTaskIds", "onEventIds"]);
+const LIST_FIELDS: ReadonlySet<string> = new Set([
+  "newlyReadyTaskIds",
+  "onTaskIds",
+  "onEventIds",
+  "scope",
+]);
 
 /**
  * Like {@link parseOrionEvent}, but on success returns a plain copy of the event's fields,
@@ -413,6 +450,21 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
       return (
         checkOrion(own(value, "orion"), "orion", orionId) ?? (value as unknown as OrionStartedEvent)
       );
+    case "ORION_MODIFYING": {
+      const ids = own(value, "onTaskIds");
+      if (ids === undefined)
+        return new InvalidEventError("missing-field", "onTaskIds", "is required");
+      const scope = own(value, "scope");
+      if (scope === undefined) return new InvalidEventError("missing-field", "scope", "is required");
+      return (
+        checkStringList(ids, "onTaskIds", false) ??
+        (own(value, "onEventIds") === undefined
+          ? null
+          : checkStringList(own(value, "onEventIds"), "onEventIds", false, "event id")) ??
+        checkStringList(scope, "scope", true) ??
+        (value as unknown as OrionModifyingEvent)
+      );
+    }
     case "ORION_MODIFIED": {
       const ids = own(value, "onTaskIds");
       if (ids === undefined)

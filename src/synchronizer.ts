@@ -41,8 +41,10 @@ import { guardLogger } from "./internal/guardLogger.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
 import {
+  holdsTasks,
   pendingIn,
   touchedOrions,
+  type ScopePolicy,
   type PendingState,
   type PendingStats,
   type PendingTransition,
@@ -83,6 +85,10 @@ export interface OrionModificationSynchronizerOptions<O = unknown> {
    * empty one: see `PendingModificationsOptions.initialState`.
    */
   readonly initialState?: PendingState;
+  /** Which ready tasks a modification holds: see `PendingModificationsOptions.scope`. */
+  readonly scope?: ScopePolicy;
+  /** `'proceed'` (default) or `'hold'`: see `PendingModificationsOptions.onTimeout`. */
+  readonly onTimeout?: "proceed" | "hold";
 }
 
 const silent: SynchronizerLogger = {
@@ -191,6 +197,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         commands: this.commands,
         ...(options.registeredAt ? { registeredAt: options.registeredAt } : {}),
         ...(options.initialState ? { initialState: options.initialState } : {}),
+        ...(options.scope === undefined ? {} : { scope: options.scope }),
+        ...(options.onTimeout === undefined ? {} : { onTimeout: options.onTimeout }),
       }),
     );
     this.fold = fold.subscribe({
@@ -351,6 +359,14 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   /** Whether any modification is pending (with `orionId`: of that orion). */
   hasPendingModifications(orionId?: string): boolean {
     return pendingIn(this.state.value, orionId) > 0;
+  }
+
+  /**
+   * Whether a modification of `orionId` owed now holds any of `taskIds` (its scope contains
+   * one, or is the whole orion): the per-task form of {@link hasPendingModifications}.
+   */
+  holdsTasks(orionId: string, taskIds: readonly string[]): boolean {
+    return holdsTasks(this.state.value, orionId, taskIds);
   }
 
   /** How many tasks have a modification pending (with `orionId`: of that orion). */

@@ -9,6 +9,7 @@ export { DEFAULT_PRIORITY } from "./DEFAULT_PRIORITY.js";
 export { dependencyTypes } from "./dependencyTypes.js";
 export { deriveOrionState } from "./deriveOrionState.js";
 export { getBlockedTasks, type BlockedTask, type BlockReason } from "./getBlockedTasks.js";
+export { getDescendants } from "./getDescendants.js";
 export { getReadyTasks, type ReadyTaskOptions } from "./getReadyTasks.js";
 export { IllegalTransitionError } from "./IllegalTransitionError.js";
 export { InvalidOrionError } from "./InvalidOrionError.js";

@@ -5,7 +5,7 @@
  * are persistent (see `PersistentMap`), so a transition costs O(1) however many
  * modifications are pending.
  */
-import type { InvalidEventError, OrionEventType } from "../events.js";
+import type { InvalidEventError, OrionEventType, TaskEvent } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
 
 /** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
@@ -56,7 +56,49 @@ export interface PendingEntry {
    * now registers a new modification instead of counting as a duplicate.
    */
   readonly restarted: boolean;
+  /** What the agent may still change because of it: only ready tasks in it are held. */
+  readonly scope: PendingScope;
+  /** Whether the agent narrowed `scope` with an `ORION_MODIFYING`. */
+  readonly declared: boolean;
+  /**
+   * Its deadline passed under the `'hold'` timeout policy: still owed, still holding its
+   * scope, reported once (an `overdue` transition) instead of timing out.
+   */
+  readonly overdue: boolean;
 }
+
+/**
+ * A pending modification's scope: the whole orion (UFO's behaviour, the default), or some
+ * tasks plus any task the agent adds (one not in `base`, the orion's tasks when it
+ * registered).
+ */
+export type PendingScope =
+  | "orion"
+  | {
+      /** The tasks the agent may still change. */
+      readonly taskIds: ReadonlySet<string>;
+      /** The orion's tasks when it registered; `undefined`: no orion was known. */
+      readonly base: { readonly [taskId: string]: unknown } | undefined;
+    };
+
+/** Whether `taskId` is in `scope`: held while a modification with that scope is owed. */
+export function inScope(scope: PendingScope, taskId: string): boolean {
+  if (scope === "orion") return true;
+  if (scope.taskIds.has(taskId)) return true;
+  return scope.base !== undefined && !Object.prototype.hasOwnProperty.call(scope.base, taskId);
+}
+
+/**
+ * Which tasks a modification holds, chosen when it registers: `'orion'` (every task of its
+ * orion, the default), `'downstream'` (the ended task's descendants in the orion as it stands
+ * then, plus tasks the agent adds), or a function of the ended task's event and that orion
+ * returning task ids (or `'orion'`). A function that throws, and `'downstream'` with no orion
+ * known, give `'orion'`: the safe side.
+ */
+export type ScopePolicy =
+  | "orion"
+  | "downstream"
+  | ((event: TaskEvent, orion: TaskOrion | undefined) => readonly string[] | "orion");
 
 /** The key of event `eventId` of orion `orionId` in {@link PendingState.events}. */
 export function eventKey(orionId: string, eventId: string): PendingKey {
@@ -84,6 +126,10 @@ export interface EventRecord {
 export interface OrionSummary {
   /** How many of its tasks have a modification owed. */
   readonly pending: number;
+  /** How many of its owed modifications hold the whole orion (scope `'orion'`). */
+  readonly wholeOrion: number;
+  /** Its owed modifications with a narrower scope (each with an empty `later`). */
+  readonly scoped: readonly PendingEntry[];
   /**
    * The `seq` of its newest registration, or of the newest registration in the fold when
    * the agent last sent it a `newOrion`: it changes whenever the agent may have edited it.
@@ -96,6 +142,24 @@ export interface OrionSummary {
  */
 export function pendingIn(state: PendingState, orionId?: string): number {
   return orionId === undefined ? state.pending.size : (state.byOrion.get(orionId)?.pending ?? 0);
+}
+
+/**
+ * Whether a modification of `orionId` owed now holds any of `taskIds`: one of whole-orion
+ * scope, or one whose scope contains one of them. O(taskIds × narrower-scoped owed ones).
+ */
+export function holdsTasks(
+  state: PendingState,
+  orionId: string,
+  taskIds: readonly string[],
+): boolean {
+  const summary = state.byOrion.get(orionId);
+  if (summary === undefined || summary.pending === 0) return false;
+  if (summary.wholeOrion > 0) return true;
+  for (const entry of summary.scoped) {
+    for (const taskId of taskIds) if (inScope(entry.scope, taskId)) return true;
+  }
+  return false;
 }
 
 /**
@@ -269,6 +333,28 @@ export type PendingTransition =
       /** The id of the `TASK_STARTED`, if it had one. */
       readonly eventId?: string;
     }
+  /** The agent narrowed the scope of owed modifications (`ORION_MODIFYING`). */
+  | {
+      readonly kind: "declared";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+      /** The orion. */
+      readonly orionId: string;
+      /** The modifications narrowed, with their new scope. */
+      readonly entries: readonly PendingEntry[];
+      /** The named tasks (or event ids) with nothing owed: the declaration changed nothing for them. */
+      readonly unmatched: readonly string[];
+      /** The id of the declaration, if it had one. */
+      readonly eventId?: string;
+    }
+  /** Deadlines passed under the `'hold'` timeout policy: still owed, still held, reported. */
+  | {
+      readonly kind: "overdue";
+      /** When, on the fold's scheduler (ms). */
+      readonly at: number;
+      /** The modifications that became overdue. */
+      readonly entries: readonly PendingEntry[];
+    }
   /** An event with an id that changed nothing else: remembered, so a gate waiting for it opens. */
   | {
       readonly kind: "seen";
@@ -357,7 +443,10 @@ export function touchedOrions(last: PendingTransition): Iterable<string> {
         ...last.forgotten.map((f) => f.orionId),
       ]);
     case "cleared":
+    case "overdue":
       return new Set(last.entries.map((entry) => entry.orionId));
+    case "declared":
+      return [last.orionId];
     default:
       return [];
   }

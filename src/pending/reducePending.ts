@@ -50,8 +50,10 @@ import {
   readOrionEvent,
   type OrionEvent,
   type OrionModifiedEvent,
+  type OrionModifyingEvent,
   type TaskEvent,
 } from "../events.js";
+import { getDescendants } from "../orion/getDescendants.js";
 import { describeThrown } from "../internal/describeThrown.js";
 import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
@@ -64,7 +66,9 @@ import {
   type OrionSummary,
   type PendingEntry,
   type PendingKey,
+  type PendingScope,
   type PendingState,
+  type ScopePolicy,
   type PendingStats,
   type PendingTransition,
   type TaskRecord,
@@ -121,12 +125,19 @@ export type PendingInput =
        * `at + modificationTimeout` and a replayed one may be overdue at once.
        */
       readonly at?: number;
+      /** Which tasks a modification it registers holds. Default `'orion'`. */
+      readonly scope?: ScopePolicy;
     }
   | {
       /** Deadlines that passed. */
       readonly kind: "expire";
       /** The records whose deadlines passed; stale ones (answered since) are skipped. */
       readonly due: readonly ExpiryCandidate[];
+      /**
+       * The `'hold'` timeout policy: a modification past its deadline stays owed (and holds
+       * its scope), reported as `overdue`, instead of timing out.
+       */
+      readonly hold?: boolean;
     }
   | PendingCommand;
 
@@ -263,18 +274,43 @@ function count(stats: PendingStats, key: keyof PendingStats, n = 1): PendingStat
   };
 }
 
-const noSummary: OrionSummary = Object.freeze({ pending: 0, lastChange: 0 });
+const noSummary: OrionSummary = Object.freeze({
+  pending: 0,
+  lastChange: 0,
+  wholeOrion: 0,
+  scoped: none,
+});
 
 /**
- * Adds `delta` to an orion's count of tasks with something owed; `changed` records that the
- * agent may have edited it (its `lastChange` becomes this state's version).
+ * Adds `delta` to an orion's count of tasks with something owed, and `added` / `removed`
+ * owed modifications to its scope accounting; `changed` records that the agent may have
+ * edited it (its `lastChange` becomes this state's version).
  */
-function touchOrion(d: Draft, orionId: string, delta: number, changed: boolean): void {
+function touchOrion(
+  d: Draft,
+  orionId: string,
+  delta: number,
+  changed: boolean,
+  added: readonly PendingEntry[] = none,
+  removed: readonly PendingEntry[] = none,
+): void {
   const old = d.byOrion.get(orionId) ?? noSummary;
   if (changed) d.lastChange = d.version;
+  let wholeOrion = old.wholeOrion;
+  let scoped = old.scoped;
+  for (const entry of removed) {
+    if (entry.scope === "orion") wholeOrion--;
+    else scoped = scoped.filter((e) => e.seq !== entry.seq);
+  }
+  for (const entry of added) {
+    if (entry.scope === "orion") wholeOrion++;
+    else scoped = [...scoped, entry];
+  }
   const summary: OrionSummary = {
     pending: old.pending + delta,
     lastChange: changed ? d.version : old.lastChange,
+    wholeOrion,
+    scoped,
   };
   d.byOrion =
     summary.pending === 0 && !d.orions.has(orionId)
@@ -444,11 +480,32 @@ function withRemaining(
   return head === undefined ? undefined : { ...head, later, restarted };
 }
 
+/** The scope `policy` gives a modification registered by `event` on `orion`. */
+function scopeOf(
+  policy: ScopePolicy | undefined,
+  event: TaskEvent,
+  orion: TaskOrion | undefined,
+): PendingScope {
+  if (policy === undefined || policy === "orion") return "orion";
+  if (policy === "downstream") {
+    return orion === undefined
+      ? "orion"
+      : { taskIds: getDescendants(orion, event.taskId), base: orion.tasks };
+  }
+  try {
+    const ids = policy(event, orion);
+    return ids === "orion" ? "orion" : { taskIds: new Set(ids), base: orion?.tasks };
+  } catch {
+    return "orion"; // a policy that throws holds everything: the safe side
+  }
+}
+
 function onTaskEnded(
   s: InternalState,
   event: TaskEnded,
   now: number,
   at: number | undefined,
+  policy: ScopePolicy | undefined,
 ): PendingState {
   const { orionId, taskId } = event;
   const eventId = eventIdOf(event);
@@ -476,6 +533,9 @@ function onTaskEnded(
     seq,
     later: none,
     restarted: false,
+    scope: answeredEarly ? "orion" : scopeOf(policy, event, s.orions.get(orionId)),
+    declared: false,
+    overdue: false,
   };
   if (answeredEarly) {
     const d = draft(s, {
@@ -513,11 +573,11 @@ function onTaskEnded(
   if (eventId !== undefined) remember(d, orionId, eventId, "pending", taskId, now);
   if (record?.phase === "pending") {
     // A retry's end while the earlier run's modification is owed: both need an answer.
-    touchOrion(d, orionId, 0, true);
+    touchOrion(d, orionId, 0, true, [entry]);
     const queued: PendingEntry = { ...record, later: [...record.later, entry], restarted: false };
     return withRecords(d, s.records.set(key, queued), s.pendingCount);
   }
-  touchOrion(d, orionId, 1, true);
+  touchOrion(d, orionId, 1, true, [entry]);
   return withRecords(d, s.records.set(key, entry), s.pendingCount + 1);
 }
 
@@ -574,18 +634,17 @@ function complete(
 ): void {
   const all = modificationsOf(record);
   const remaining = all.filter((entry, index) => !done(entry, index));
+  const ended = all.filter((entry, index) => done(entry, index));
   const key = pendingKey(record.orionId, record.taskId);
-  all.forEach((entry, index) => {
-    if (done(entry, index)) a.entries.push(entry);
-  });
+  for (const entry of ended) a.entries.push(entry);
   const next = withRemaining(remaining, record.restarted);
   if (next === undefined) {
     a.records = answered(d, a.records, key, record.orionId, record.taskId, "completed", now);
     a.pendingCount--;
-    touchOrion(d, record.orionId, -1, false);
   } else {
     a.records = a.records.set(key, next);
   }
+  touchOrion(d, record.orionId, next === undefined ? -1 : 0, false, none, ended);
 }
 
 function answerByTask(d: Draft, a: Answer, orionId: string, taskId: string, now: number): void {
@@ -709,16 +768,52 @@ function endSome(
       answered(d, d.records, key, record.orionId, record.taskId, phase, now),
       d.pendingCount - 1,
     );
-    touchOrion(d, record.orionId, -1, false);
   } else {
     withRecords(d, d.records.set(key, next), d.pendingCount);
   }
+  touchOrion(d, record.orionId, next === undefined ? -1 : 0, false, none, ended);
   d.owedCount -= ended.length;
   settleEvents(d, ended, phase, now);
   return ended;
 }
 
-function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number): PendingState {
+/**
+ * Replaces the owed modifications of the pending record at `key` that `pick` selects with
+ * `change(entry)` (same `seq`), keeping the scope accounting; returns the new ones.
+ */
+function reviseSome(
+  d: Draft,
+  key: PendingKey,
+  record: PendingEntry,
+  pick: (entry: PendingEntry, index: number) => boolean,
+  change: (entry: PendingEntry) => PendingEntry,
+): readonly PendingEntry[] {
+  const all = modificationsOf(record);
+  const before: PendingEntry[] = [];
+  const after: PendingEntry[] = [];
+  const next = all.map((entry, index) => {
+    if (!pick(entry, index)) return entry;
+    const revised = change(entry);
+    before.push(entry);
+    after.push(revised);
+    return revised;
+  });
+  if (after.length === 0) return none;
+  withRecords(
+    d,
+    d.records.set(key, withRemaining(next, record.restarted) as PendingEntry),
+    d.pendingCount,
+  );
+  touchOrion(d, record.orionId, 0, false, after, before);
+  return after;
+}
+
+function onExpire(
+  s: InternalState,
+  due: readonly ExpiryCandidate[],
+  now: number,
+  hold: boolean,
+): PendingState {
   const d = draft(s, s.last);
   const entries: PendingEntry[] = [];
   const forgotten: { orionId: string; taskId: string }[] = [];
@@ -727,7 +822,10 @@ function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number
     const record = d.records.get(key);
     if (record === undefined || record.phase !== kind) continue;
     if (record.phase === "pending") {
-      const ended = endSome(d, key, record, (e) => e.deadline <= now, "timed-out", now);
+      const isDue = (e: PendingEntry): boolean => e.deadline <= now && !e.overdue;
+      const ended = hold
+        ? reviseSome(d, key, record, isDue, (e) => ({ ...e, overdue: true }))
+        : endSome(d, key, record, isDue, "timed-out", now);
       for (const entry of ended) entries.push(entry);
     } else if (record.deadline <= now) {
       withRecords(d, d.records.delete(key), d.pendingCount);
@@ -735,9 +833,96 @@ function onExpire(s: InternalState, due: readonly ExpiryCandidate[], now: number
     }
   }
   if (entries.length === 0 && forgotten.length === 0) return s;
-  d.last = { kind: "timed-out", at: now, entries, forgotten };
-  d.stats = count(s.stats, "timeoutModifications", entries.length);
+  if (hold && forgotten.length === 0) {
+    d.last = { kind: "overdue", at: now, entries };
+    return d;
+  }
+  d.last = { kind: "timed-out", at: now, entries: hold ? none : entries, forgotten };
+  d.stats = count(s.stats, "timeoutModifications", hold ? 0 : entries.length);
   d.anticipatedCount = s.anticipatedCount - forgotten.length;
+  return d;
+}
+
+/** The owed modifications an answer or declaration names, by event id or by task. */
+function named(
+  d: Draft,
+  orionId: string,
+  onTaskIds: readonly string[],
+  onEventIds: readonly string[] | undefined,
+  now: number,
+): { readonly picks: Map<PendingKey, Set<number>>; readonly unmatched: string[] } {
+  const picks = new Map<PendingKey, Set<number>>();
+  const unmatched: string[] = [];
+  const pick = (key: PendingKey, seq: number): void => {
+    const set = picks.get(key);
+    if (set === undefined) picks.set(key, new Set([seq]));
+    else set.add(seq);
+  };
+  if (onEventIds !== undefined) {
+    for (const eventId of new Set(onEventIds)) {
+      const byEvent = knownEvent(d.events, orionId, eventId, now);
+      const taskId = byEvent?.phase === "pending" ? byEvent.taskId : undefined;
+      const key = taskId === undefined ? undefined : pendingKey(orionId, taskId);
+      const record = key === undefined ? undefined : d.records.get(key);
+      const entry =
+        record?.phase === "pending"
+          ? modificationsOf(record).find((e) => e.eventId === eventId)
+          : undefined;
+      if (key !== undefined && entry !== undefined) pick(key, entry.seq);
+      else unmatched.push(eventId);
+    }
+  } else {
+    for (const taskId of new Set(onTaskIds)) {
+      const key = pendingKey(orionId, taskId);
+      const record = d.records.get(key);
+      if (record?.phase === "pending") pick(key, record.seq);
+      else unmatched.push(taskId);
+    }
+  }
+  return { picks, unmatched };
+}
+
+/** `scope` narrowed to `declared` (never widened); tasks the agent adds stay in. */
+function narrow(
+  scope: PendingScope,
+  declared: ReadonlySet<string>,
+  orion: TaskOrion | undefined,
+): PendingScope {
+  if (scope === "orion") return { taskIds: declared, base: orion?.tasks };
+  const taskIds = new Set<string>();
+  for (const id of scope.taskIds) if (declared.has(id)) taskIds.add(id);
+  return { taskIds, base: scope.base };
+}
+
+function onModifying(s: InternalState, event: OrionModifyingEvent, now: number): PendingState {
+  const { orionId } = event;
+  const eventId = eventIdOf(event);
+  if (redelivered(s.events, orionId, eventId, now)) return ignoreDuplicate(s, event, now);
+  const d = draft(s, s.last);
+  if (eventId !== undefined) remember(d, orionId, eventId, "seen", undefined, now);
+  const declared = new Set(event.scope);
+  const orion = s.orions.get(orionId);
+  const { picks, unmatched } = named(d, orionId, event.onTaskIds, answeredEventIds(event), now);
+  const entries: PendingEntry[] = [];
+  for (const [key, seqs] of picks) {
+    const record = d.records.get(key) as PendingEntry;
+    const revised = reviseSome(
+      d,
+      key,
+      record,
+      (e) => seqs.has(e.seq),
+      (e) => ({ ...e, scope: narrow(e.scope, declared, orion), declared: true }),
+    );
+    for (const entry of revised) entries.push(entry);
+  }
+  d.last = {
+    kind: "declared",
+    at: now,
+    orionId,
+    entries,
+    unmatched,
+    ...(eventId === undefined ? {} : { eventId }),
+  };
   return d;
 }
 
@@ -789,13 +974,14 @@ function onEvent(
   value: unknown,
   now: number,
   at: number | undefined,
+  policy: ScopePolicy | undefined,
 ): PendingState {
   // A plain copy, read once: what is applied is what was checked (a getter cannot answer
   // the check one way and the rules another).
   const event = readOrionEvent(value);
   if (event instanceof InvalidEventError) return ignoreInvalid(s, value, event, now);
   try {
-    return applyEvent(s, event, now, at);
+    return applyEvent(s, event, now, at, policy);
   } catch (error) {
     // A value that passed the parse but throws when read again (a getter, a proxy): the
     // handlers are pure, so `s` is intact; the value is invalid, not the stream's end.
@@ -836,15 +1022,18 @@ function applyEvent(
   event: OrionEvent,
   now: number,
   at: number | undefined,
+  policy: ScopePolicy | undefined,
 ): PendingState {
   switch (event.type) {
     case "TASK_COMPLETED":
     case "TASK_FAILED":
-      return onTaskEnded(s, event as TaskEnded, now, at);
+      return onTaskEnded(s, event as TaskEnded, now, at, policy);
     case "TASK_STARTED":
       return onTaskStarted(s, event, now);
     case "ORION_MODIFIED":
       return onModified(s, event, now);
+    case "ORION_MODIFYING":
+      return onModifying(s, event, now);
     case "ORION_STARTED":
     case "ORION_COMPLETED":
     case "ORION_FAILED":
@@ -861,9 +1050,9 @@ export function reducePending(state: PendingState, input: PendingInput, now: num
   const s = purge(state as InternalState, now);
   switch (input.kind) {
     case "event":
-      return onEvent(s, input.event, now, input.at);
+      return onEvent(s, input.event, now, input.at, input.scope);
     case "expire":
-      return onExpire(s, input.due, now);
+      return onExpire(s, input.due, now, input.hold === true);
     case "clear":
       return onClear(s, input, now);
     case "set-orion": {

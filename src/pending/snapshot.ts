@@ -21,6 +21,7 @@ import {
   type OrionSummary,
   type PendingEntry,
   type PendingKey,
+  type PendingScope,
   type PendingState,
   type PendingStats,
   type TaskRecord,
@@ -61,9 +62,15 @@ export interface PendingSnapshot {
    * Every task record in the fold's order: pending entries (with `later`, `seq`, `eventId`,
    * `cause`, `registeredAt`, `deadline`, `restarted`), anticipations and answered records.
    */
-  readonly records: readonly TaskRecord[];
-  /** The per-orion summaries, `[orionId, summary]`. */
-  readonly byOrion: readonly (readonly [string, OrionSummary])[];
+  readonly records: readonly unknown[];
+  /**
+   * The per-orion summaries, `[orionId, { pending, lastChange }]` (their scope accounting
+   * is rebuilt from `records`).
+   */
+  readonly byOrion: readonly (readonly [
+    string,
+    { readonly pending: number; readonly lastChange: number },
+  ])[];
   /** The remembered event ids, in the fold's order (those of pending modifications included). */
   readonly events: readonly EventRecordSnapshot[];
   /** The current orion of each orion id (not ended), in the fold's order. */
@@ -120,7 +127,7 @@ export function snapshotPendingState(
   options: SnapshotOptions = {},
 ): PendingSnapshot {
   const s = state as Internal;
-  const records = Array.from(s.records.values());
+  const records = Array.from(s.records.values(), encodeRecord);
   let eventQueue = queueItems(s.eventForget);
   const dropped = new Set<string>();
   const max = options.maxEventIds;
@@ -151,7 +158,10 @@ export function snapshotPendingState(
     modificationTimeout: s.modificationTimeout,
     stats: { ...s.stats },
     records,
-    byOrion: Array.from(s.byOrion.entries()),
+    byOrion: Array.from(s.byOrion.entries(), ([orionId, { pending, lastChange }]) => [
+      orionId,
+      { pending, lastChange },
+    ]),
     events,
     orions,
     currentOrion:
@@ -177,6 +187,44 @@ function fail(why: string): never {
 const isNumber = (value: unknown): value is number =>
   typeof value === "number" && Number.isFinite(value);
 const isString = (value: unknown): value is string => typeof value === "string";
+
+/** A scope as JSON: `'orion'`, or its task ids and the ids of its base orion's tasks. */
+type ScopeSnapshot = "orion" | { readonly taskIds: string[]; readonly base: string[] | null };
+
+function encodeScope(scope: PendingScope): ScopeSnapshot {
+  return scope === "orion"
+    ? "orion"
+    : {
+        taskIds: [...scope.taskIds],
+        base: scope.base === undefined ? null : Object.keys(scope.base),
+      };
+}
+
+function decodeScope(value: unknown): PendingScope {
+  if (value === undefined || value === "orion") return "orion";
+  const v = value as { taskIds?: unknown; base?: unknown } | null;
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    !Array.isArray(v.taskIds) ||
+    !v.taskIds.every(isString) ||
+    (v.base !== null && !(Array.isArray(v.base) && v.base.every(isString)))
+  ) {
+    fail("a pending entry's scope is malformed");
+  }
+  const base =
+    v.base === null
+      ? undefined
+      : Object.fromEntries((v.base as string[]).map((id) => [id, true] as const));
+  return { taskIds: new Set(v.taskIds as string[]), base };
+}
+
+/** A task record as JSON: a pending entry's scopes encoded, the rest as it is. */
+function encodeRecord(record: TaskRecord): unknown {
+  if (record.phase !== "pending") return record;
+  const entry = (e: PendingEntry): unknown => ({ ...e, scope: encodeScope(e.scope) });
+  return { ...(entry(record) as object), later: record.later.map(entry) };
+}
 
 function checkEntry(value: unknown, nested: boolean): PendingEntry {
   const e = value as Partial<PendingEntry> | null;
@@ -208,6 +256,9 @@ function checkEntry(value: unknown, nested: boolean): PendingEntry {
     seq: e.seq,
     later: e.later.map((later) => checkEntry(later, true)),
     restarted: e.restarted,
+    scope: decodeScope(e.scope),
+    declared: e.declared === true,
+    overdue: e.overdue === true,
   };
 }
 
@@ -362,10 +413,31 @@ export function restorePendingState(snapshot: PendingSnapshot, now: number): Pen
     if (sum.pending !== (pendingByOrion.get(orionId) ?? 0)) {
       fail(`byOrion says ${sum.pending} tasks of '${orionId}' are pending, the records differ`);
     }
-    byOrion = byOrion.set(orionId, { pending: sum.pending, lastChange: sum.lastChange });
+    byOrion = byOrion.set(orionId, {
+      pending: sum.pending,
+      lastChange: sum.lastChange,
+      wholeOrion: 0,
+      scoped: [],
+    });
   }
   for (const orionId of pendingByOrion.keys()) {
     if (!byOrion.has(orionId)) fail(`'${orionId}' has pending records and no byOrion entry`);
+  }
+  // The scope accounting, rebuilt from the owed modifications, oldest registration first.
+  const owed: PendingEntry[] = [];
+  for (const record of records.values()) {
+    if (record.phase !== "pending") continue;
+    owed.push({ ...record, later: [] }, ...record.later);
+  }
+  owed.sort((a, b) => a.seq - b.seq);
+  for (const entry of owed) {
+    const sum = byOrion.get(entry.orionId) as OrionSummary;
+    byOrion = byOrion.set(
+      entry.orionId,
+      entry.scope === "orion"
+        ? { ...sum, wholeOrion: sum.wholeOrion + 1 }
+        : { ...sum, scoped: [...sum.scoped, entry] },
+    );
   }
 
   let events = PersistentMap.empty<PendingKey, EventRecord>();
