@@ -205,12 +205,15 @@ export function fromRedisStream(
       });
 
     /** Emits (or skips) `entries`; returns the ids to acknowledge. */
-    const deliver = (entries: readonly RawStreamEntry[], after: string): string[] => {
+    const deliver = (
+      entries: readonly RawStreamEntry[],
+      emittedBefore: (id: string) => boolean,
+    ): string[] => {
       const ids: string[] = [];
       for (const { id, fields } of entries) {
         if (closed) break;
         ids.push(id);
-        if (compareIds(id, after) <= 0) continue; // emitted before a retry: not again
+        if (emittedBefore(id)) continue; // emitted before a retry: not again
         const decoded = decodeStreamEntry(
           fields,
           timestamp === "entry" ? entryTime(id) : undefined,
@@ -269,9 +272,12 @@ export function fromRedisStream(
     };
 
     const run = async (): Promise<void> => {
-      // The last entry handled (emitted or skipped): the XREAD cursor, and with a group
-      // what a re-read of our unacknowledged entries must not emit again.
+      // Without a group: the last entry handled (emitted or skipped), the XREAD cursor.
       let last = group === undefined ? from : "0-0";
+      /** Group: entries emitted in this subscription whose XACK has not succeeded yet. */
+      const unacked = new Set<string>();
+      /** Group: when our unacknowledged entries were last re-read. */
+      let backlogReadAt = scheduler.now();
       let failures = 0;
       let backlog = true; // group: re-read our own unacknowledged entries first
       let needGroup = group !== undefined;
@@ -311,21 +317,32 @@ export function fromRedisStream(
           failures = 0;
           const entries = parseReadReply(reply);
           if (group === undefined) {
-            deliver(entries, last);
+            const after = last;
+            deliver(entries, (id) => compareIds(id, after) <= 0);
             const tail = entries[entries.length - 1];
             if (tail !== undefined && !closed) last = tail.id;
             continue;
           }
+          if (backlog) backlogReadAt = scheduler.now();
           if (backlog && entries.length === 0) {
             backlog = false;
             continue;
           }
+          if (!backlog && (entries.length === 0 || scheduler.now() - backlogReadAt > 5_000)) {
+            // A read the broker ran but whose reply was lost (it crashed, and the client
+            // resent the blocked read on the new connection, with no error to us) left its
+            // entries delivered to us and never emitted: re-read our own unacknowledged
+            // entries when idle, and every 5 s, so they come (late, but they come).
+            backlog = true;
+            if (entries.length === 0) continue;
+          }
           acking = true;
-          const ids = deliver(entries, backlog ? last : "0-0");
+          // A re-read of our unacknowledged entries skips those this subscription emitted.
+          const ids = deliver(entries, (id) => unacked.has(id));
           if (ids.length > 0) {
-            const newest = ids[ids.length - 1] as string;
-            if (compareIds(newest, last) > 0) last = newest;
+            for (const id of ids) unacked.add(id);
             await connection.call("XACK", stream, group, ...ids);
+            for (const id of ids) unacked.delete(id);
           }
           acking = false;
         } catch (error) {

@@ -203,7 +203,12 @@ async function chaosRun(
     await server.startServer();
     await stray(orionId, "y");
   }
-  await driveToTheEnd(orionId, current);
+  await Promise.race([
+    driveToTheEnd(orionId, current),
+    sleep(60_000).then(() => {
+      throw new Error(`${orionId}: the orion did not end within 60 s`);
+    }),
+  ]);
   await Promise.race([
     agent.exited,
     sleep(10_000).then(() => {
