@@ -11,7 +11,7 @@ import { orchestrate } from "../orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult } from "../orchestrator/types.js";
 import { createRecord } from "../orion/internal/createRecord.js";
 import { getOwn } from "../orion/internal/getOwn.js";
-import { noteOrionChange } from "../orion/internal/orionChanges.js";
+import { noteOrionChange, noteRecordDerived } from "../orion/internal/orionChanges.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "../orion/internal/recordFacts.js";
 import type { OrionRun } from "../orion/OrionRun.js";
 import type { Dependency, Task, TaskOrion } from "../orion/types.js";
@@ -123,6 +123,8 @@ function markAll(events: readonly TaskEvent[], current: TaskOrion, trusted: bool
   const facts = recordFacts(freezeNewRecord(tasks));
   facts.keys = keys;
   facts.keyCount = keys.length;
+  // Lets a check of the record (the synchronizer's event check) look at the marked tasks only.
+  noteRecordDerived(tasks, current.tasks, [...marked.keys()]);
   const next: TaskOrion = { ...current, tasks };
   noteOrionChange(next, current, { tasks: [...marked.keys()] });
   return next;
@@ -154,6 +156,20 @@ function batchedMarkDependents(): {
   };
 }
 
+/**
+ * `orion` with frozen copies of its records (O(n) once, the caller's orion untouched), so that
+ * facts about them (keys, checks) are remembered for the whole simulation.
+ */
+function frozenCopy(orion: TaskOrion): TaskOrion {
+  const copy = <T>(record: { readonly [id: string]: T }): { readonly [id: string]: T } => {
+    if (Object.isFrozen(record)) return record;
+    const out = createRecord<T>();
+    for (const key of Object.keys(record)) out[key] = record[key]!;
+    return freezeNewRecord(out);
+  };
+  return { ...orion, tasks: copy(orion.tasks), dependencies: copy(orion.dependencies) };
+}
+
 function checkRange(name: string, range: MsRange): void {
   const [min, max] = range;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) {
@@ -181,6 +197,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   checkRange("agentLatency", options.agentLatency);
   checkRange("taskDuration", options.taskDuration);
   const { gated, seed } = options;
+  orion = frozenCopy(orion);
   const scheduler = new TestScheduler(() => undefined);
   scheduler.maxFrames = Number.POSITIVE_INFINITY;
   const bus = createEventBus();
