@@ -160,7 +160,7 @@ async function driveToTheEnd(orionId: string, worker: TsChild): Promise<void> {
 async function chaosRun(
   run: number,
   fault: Fault,
-): Promise<{ snapshot: boolean; trimmed: boolean }> {
+): Promise<{ snapshot: boolean; trimmed: boolean; rewritten: number }> {
   const orionId = `chaos-${run}-${fault}`;
   const stream = orionStreamKey(orionId);
   await stray(orionId, "x");
@@ -227,6 +227,7 @@ async function chaosRun(
   );
   await log.stop();
   const compacted = {
+    rewritten: 0,
     snapshot: (await retrying(() => redis.exists(orionSnapshotKey(orionId)))) === 1,
     trimmed: Number(await retrying(() => redis.call("XLEN", stream))) < log.entries.length,
   };
@@ -236,13 +237,34 @@ async function chaosRun(
   const events = log.entries
     .map(([, fields]) => JSON.parse(fields[fields.indexOf("event") + 1] as string) as OrionEvent)
     .filter((event) => event.orionId === orionId);
-  const started = events.flatMap((e) => (e.type === "TASK_STARTED" ? [e.taskId] : []));
+  // Each TASK_STARTED entry: the attempt (its event id) and the worker that wrote it.
+  const startEntries = log.entries.flatMap(([id, fields]) => {
+    const event = JSON.parse(fields[fields.indexOf("event") + 1] as string) as OrionEvent;
+    if (event.orionId !== orionId || event.type !== "TASK_STARTED") return [];
+    const origin = fields[fields.indexOf("origin") + 1];
+    return [{ id, taskId: event.taskId, eventId: event.eventId, origin }];
+  });
+  const attempts = new Map<string, (typeof startEntries)[number]>();
+  let rewritten = 0;
+  for (const entry of startEntries) {
+    const seen = attempts.get(entry.eventId ?? entry.id);
+    if (seen === undefined) attempts.set(entry.eventId ?? entry.id, entry);
+    else {
+      // The same write twice (the client resent it after the broker crashed with its reply
+      // unsent): one attempt, recorded twice, by one worker.
+      expect(seen.origin, `${orionId}: one start id, two workers`).toBe(entry.origin);
+      rewritten++;
+    }
+  }
+  const started = Array.from(attempts.values(), (entry) => entry.taskId);
   const endedTasks = new Map<string, OrionEvent>();
   for (const e of events) {
     if (e.type === "TASK_COMPLETED" || e.type === "TASK_FAILED") endedTasks.set(e.taskId, e);
   }
   // No task attempt started twice (no retries here: one attempt per task).
-  expect(started.length).toBe(new Set(started).size);
+  expect(started.length, `${orionId}: a task started twice: ${JSON.stringify(startEntries)}`).toBe(
+    new Set(started).size,
+  );
   // Every run was recorded before it ran, and ran at most once.
   const ran = await runLog(orionId);
   expect(ran.length).toBe(new Set(ran.map((r) => r.taskId)).size);
@@ -262,7 +284,7 @@ async function chaosRun(
     );
   }
   expect(Object.keys(chaosOrion(orionId).tasks)).toContain("huge");
-  return compacted;
+  return { ...compacted, rewritten };
 }
 
 it(
@@ -272,16 +294,18 @@ it(
     const began = Date.now();
     let snapshots = 0;
     let trims = 0;
+    let rewrites = 0;
     for (let run = 0; run < PER_FAULT * FAULTS.length; run++) {
       const fault = FAULTS[run % FAULTS.length] as Fault;
       const compacted = await chaosRun(run, fault);
       counts[fault]++;
       if (compacted.snapshot) snapshots++;
       if (compacted.trimmed) trims++;
+      rewrites += compacted.rewritten;
     }
     // The numbers, for the record (a failed run fails the test above with its violation).
     console.log(
-      `chaos: ${JSON.stringify(counts)} runs, 0 violations; ${snapshots} with a snapshot, ${trims} trimmed; ${Math.round((Date.now() - began) / 1000)} s`,
+      `chaos: ${JSON.stringify(counts)} runs, 0 violations; ${snapshots} with a snapshot, ${trims} trimmed; ${rewrites} start(s) recorded twice by a resent write; ${Math.round((Date.now() - began) / 1000)} s`,
     );
   },
   30_000 * PER_FAULT * FAULTS.length,
