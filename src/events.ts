@@ -114,11 +114,7 @@ export interface OrionEndedEvent extends EventIdentity {
 
 /** Everything that travels on an orion event bus. */
 export type OrionEvent =
-  | TaskEvent
-  | OrionStartedEvent
-  | OrionModifyingEvent
-  | OrionModifiedEvent
-  | OrionEndedEvent;
+  TaskEvent | OrionStartedEvent | OrionModifyingEvent | OrionModifiedEvent | OrionEndedEvent;
 
 /** What exactly is wrong with an event that failed {@link parseOrionEvent}. */
 export type InvalidEventReason =
@@ -312,9 +308,15 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
         `expected an object keyed by id, got ${describe(records)}`,
       );
     }
+    // A frozen record checked once cannot change: agents' orions share unchanged records,
+    // so an answer costs what it changed, not the whole orion.
+    if (checkedRecords.has(records)) continue;
     // Each record must be an object (what it holds is validateOrion's business): the merge
     // and the validation read fields of every record.
+    // Memoised only if frozen with plain data properties: a getter may answer differently.
+    let memo = Object.isFrozen(records);
     for (const id of Object.keys(records)) {
+      if (memo && !("value" in (Object.getOwnPropertyDescriptor(records, id) ?? {}))) memo = false;
       if (!isRecord(records[id])) {
         return new InvalidEventError(
           "wrong-type",
@@ -323,9 +325,13 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
         );
       }
     }
+    if (memo) checkedRecords.add(records);
   }
   return null;
 }
+
+/** Frozen id-keyed records whose every entry was found to be an object. */
+const checkedRecords = new WeakSet<object>();
 
 /**
  * Checks that `value` is an {@link OrionEvent} and returns it, or returns an
@@ -455,7 +461,8 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
       if (ids === undefined)
         return new InvalidEventError("missing-field", "onTaskIds", "is required");
       const scope = own(value, "scope");
-      if (scope === undefined) return new InvalidEventError("missing-field", "scope", "is required");
+      if (scope === undefined)
+        return new InvalidEventError("missing-field", "scope", "is required");
       return (
         checkStringList(ids, "onTaskIds", false) ??
         (own(value, "onEventIds") === undefined

@@ -52,3 +52,25 @@ describe("the fold: declarations", () => {
     expect(s.pending.values().next().value).toBe(before);
   });
 });
+
+describe("parseOrionEvent: an orion's records", () => {
+  it("remembers a checked frozen record of data properties, but re-checks one with getters", () => {
+    let reads = 0;
+    const plain = Object.freeze({ a: { id: "a" } });
+    const tricky = Object.freeze(
+      Object.defineProperty({}, "a", {
+        enumerable: true,
+        get: () => (++reads > 1 ? null : { id: "a" }),
+      }),
+    );
+    const event = (tasks: object) => ({
+      type: "ORION_STARTED",
+      orionId: "o",
+      orion: { id: "o", tasks, dependencies: Object.freeze({}) },
+    });
+    expect(parseOrionEvent(event(plain))).not.toBeInstanceOf(InvalidEventError);
+    expect(parseOrionEvent(event(plain))).not.toBeInstanceOf(InvalidEventError);
+    expect(parseOrionEvent(event(tricky))).not.toBeInstanceOf(InvalidEventError);
+    expect(parseOrionEvent(event(tricky))).toMatchObject({ path: 'orion.tasks["a"]' });
+  });
+});
