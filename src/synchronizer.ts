@@ -169,6 +169,10 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   private readonly logger: SynchronizerLogger;
   private readonly scheduler: SchedulerLike;
   private readonly mergeOptions: MergeOptions | undefined;
+  private readonly policies: {
+    readonly scope: ScopePolicy;
+    readonly onTimeout: "proceed" | "hold";
+  };
   private disposed = false;
   /** What every gate of this synchronizer watches; see {@link gate}. Made on first use. */
   private gateStates: Observable<PendingState> | undefined;
@@ -187,6 +191,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.logger = options.logger ? guardLogger(options.logger) : silent;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.mergeOptions = options.merge;
+    this.policies = { scope: options.scope ?? "orion", onTimeout: options.onTimeout ?? "proceed" };
     this.state = new BehaviorSubject(
       options.initialState ?? initialPendingState(modificationTimeout, this.scheduler.now()),
     );
@@ -367,6 +372,11 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
    */
   holdsTasks(orionId: string, taskIds: readonly string[]): boolean {
     return holdsTasks(this.state.value, orionId, taskIds);
+  }
+
+  /** The scope and timeout policies it was made with: an orchestrator follows them. */
+  getPolicies(): { readonly scope: ScopePolicy; readonly onTimeout: "proceed" | "hold" } {
+    return this.policies;
   }
 
   /** How many tasks have a modification pending (with `orionId`: of that orion). */

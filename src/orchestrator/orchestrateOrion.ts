@@ -22,12 +22,22 @@ import type { MergeOptions } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/isTerminalStatus.js";
 import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
+import {
+  inScope,
+  touchedOrions,
+  type PendingEntry,
+  type PendingState,
+} from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent, TaskEvent } from "../events.js";
+import type { MergeReport } from "../orion/mergeOrionStates.js";
 import type {
+  ModificationRef,
   OrchestrateOptions,
   OrchestrationProgress,
   OrchestrationResult,
+  ScopeViolation,
+  TaskHold,
   TaskTiming,
 } from "./types.js";
 
@@ -56,6 +66,77 @@ function mergeOptionsOf(synchronizer: OrionModificationSynchronizer | undefined)
   return (
     (synchronizer as unknown as { mergeOptions?: MergeOptions } | undefined)?.mergeOptions ?? {}
   );
+}
+
+/**
+ * The states that concern `orionId` (each that touched it), without the current one: the
+ * synchronizer's own per-orion routing (O(listeners of that orion) per state), else a filter.
+ */
+function orionTransitions(
+  synchronizer: OrionModificationSynchronizer,
+  orionId: string,
+): Observable<PendingState> {
+  const routed = (
+    synchronizer as unknown as {
+      orionStates?: (id: string) => Observable<PendingState>;
+    }
+  ).orionStates;
+  const states = routed === undefined ? synchronizer.state$ : routed.call(synchronizer, orionId);
+  return new Observable<PendingState>((subscriber) => {
+    let ready = false; // the first value is the current state, whose transition is old
+    const subscription = states.subscribe({
+      next: (state) => {
+        if (ready && [...touchedOrions(state.last)].includes(orionId)) subscriber.next(state);
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    ready = true;
+    return subscription;
+  });
+}
+
+/** What a violation or a timeout names of a pending modification. */
+function refOf(entry: PendingEntry): ModificationRef {
+  return {
+    taskId: entry.taskId,
+    ...(entry.eventId === undefined ? {} : { eventId: entry.eventId }),
+    seq: entry.seq,
+  };
+}
+
+/** Checks the policies against the synchronizer's (a mismatch would hold or run unexpectedly). */
+function checkPolicies(options: OrchestrateOptions): void {
+  const { onScopeViolation, onTimeout, synchronizer } = options;
+  if (
+    onScopeViolation !== undefined &&
+    onScopeViolation !== "report" &&
+    onScopeViolation !== "fail-orion"
+  ) {
+    throw new RangeError(
+      `onScopeViolation must be 'report' or 'fail-orion', got ${String(onScopeViolation)}`,
+    );
+  }
+  if (
+    onTimeout !== undefined &&
+    onTimeout !== "proceed" &&
+    onTimeout !== "fail-orion" &&
+    onTimeout !== "hold"
+  ) {
+    throw new RangeError(
+      `onTimeout must be 'proceed', 'fail-orion' or 'hold', got ${String(onTimeout)}`,
+    );
+  }
+  const holding = synchronizer?.getPolicies().onTimeout === "hold";
+  // Only the synchronizer's fold can keep an overdue modification holding, so the two must agree.
+  if (onTimeout === "hold" && !holding) {
+    throw new RangeError(
+      "onTimeout 'hold' needs a synchronizer made with onTimeout: 'hold' (new OrionModificationSynchronizer({ onTimeout: 'hold' }))",
+    );
+  }
+  if (onTimeout === "proceed" && holding) {
+    throw new RangeError("onTimeout 'proceed' with a synchronizer made with onTimeout: 'hold'");
+  }
 }
 
 /** Hooks for this package's own callers (the simulation), not part of the public API. */
@@ -118,6 +199,7 @@ export function orchestrate(
       `maxConcurrency must be a positive integer, got ${String(maxConcurrency)}`,
     );
   }
+  checkPolicies(options);
   return new Observable<OrchestrationProgress>((subscriber) => {
     const { bus, synchronizer, executeTask, readyOptions, recordStart } = options;
     const orionId = orion.id;
@@ -128,6 +210,13 @@ export function orchestrate(
     let lastEventId: string | undefined;
     /** The synchronizer to wait for, if any: with `gate: false`, it is only merged from. */
     const gate = options.gate === false ? undefined : synchronizer;
+    const policies = synchronizer?.getPolicies();
+    /** Scoped starts: a ready task waits only for modifications whose scope holds it. */
+    const scoped =
+      gate !== undefined &&
+      (options.scoped ?? (policies !== undefined && policies.scope !== "orion"));
+    const failOnViolation = options.onScopeViolation === "fail-orion";
+    const failOnTimeout = options.onTimeout === "fail-orion";
     const scheduler = options.scheduler ?? asyncScheduler;
     const now = (): number => scheduler.now();
     const startedAt = now();
@@ -161,6 +250,27 @@ export function orchestrate(
     let again = false;
     let heldSince: number | undefined;
     let heldMs = 0;
+    /** A trigger waits at the gate. */
+    let triggerWaiting = false;
+    /** Scoped: some ready task waits for a scope. Held time is when either is true. */
+    let tasksHeld = false;
+    const updateHeld = (): void => {
+      const holding = triggerWaiting || tasksHeld;
+      if (holding && heldSince === undefined) heldSince = now();
+      else if (!holding && heldSince !== undefined) {
+        heldMs += now() - heldSince;
+        heldSince = undefined;
+      }
+    };
+    /** Scoped: since when each ready task has been held, and the holds that ended. */
+    const heldFrom = new Map<string, number>();
+    const taskHolds: TaskHold[] = [];
+    const scopeViolations: ScopeViolation[] = [];
+    /** Tasks with a violation recorded: one per task (a full merge reports a change again). */
+    const violated = new Set<string>();
+    /** Modifications the agent's answers completed since the last merge of its orion. */
+    let answered: PendingEntry[] = [];
+    let failure: OrchestrationResult["failure"];
 
     /** `event` with this run's next id. */
     const identify = <E extends OrionEvent>(event: E): E => ({
@@ -198,16 +308,42 @@ export function orchestrate(
         startedAt,
         endedAt: now(),
         statistics: synchronizer?.getStatistics(),
+        scopeViolations: [...scopeViolations],
+        taskHolds: [...taskHolds],
+        ...(failure === undefined ? {} : { failure }),
       };
+    };
+
+    /** Ends the held periods of tasks no longer held (all, with `all`). */
+    const closeHolds = (still: ReadonlySet<string> | undefined): void => {
+      for (const [taskId, from] of heldFrom) {
+        if (still?.has(taskId) === true) continue;
+        heldFrom.delete(taskId);
+        if (now() > from) taskHolds.push({ taskId, from, to: now() });
+      }
+      tasksHeld = heldFrom.size > 0;
+      updateHeld();
     };
 
     const finish = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
+      stateSubscription?.unsubscribe();
+      closeHolds(undefined);
       const counts = run.counts();
       const outcome = counts.completed === counts.total ? "completed" : "failed";
       publish({ type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED", orionId });
       subscriber.next({ kind: "finished", at: now(), result: result(outcome) });
+      subscriber.complete();
+    };
+
+    /** A policy fails the orion: what runs is cancelled, `ORION_FAILED`, outcome `failed`. */
+    const failOrion = (why: NonNullable<OrchestrationResult["failure"]>): void => {
+      if (finished) return;
+      failure = why;
+      cancel();
+      publish({ type: "ORION_FAILED", orionId });
+      subscriber.next({ kind: "finished", at: now(), result: result("failed") });
       subscriber.complete();
     };
 
@@ -332,10 +468,49 @@ export function orchestrate(
       // run merged last is exact; otherwise the run finds it by comparing task objects.
       const hint = rejected ? undefined : agentOrionChange(agentOrion, previous);
       const report = run.applyAgentOrion(agentOrion, hint);
+      checkScopes(report);
       rejected = report.error !== undefined;
       if (rejected) {
         sync.mergeAndSyncOrionStates(run.snapshot());
         lastAgentOrion = sync.getCurrentOrion(orionId);
+      }
+    };
+
+    /**
+     * Scope violations: the merged answer changed (or removed) a started task that no
+     * modification it answered had in scope. Detected here, from the merge's own report: an
+     * agent's declaration is checked, not trusted. An answer that completed nothing (late,
+     * after a timeout) has no scope to check against: the timeout is its report.
+     */
+    const checkScopes = (report: MergeReport): void => {
+      const answers = answered;
+      answered = [];
+      if (answers.length === 0 || answers.some((e) => e.scope === "orion")) return;
+      for (const conflict of report.conflicts) {
+        if (conflict.kind === "execution_state_differs" || violated.has(conflict.taskId)) continue;
+        if (answers.some((e) => inScope(e.scope, conflict.taskId))) continue;
+        const oldest = answers.reduce((a, b) => (b.seq < a.seq ? b : a));
+        const violation: ScopeViolation =
+          conflict.kind === "definition_changed"
+            ? {
+                taskId: conflict.taskId,
+                change: "definition_changed",
+                fields: conflict.fields,
+                modification: refOf(oldest),
+                at: now(),
+              }
+            : {
+                taskId: conflict.taskId,
+                change: "removed",
+                modification: refOf(oldest),
+                at: now(),
+              };
+        violated.add(conflict.taskId);
+        scopeViolations.push(violation);
+        if (failOnViolation) {
+          failOrion({ kind: "scope-violation", violation });
+          return;
+        }
       }
     };
 
@@ -371,9 +546,20 @@ export function orchestrate(
             task !== undefined && running.size < maxConcurrency && !finished;
             task = nextStartable()
           ) {
-            // A task that completed synchronously (inside start) has just registered a
-            // modification: what it made ready waits for the gate, like everything else.
-            if (gate?.hasPendingModifications(orionId)) break;
+            if (scoped) {
+              // Only modifications whose scope holds a task keep it back; a whole-orion one
+              // holds every task, so nothing is scanned for it.
+              if (gate?.holdsTasks(orionId, []) === true) break;
+              if (gate?.holdsTasks(orionId, [task.id]) === true) {
+                // The best is held: the next in order that is not (a sorted scan; rare).
+                task = run.ready().find((t) => startable(t) && !gate.holdsTasks(orionId, [t.id]));
+                if (task === undefined) break;
+              }
+            } else if (gate?.hasPendingModifications(orionId)) {
+              // A task that completed synchronously (inside start) has just registered a
+              // modification: what it made ready waits for the gate, like everything else.
+              break;
+            }
             // And if the agent answered in the same turn, its orion is merged before the next
             // start (the outer loop does it): never start from the definition it replaced.
             if (again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion) {
@@ -382,9 +568,11 @@ export function orchestrate(
             }
             start(task);
           }
+          if (scoped && !finished) noteHolds();
           // Finish only when the agent has nothing pending either: its answer to the last
           // completion may add tasks (the held trigger resumes this loop when it comes).
           if (
+            !finished &&
             running.size === 0 &&
             !again &&
             !gate?.hasPendingModifications(orionId) &&
@@ -398,6 +586,61 @@ export function orchestrate(
       }
     });
 
+    /** Scoped: which ready tasks a scope holds now, for the held time and `taskHolds`. */
+    const noteHolds = (): void => {
+      const held = new Set<string>();
+      if (run.readyCount() > 0 && gate !== undefined) {
+        for (const task of run.ready()) {
+          if (startable(task) && gate.holdsTasks(orionId, [task.id])) held.add(task.id);
+        }
+      }
+      closeHolds(held);
+      for (const taskId of held) if (!heldFrom.has(taskId)) heldFrom.set(taskId, now());
+      tasksHeld = heldFrom.size > 0;
+      updateHeld();
+    };
+
+    // Subscribed before the trigger's gate, so a policy sees a transition before the gate
+    // releases anything on it (a timeout fails the orion before a held task starts).
+    // The synchronizer's transitions of this orion: the answers (their scopes, for the
+    // violation check), the timeout policy, and, scoped, every end of a hold restarts the
+    // loop in that very turn (through the trigger path: it keeps the causal `after`).
+    const watched =
+      synchronizer === undefined
+        ? undefined
+        : orionTransitions(synchronizer, orionId).subscribe({
+            next: guarded((state: PendingState): void => {
+              if (finished) return;
+              const last = state.last;
+              if (
+                last.kind === "completed" &&
+                last.trigger === "ORION_MODIFIED" &&
+                last.orionUpdated
+              ) {
+                answered.push(...last.entries.filter((e) => e.orionId === orionId));
+              }
+              if (failOnTimeout && (last.kind === "timed-out" || last.kind === "overdue")) {
+                const entry = last.entries.find((e) => e.orionId === orionId);
+                if (entry !== undefined) {
+                  failOrion({ kind: "modification-timeout", modification: refOf(entry) });
+                  return;
+                }
+              }
+              if (
+                scoped &&
+                (last.kind === "completed" ||
+                  last.kind === "timed-out" ||
+                  last.kind === "cleared" ||
+                  last.kind === "declared")
+              ) {
+                trigger();
+              }
+            }),
+            // A failed or ended state: the trigger's gate reports it.
+            error: () => undefined,
+          });
+    const stateSubscription: Subscription | undefined = watched;
+
     // Each trigger carries the id of the newest event published before it (the completion
     // that made tasks ready): the gate holds it until the synchronizer has seen that event
     // and nothing of this orion is pending, whichever subscribed to the bus first.
@@ -405,7 +648,8 @@ export function orchestrate(
     /** The newest id a released trigger carried: the synchronizer has seen it for good. */
     let confirmedId: string | undefined;
     const trigger = (): void => {
-      if (heldSince === undefined) heldSince = now();
+      triggerWaiting = true;
+      updateHeld();
       // Nothing published since the last release: nothing new to wait for. (The fold forgets
       // ids after a while; an id already confirmed must not be asked for again.)
       triggers.next(lastEventId === confirmedId ? undefined : lastEventId);
@@ -413,15 +657,16 @@ export function orchestrate(
     const causalGate = gate?.gate<string | undefined>({
       orionId,
       after: (id) => id,
+      // Scoped: a trigger waits for its event to be seen and for whole-orion holds only; the
+      // loop checks each task's scopes.
+      ...(scoped ? { tasks: () => [] } : {}),
       ...(options.unseenTimeout === undefined ? {} : { unseenTimeout: options.unseenTimeout }),
     });
     const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
       next: (id) => {
         if (id !== undefined) confirmedId = id;
-        if (heldSince !== undefined) {
-          heldMs += now() - heldSince;
-          heldSince = undefined;
-        }
+        triggerWaiting = false;
+        updateHeld();
         schedule();
       },
       // The synchronizer's state ended (disposed) while tasks were held, or it failed.
@@ -432,6 +677,8 @@ export function orchestrate(
       if (finished) return;
       finished = true;
       triggerSubscription.unsubscribe();
+      stateSubscription?.unsubscribe();
+      closeHolds(undefined);
       for (const [taskId, entry] of running) {
         entry.abort.abort(new Error("orchestration cancelled"));
         entry.subscription?.unsubscribe();

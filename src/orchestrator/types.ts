@@ -3,6 +3,7 @@ import type { ObservableInput, SchedulerLike } from "rxjs";
 import type { OrionEvent, TaskEvent } from "../events.js";
 import type { BlockedTask } from "../orion/getBlockedTasks.js";
 import type { ReadyTaskOptions } from "../orion/getReadyTasks.js";
+import type { DefinitionField } from "../orion/mergeOrionStates.js";
 import type { JsonValue, OrionState, Task, TaskOrion } from "../orion/types.js";
 import type { PendingStats } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
@@ -72,6 +73,66 @@ export interface OrchestrateOptions {
    * see this bus). Default 30 000 ms, on `scheduler`.
    */
   readonly unseenTimeout?: number;
+  /**
+   * Scoped starts (issue 16): a ready task starts unless a pending modification of its orion
+   * holds it (`synchronizer.holdsTasks(orionId, [task.id])`: its scope contains the task, or
+   * is the whole orion), instead of waiting while anything of the orion is pending. Held
+   * tasks start in the turn their holds end. Default: `true` when the synchronizer's scope
+   * policy is not `'orion'`, else `false` (the whole-orion gate). Give `true` with the
+   * `'orion'` policy for an agent that declares its scope (`ORION_MODIFYING`). Needs the gate.
+   */
+  readonly scoped?: boolean;
+  /**
+   * What a scope violation does (the agent's answer changed a started task outside the scope
+   * of the modifications it answered): `'report'` (default: listed in `scopeViolations`) or
+   * `'fail-orion'` (also fails the orion: running tasks are cancelled, `ORION_FAILED`).
+   */
+  readonly onScopeViolation?: "report" | "fail-orion";
+  /**
+   * What a modification of this orion that passes its deadline means: `'proceed'` (UFO's:
+   * it stops holding and tasks run, possibly stale), `'fail-orion'` (the orion fails), or
+   * `'hold'` (its scope stays held until the agent answers: the synchronizer must be made
+   * with `onTimeout: 'hold'`, else a RangeError). Default: `'hold'` with such a
+   * synchronizer, else `'proceed'`.
+   */
+  readonly onTimeout?: "proceed" | "fail-orion" | "hold";
+}
+
+/** Which pending modification an event or a violation concerns. */
+export interface ModificationRef {
+  /** The task whose end registered it. */
+  readonly taskId: string;
+  /** The id of that end's event, if it had one. */
+  readonly eventId?: string;
+  /** Its registration number in the synchronizer's fold. */
+  readonly seq: number;
+}
+
+/**
+ * The agent's answer changed a task that had started, outside the scope of every
+ * modification that answer completed: a task that ran while the agent could still change it.
+ */
+export interface ScopeViolation {
+  /** The started task the agent changed. */
+  readonly taskId: string;
+  /** What it changed: the task's definition (`fields`), or it removed the task. */
+  readonly change: "definition_changed" | "removed";
+  /** The definition fields changed, for `definition_changed`. */
+  readonly fields?: readonly DefinitionField[];
+  /** The (oldest) modification the answer completed. */
+  readonly modification: ModificationRef;
+  /** When the answer was merged (ms, on the orchestration's scheduler). */
+  readonly at: number;
+}
+
+/** A ready task held by a pending modification's scope (scoped starts), from `from` to `to`. */
+export interface TaskHold {
+  /** The task. */
+  readonly taskId: string;
+  /** When it was first seen ready and held (ms, on the orchestration's scheduler). */
+  readonly from: number;
+  /** When it started, or stopped being ready. */
+  readonly to: number;
 }
 
 /** When and how a task ran. */
@@ -108,6 +169,14 @@ export interface OrchestrationResult {
   readonly endedAt: number;
   /** The synchronizer's statistics at the end, if there was one. */
   readonly statistics: PendingStats | undefined;
+  /** Scope violations the agent's answers made (one per task, the first), in merge order. */
+  readonly scopeViolations: readonly ScopeViolation[];
+  /** With scoped starts: each period a ready task waited for a scope, in the order they ended. */
+  readonly taskHolds: readonly TaskHold[];
+  /** Why the orchestration failed the orion itself (a policy), if it did. */
+  readonly failure?:
+    | { readonly kind: "modification-timeout"; readonly modification: ModificationRef }
+    | { readonly kind: "scope-violation"; readonly violation: ScopeViolation };
 }
 
 /** What `orchestrateOrion` emits: each event it published, then the result. */
