@@ -25,6 +25,7 @@ import {
   isTaskEnded,
   type OrionEvent,
   type OrionModifiedEvent,
+  type OrionModifyingEvent,
   type TaskEvent,
 } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
@@ -54,12 +55,30 @@ export type AgentLatency = number | ((batch: readonly TaskEvent[]) => number);
  */
 export type AgentEdit = (event: TaskEvent, orion: TaskOrion | undefined) => TaskOrion | undefined;
 
+/**
+ * The tasks the agent may still change because of one completion, known before its slow
+ * answer (issue 16's declared scope): it publishes them at once as an `ORION_MODIFYING`.
+ * `undefined`: no declaration (the synchronizer's scope policy applies). Gets the same view
+ * as {@link AgentEdit}. The edit must keep to it: a change to a started task outside it is
+ * a scope violation.
+ */
+export type AgentDeclare = (
+  event: TaskEvent,
+  orion: TaskOrion | undefined,
+) => readonly string[] | undefined;
+
 /** Options of {@link createScriptedAgent}. */
 export interface ScriptedAgentOptions {
   /** See {@link AgentLatency}. A constant that is negative, NaN or infinite throws a `RangeError`. */
   readonly latency: AgentLatency;
   /** See {@link AgentEdit}. Without it, no `ORION_MODIFIED` carries a `newOrion`. */
   readonly edit?: AgentEdit;
+  /**
+   * See {@link AgentDeclare}. When given, each completion is answered at once (before the
+   * latency, even while a batch is in hand) with an `ORION_MODIFYING` naming it
+   * (`onEventIds` when it has an id) and carrying the agent's own event id.
+   */
+  readonly declare?: AgentDeclare;
   /** Where the latency timers run. Default: `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Only this orion's events are handled. Default: every orion's. */
@@ -131,7 +150,7 @@ export interface ScriptedAgent {
  * @throws RangeError if `options.latency` is a number that is negative, NaN or infinite.
  */
 export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions): ScriptedAgent {
-  const { latency, edit, orionId, scheduler = asyncScheduler } = options;
+  const { latency, edit, declare, orionId, scheduler = asyncScheduler } = options;
   const onError = options.onError ?? reportToConsole;
   if (typeof latency === "number") {
     const error = checkLatency(latency);
@@ -155,9 +174,37 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     else if (isOrionEnded(event)) views.delete(event.orionId);
     else if (isTaskEnded(event)) {
       queue.push(event);
+      if (declare !== undefined) declareFor(event);
       return true;
     }
     return false;
+  };
+
+  /** Publishes the declared scope of one completion, at once: before any latency. */
+  const declareFor = (event: TaskEvent): void => {
+    let scope: readonly string[] | undefined;
+    try {
+      scope = declare?.(event, views.get(event.orionId));
+    } catch (error) {
+      onError(error, [event]);
+      return;
+    }
+    if (scope === undefined || stopped) return;
+    const answers = eventIdOf(event);
+    const eventId = makeId === false ? undefined : makeId(event.orionId, ++answerSeq);
+    const declaration: OrionModifyingEvent = {
+      type: "ORION_MODIFYING",
+      orionId: event.orionId,
+      onTaskIds: [event.taskId],
+      ...(answers === undefined ? {} : { onEventIds: [answers] }),
+      scope: [...scope],
+      ...(eventId === undefined ? {} : { eventId }),
+    };
+    try {
+      bus.publish(declaration);
+    } catch (error) {
+      onError(error, [event]);
+    }
   };
 
   const latencyOf = (batch: readonly TaskEvent[]): number => {

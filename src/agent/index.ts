@@ -6,6 +6,7 @@
 export {
   createScriptedAgent,
   type AgentBus,
+  type AgentDeclare,
   type AgentEdit,
   type AgentLatency,
   type ScriptedAgent,
