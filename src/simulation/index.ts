@@ -14,6 +14,7 @@ export {
 } from "./demoOrion.js";
 export { hashSeed, mulberry32, randomInt, type Random } from "./random.js";
 export {
+  declareDependents,
   markDependents,
   simulate,
   type MsRange,

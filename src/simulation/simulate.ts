@@ -4,11 +4,15 @@
  */
 import { map, timer } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
-import { createScriptedAgent, type AgentEdit } from "../agent/createScriptedAgent.js";
+import {
+  createScriptedAgent,
+  type AgentDeclare,
+  type AgentEdit,
+} from "../agent/createScriptedAgent.js";
 import { createEventBus } from "../bus.js";
 import type { TaskEvent } from "../events.js";
 import { orchestrate } from "../orchestrator/orchestrateOrion.js";
-import type { OrchestrationResult } from "../orchestrator/types.js";
+import type { OrchestrationResult, TaskHold } from "../orchestrator/types.js";
 import { createRecord } from "../orion/internal/createRecord.js";
 import { getOwn } from "../orion/internal/getOwn.js";
 import { noteOrionChange, noteRecordDerived } from "../orion/internal/orionChanges.js";
@@ -31,6 +35,23 @@ export type MsRange = readonly [min: number, max: number];
 export interface SimulateOptions {
   /** Whether the orchestrator goes through an `OrionModificationSynchronizer`'s gate. */
   readonly gated: boolean;
+  /**
+   * With the gate: scoped holds (issue 16) instead of the whole-orion gate. `'downstream'`:
+   * a modification holds the completed task's descendants; `'declared'`: it holds the whole
+   * orion until the agent declares its scope (`declare`), then only that.
+   */
+  readonly scope?: "downstream" | "declared";
+  /**
+   * The agent's declared scope per completion (see `AgentDeclare`), in every run given it.
+   * Default with `scope: 'declared'`: {@link declareDependents}.
+   */
+  readonly declare?: AgentDeclare;
+  /**
+   * Whether `task`, starting now, starts stale, given the ids of its predecessors. Default
+   * (for {@link markDependents}): it lacks the `after_<pred>` mark of some predecessor. An
+   * agent with another edit says what its edit leaves on a task it was done with.
+   */
+  readonly isStale?: (task: Task, predecessors: readonly string[]) => boolean;
   /** Seeds the per-task durations and the per-batch agent latencies. */
   readonly seed: number;
   /** How long the agent thinks about each batch of completions, drawn per batch. */
@@ -54,6 +75,8 @@ export interface SimulateOptions {
 export interface SimulationProgress {
   /** Whether this is the run with the gate. */
   readonly gated: boolean;
+  /** The scoped run's scopes, if it is one. */
+  readonly scope?: "downstream" | "declared";
   /** Tasks that ended (completed or failed) so far. */
   readonly done: number;
   /** The orion's task count. */
@@ -72,6 +95,16 @@ export interface SimulationProgress {
  */
 export const markDependents: AgentEdit = (event, current) =>
   current ? markAll([event], current, false) : undefined;
+
+/**
+ * The default declaration: the completed task's direct dependents in the agent's view, the
+ * tasks {@link markDependents} (and the demo's edit) may change. Tasks the agent adds are in
+ * scope anyway.
+ */
+export const declareDependents: AgentDeclare = (event, current) =>
+  current === undefined
+    ? undefined
+    : (outgoingOf(current.dependencies, false).get(event.taskId) ?? []).map((d) => d.toTaskId);
 
 /** Dependencies by source task, per dependency record (the edit never changes the record). */
 const outgoingIndex = new WeakMap<object, Map<string, Dependency[]>>();
@@ -197,6 +230,11 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   checkRange("agentLatency", options.agentLatency);
   checkRange("taskDuration", options.taskDuration);
   const { gated, seed } = options;
+  const scope = gated ? options.scope : undefined;
+  if (scope !== undefined && scope !== "downstream" && scope !== "declared") {
+    throw new RangeError(`scope must be 'downstream' or 'declared', got ${String(scope)}`);
+  }
+  const declare = options.declare ?? (options.scope === "declared" ? declareDependents : undefined);
   orion = frozenCopy(orion);
   const scheduler = new TestScheduler(() => undefined);
   scheduler.maxFrames = Number.POSITIVE_INFINITY;
@@ -205,6 +243,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   // run waits for a modification in progress. So "stale" counts exactly the race.
   const synchronizer = new OrionModificationSynchronizer({
     scheduler,
+    ...(scope === "downstream" ? { scope: "downstream" as const } : {}),
     ...(options.modificationTimeout === undefined
       ? {}
       : { modificationTimeout: options.modificationTimeout }),
@@ -215,8 +254,10 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   /** The total of `held` so far, kept so that a progress line does not sum every period. */
   let heldTotal = 0;
   let heldFrom: number | undefined;
+  // The whole-orion gate holds whenever something is pending; scoped runs hold per task (the
+  // orchestrator's taskHolds).
   const stateSubscription = synchronizer.state$.subscribe((state) => {
-    if (!gated) return;
+    if (!gated || scope !== undefined) return;
     if (state.pending.size > 0 && heldFrom === undefined) heldFrom = scheduler.now();
     else if (state.pending.size === 0 && heldFrom !== undefined) {
       if (scheduler.now() > heldFrom) {
@@ -236,6 +277,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
       return randomInt(latencies, options.agentLatency);
     },
     edit: options.edit ?? batched?.edit ?? markDependents,
+    ...(declare === undefined ? {} : { declare }),
     onError: () => undefined,
   });
   const endedAt = new Map<string, number>();
@@ -263,6 +305,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
       scheduler,
       synchronizer,
       gate: gated,
+      ...(scope === undefined ? {} : { scoped: true }),
       executeTask: (task) => {
         const ms = randomInt(mulberry32(hashSeed(seed, task.id)), options.taskDuration);
         return ms === 0 ? null : timer(ms, scheduler).pipe(map(() => null));
@@ -282,8 +325,15 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
         endedAt.set(event.taskId, p.at);
       } else if (event.type === "TASK_STARTED") {
         const task = run.task(event.taskId);
-        for (const dep of run.dependenciesInto(event.taskId)) {
-          if (task?.params[`after_${dep.fromTaskId}`] !== true) staleIds.add(event.taskId);
+        if (options.isStale !== undefined) {
+          const predecessors = run.dependenciesInto(event.taskId).map((d) => d.fromTaskId);
+          if (task !== undefined && options.isStale(task, predecessors)) {
+            staleIds.add(event.taskId);
+          }
+        } else {
+          for (const dep of run.dependenciesInto(event.taskId)) {
+            if (task?.params[`after_${dep.fromTaskId}`] !== true) staleIds.add(event.taskId);
+          }
         }
       }
     },
@@ -308,6 +358,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
           total,
           pending: synchronizer.getPendingCount(),
           heldMs: heldTotal + openHeld,
+          ...(scope === undefined ? {} : { scope }),
           elapsed: now - startedAt,
         });
       }
@@ -324,6 +375,9 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
 
   const start = result.startedAt;
   const timings = new Map(result.timings.map((t) => [t.taskId, t]));
+  // A task the agent changed after it started, outside every scope it answered, ran on a
+  // definition the agent was still changing: stale, whatever its marks say.
+  for (const violation of result.scopeViolations) staleIds.add(violation.taskId);
   const tasks: SimulatedTask[] = Object.values(result.orion.tasks).map((task) => {
     const timing = timings.get(task.id);
     return {
@@ -335,11 +389,19 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
       stale: staleIds.has(task.id),
     };
   });
-  const heldPeriods = held.map((h) => ({ from: h.from - start, to: h.to - start }));
+  const heldPeriods = (scope === undefined ? held : union(result.taskHolds)).map((h) => ({
+    from: h.from - start,
+    to: h.to - start,
+  }));
+  let lastTaskEnd = 0;
+  for (const t of tasks)
+    if (t.endedAt !== undefined && t.endedAt > lastTaskEnd) lastTaskEnd = t.endedAt;
+  const lastAnswer = modifications.reduce((m, x) => Math.max(m, x.publishedAt - start), 0);
   return {
     orionId: orion.id,
     ...(orion.name === undefined ? {} : { orionName: orion.name }),
     gated,
+    ...(scope === undefined ? {} : { scope }),
     seed,
     tasks,
     modifications: modifications.map((m) => ({
@@ -350,8 +412,33 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
     held: heldPeriods,
     staleStarts: staleIds.size,
     makespan: result.endedAt - start,
+    lastTaskEndedAt: lastTaskEnd,
+    lastAnswerAt: lastAnswer,
+    scopeViolations: result.scopeViolations.map((v) => ({
+      taskId: v.taskId,
+      change: v.change,
+      onTaskId: v.modification.taskId,
+      at: v.at - start,
+    })),
+    taskHolds: result.taskHolds.map((h) => ({
+      taskId: h.taskId,
+      from: h.from - start,
+      to: h.to - start,
+    })),
     heldMs: heldPeriods.reduce((sum, h) => sum + (h.to - h.from), 0),
     timeouts: result.statistics?.timeoutModifications ?? 0,
     outcome: result.outcome,
   };
+}
+
+/** The periods in which some task was held: the union of `holds`, in time order. */
+function union(holds: readonly TaskHold[]): HeldPeriod[] {
+  const sorted = [...holds].sort((a, b) => a.from - b.from);
+  const out: { from: number; to: number }[] = [];
+  for (const h of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && h.from <= last.to) last.to = Math.max(last.to, h.to);
+    else out.push({ from: h.from, to: h.to });
+  }
+  return out;
 }

@@ -35,6 +35,28 @@ export interface HeldPeriod {
   readonly to: number;
 }
 
+/** A change of a started task outside the scopes the agent's answer had (see `ScopeViolation`). */
+export interface SimulatedViolation {
+  /** The started task the agent changed. */
+  readonly taskId: string;
+  /** What changed: its definition, or its removal. */
+  readonly change: "definition_changed" | "removed";
+  /** The completed task of the (oldest) modification the answer was for. */
+  readonly onTaskId: string;
+  /** When the answer was merged. */
+  readonly at: number;
+}
+
+/** A ready task held by a pending modification's scope (scoped runs). */
+export interface SimulatedHold {
+  /** The task. */
+  readonly taskId: string;
+  /** When it was first held. */
+  readonly from: number;
+  /** When it started (or stopped being ready). */
+  readonly to: number;
+}
+
 /** The outcome of one simulated run (with or without the gate). */
 export interface SimulationReport {
   /** The simulated orion's id. */
@@ -43,18 +65,34 @@ export interface SimulationReport {
   readonly orionName?: string;
   /** Whether the synchronizer's gate was used. */
   readonly gated: boolean;
+  /** Scoped runs: which scopes held tasks (absent: the whole-orion gate, or no gate). */
+  readonly scope?: "downstream" | "declared";
   /** The random seed of task durations and agent latencies: same seed, same run. */
   readonly seed: number;
   /** Every task, in the orion's order. */
   readonly tasks: readonly SimulatedTask[];
   /** Every modification the agent made, in publication order. */
   readonly modifications: readonly SimulatedModification[];
-  /** The periods ready tasks waited at the gate (none without the gate). */
+  /**
+   * The periods ready tasks waited at the gate (none without the gate); scoped runs: the
+   * periods in which some task was held (see `taskHolds`).
+   */
   readonly held: readonly HeldPeriod[];
   /** How many tasks started on a stale definition (`stale: true`). */
   readonly staleStarts: number;
-  /** Virtual ms from the start to the orion's end. */
+  /**
+   * Virtual ms from the start to the orion's end: with the gate, it waits for the agent's
+   * answer to the last completion (see `lastTaskEndedAt` and `lastAnswerAt`).
+   */
   readonly makespan: number;
+  /** When the last task ended: the work's own makespan. */
+  readonly lastTaskEndedAt: number;
+  /** When the agent's last answer arrived (0 without answers). */
+  readonly lastAnswerAt: number;
+  /** Scope violations (each also a stale start). */
+  readonly scopeViolations: readonly SimulatedViolation[];
+  /** Scoped runs: each period a ready task waited for a scope (empty otherwise). */
+  readonly taskHolds: readonly SimulatedHold[];
   /** The total of `held`, in virtual ms. */
   readonly heldMs: number;
   /** How many modifications timed out. */

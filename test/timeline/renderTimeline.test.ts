@@ -88,6 +88,9 @@ function task(
   };
 }
 
+/** The issue-16 fields, for hand-made reports of runs without scopes. */
+const honest = { lastTaskEndedAt: 0, lastAnswerAt: 0, scopeViolations: [], taskHolds: [] };
+
 const ungated: SimulationReport = {
   orionId: "orion-1",
   orionName: "demo",
@@ -105,6 +108,7 @@ const ungated: SimulationReport = {
   makespan: 300,
   heldMs: 0,
   timeouts: 0,
+  ...honest,
   outcome: "completed",
 };
 
@@ -169,6 +173,7 @@ function sample(): SimulationReport[] {
     makespan: 4600,
     heldMs: 0,
     timeouts: 0,
+    ...honest,
     outcome: "completed",
   };
   const shift = (i: number): number => (i >= 6 ? 1000 : i >= 2 ? 700 : 0);
@@ -348,6 +353,8 @@ function large(n = 2000, width = 40): { reports: SimulationReport[]; levels: Map
       makespan: Math.max(...tasks.map((t) => t.endedAt ?? 0)),
       heldMs: gated ? 60 : 0,
       timeouts: 0,
+      ...honest,
+      ...honest,
       outcome: "completed",
     };
   };
