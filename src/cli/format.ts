@@ -14,7 +14,8 @@ export function stylizer(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** The label of a run: the column header and the progress line's name. */
-export function runLabel(report: Pick<SimulationReport, "gated">): string {
+export function runLabel(report: Pick<SimulationReport, "gated" | "scope">): string {
+  if (report.scope !== undefined) return `scoped (${report.scope})`;
   return report.gated ? "with gate" : "without gate";
 }
 
@@ -30,7 +31,14 @@ const ROWS: readonly Row[] = [
     value: (r) => String(r.staleStarts),
     style: (r) => (r.staleStarts > 0 ? "red" : "green"),
   },
+  {
+    label: "scope violations",
+    value: (r) => String(r.scopeViolations.length),
+    style: (r) => (r.scopeViolations.length > 0 ? "red" : undefined),
+  },
   { label: "makespan (ms)", value: (r) => String(r.makespan) },
+  { label: "last task ended (ms)", value: (r) => String(r.lastTaskEndedAt) },
+  { label: "last answer (ms)", value: (r) => String(r.lastAnswerAt) },
   { label: "held at the gate (ms)", value: (r) => String(r.heldMs) },
   { label: "modifications", value: (r) => String(r.modifications.length) },
   {
@@ -70,15 +78,30 @@ export function formatSummary(reports: readonly SimulationReport[], style: Styli
   return lines;
 }
 
-/** One sentence on what the gate did, when both runs are there. */
+/**
+ * What the gate did, when both runs are there: one sentence, and one for the scoped run.
+ * Costs compare when the last task ended (the agent's answer to it comes later in every run).
+ */
 export function formatVerdict(
   without: SimulationReport | undefined,
   withGate: SimulationReport | undefined,
+  scoped?: SimulationReport,
 ): string | undefined {
   if (without === undefined || withGate === undefined) return undefined;
-  const delta = withGate.makespan - without.makespan;
-  const cost = `${delta >= 0 ? "+" : ""}${delta} ms of makespan`;
-  return withGate.staleStarts === 0
-    ? `The gate removed all ${without.staleStarts} stale start(s), for ${cost}.`
-    : `The gate left ${withGate.staleStarts} stale start(s) (modification timeouts: ${withGate.timeouts}), for ${cost}.`;
+  const cost = (r: SimulationReport): string => {
+    const delta = r.lastTaskEndedAt - without.lastTaskEndedAt;
+    const ratio = without.lastTaskEndedAt > 0 ? r.lastTaskEndedAt / without.lastTaskEndedAt : 1;
+    return `${delta >= 0 ? "+" : ""}${delta} ms until the last task ended (${ratio.toFixed(2)}× ungated)`;
+  };
+  const whole =
+    withGate.staleStarts === 0
+      ? `The gate removed all ${without.staleStarts} stale start(s), for ${cost(withGate)}.`
+      : `The gate left ${withGate.staleStarts} stale start(s) (modification timeouts: ${withGate.timeouts}), for ${cost(withGate)}.`;
+  if (scoped === undefined) return whole;
+  const violations = scoped.scopeViolations.length;
+  return (
+    `${whole}\n` +
+    `The scoped run (${scoped.scope ?? ""}) had ${scoped.staleStarts} stale start(s) and ` +
+    `${violations} scope violation(s), for ${cost(scoped)}.`
+  );
 }

@@ -6,7 +6,7 @@ const RUN_OPTIONS = `Options:
   --task-duration <ms|min-max>  how long each task runs (default 10-50)
   --seed <n>                    seed of durations and latencies, 0..4294967295 (default 42)
   --timeout <ms>                the synchronizer's modification timeout (default 600000)
-  --json                        print { withoutGate?, withGate? } SimulationReports as JSON
+  --json                        print { withoutGate?, withGate?, scoped? } SimulationReports as JSON
   --timeline <file.html|.svg>   also write a timeline of the run(s)
   -h, --help                    show this help`;
 
@@ -30,14 +30,18 @@ Errors print one line on stderr and exit with code 2. Progress goes to stderr: a
 on a terminal, else a line every 10 s (ORION_SYNC_PROGRESS_MS sets the interval).`,
   demo: `Usage: orion-sync demo [options]
 
-Runs the built-in 10-task orion twice in virtual time, without and with the gate, with the
-same seed. The agent answers every completion by marking the completed task's dependents;
+Runs the built-in 10-task orion three times in virtual time, with the same seed: without
+the gate, with the whole-orion gate, and scoped (only the tasks a pending modification may
+change wait). The agent answers every completion by marking the completed task's dependents;
 after clean_customers completes, it also changes segment's params, inserts dedupe_customers
-and makes join wait for it. A task that starts before the agent has answered the completion
-of one of its predecessors starts stale. Prints tasks started stale, makespan, time held at
-the gate, modifications and timeouts, side by side, then which tasks started stale.
+and makes join wait for it. It declares at once which tasks it may change (ORION_MODIFYING).
+A task that starts before the agent has answered the completion of one of its predecessors
+starts stale. Prints tasks started stale, scope violations, makespan, when the last task
+ended and when the agent's last answer came, time held, modifications and timeouts, side by
+side, then which tasks started stale.
 
 ${RUN_OPTIONS}
+  --scope <downstream|declared> the scoped run's scopes (default declared)
   --no-gate                     only the run without the gate`,
   simulate: `Usage: orion-sync simulate <file.json> [options]
 
@@ -47,5 +51,8 @@ them. The orion must pass validateOrion. The agent marks each task's dependents 
 completion; a task that starts without the mark of one of its predecessors is stale.
 
 ${RUN_OPTIONS}
+  --scope <downstream|declared> also a scoped run: a modification holds the completed task's
+                                descendants (downstream), or the tasks the agent declares,
+                                its dependents (declared)
   --no-gate                     only the run without the gate`,
 };

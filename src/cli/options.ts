@@ -19,6 +19,8 @@ export interface CliOptions {
   readonly taskDuration: MsRange | undefined;
   readonly seed: number | undefined;
   readonly gate: boolean;
+  /** The scoped run's scopes (issue 16): the demo's default is `declared`; simulate's none. */
+  readonly scope: "downstream" | "declared" | undefined;
   readonly timeout: number | undefined;
   readonly json: boolean;
   readonly timeline: { readonly file: string; readonly format: "svg" | "html" } | undefined;
@@ -32,6 +34,7 @@ const OPTIONS: Readonly<Record<string, { readonly value?: string; readonly short
   "task-duration": { value: "<ms> or <min>-<max>" },
   seed: { value: "an integer from 0 to 4294967295" },
   "no-gate": {},
+  scope: { value: "downstream or declared" },
   timeout: { value: `an integer from 1 to ${Number.MAX_SAFE_INTEGER}` },
   json: {},
   timeline: { value: "a file ending in .svg or .html" },
@@ -211,6 +214,13 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const seed = string("seed");
   const timeout = string("timeout");
   const timeline = string("timeline");
+  const scope = string("scope");
+  if (scope !== undefined && scope !== "downstream" && scope !== "declared") {
+    throw new CliError(`--scope: expected downstream or declared, got ${JSON.stringify(scope)}`);
+  }
+  if (scope !== undefined && values["no-gate"] === true) {
+    throw new CliError("--scope: the scoped run needs the gate; drop --no-gate");
+  }
   return {
     command,
     file: command === "simulate" ? rest[0] : undefined,
@@ -222,6 +232,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
       taskDuration === undefined ? undefined : parseRange("--task-duration", taskDuration),
     seed: seed === undefined ? undefined : parseInteger("--seed", seed, 0, 2 ** 32 - 1),
     gate: values["no-gate"] !== true,
+    scope: scope ?? (command === "demo" && values["no-gate"] !== true ? "declared" : undefined),
     timeout:
       timeout === undefined
         ? undefined

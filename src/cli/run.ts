@@ -6,6 +6,7 @@ import { simulate, type MsRange, type SimulationProgress } from "../simulation/s
 import type { SimulationReport } from "../simulation/types.js";
 import type { TaskOrion } from "../orion/types.js";
 import type { AgentEdit } from "../agent/createScriptedAgent.js";
+import { declareDependents } from "../simulation/simulate.js";
 import { renderTimeline, taskLevels } from "../timeline/renderTimeline.js";
 import { CliError } from "./CliError.js";
 import { formatSummary, formatVerdict, runLabel, stylizer } from "./format.js";
@@ -29,6 +30,8 @@ export interface CliIo {
 export interface JsonOutput {
   readonly withoutGate?: SimulationReport;
   readonly withGate?: SimulationReport;
+  /** The scoped run (`--scope`; the demo's by default). */
+  readonly scoped?: SimulationReport;
 }
 
 /** The version in the package.json next to the built CLI (`dist/src/cli` → the package root). */
@@ -49,7 +52,8 @@ function oneLine(text: string): string {
 export const DEMO_EXPLANATION: readonly string[] = [
   "The agent answers every completion by marking the completed task's dependents " +
     "(params.after_<task> = true); after clean_customers it also sets segment's segments to 8, " +
-    "inserts dedupe_customers and makes join wait for it.",
+    "inserts dedupe_customers and makes join wait for it. It declares at once which tasks it " +
+    "may change (the completed task's dependents), so the scoped run holds only those.",
   "A task starts stale when it starts before the agent has answered the completion of one " +
     "of its predecessors, on a definition the agent was still changing.",
 ];
@@ -154,11 +158,18 @@ function run(options: CliOptions, io: CliIo): number {
   const progressStep = Math.max(10, Math.round((taskDuration[0] + taskDuration[1]) / 8));
 
   const reports: SimulationReport[] = [];
-  for (const gated of options.gate ? [false, true] : [false]) {
-    const label = runLabel({ gated });
+  const runs: { readonly gated: boolean; readonly scope?: "downstream" | "declared" }[] =
+    options.gate ? [{ gated: false }, { gated: true }] : [{ gated: false }];
+  if (options.scope !== undefined) runs.push({ gated: true, scope: options.scope });
+  // The same agent in every run: a declaring one when the scoped run uses declarations.
+  const declare = options.scope === "declared" ? declareDependents : undefined;
+  for (const { gated, scope } of runs) {
+    const label = runLabel({ gated, ...(scope === undefined ? {} : { scope }) });
     progress.start(label);
     const report = simulate(orion, {
       gated,
+      ...(scope === undefined ? {} : { scope }),
+      ...(declare === undefined ? {} : { declare }),
       seed,
       agentLatency,
       taskDuration,
@@ -173,18 +184,20 @@ function run(options: CliOptions, io: CliIo): number {
     reports.push(report);
   }
   const withoutGate = reports.find((r) => !r.gated);
-  const withGate = reports.find((r) => r.gated);
+  const withGate = reports.find((r) => r.gated && r.scope === undefined);
+  const scoped = reports.find((r) => r.scope !== undefined);
 
   if (options.json) {
     const output: JsonOutput = {
       ...(withoutGate ? { withoutGate } : {}),
       ...(withGate ? { withGate } : {}),
+      ...(scoped ? { scoped } : {}),
     };
     out(JSON.stringify(output, null, 2));
   } else {
     out();
     for (const line of formatSummary(reports, style)) out(line);
-    const verdict = formatVerdict(withoutGate, withGate);
+    const verdict = formatVerdict(withoutGate, withGate, scoped);
     if (verdict !== undefined) {
       out();
       out(verdict);

@@ -88,7 +88,7 @@ describe("orion-sync demo", () => {
     const [without, withGate] = row(run.stdout, "tasks started stale");
     expect(without).toBeGreaterThan(0);
     expect(withGate).toBe(0);
-    expect(run.stdout).toMatch(/^\s+without gate\s+with gate$/m);
+    expect(run.stdout).toMatch(/^\s+without gate\s+with gate\s+scoped \(declared\)$/m);
     // Not a terminal: no control characters at all.
     const controls = [...run.stdout].filter((c) => c !== "\n" && (c < " " || c === "\u007f"));
     expect(controls).toEqual([]);
@@ -98,20 +98,33 @@ describe("orion-sync demo", () => {
     const text = orionSync("demo").stdout;
     const json = orionSync("demo", "--json");
     expect(json.status).toBe(0);
-    const { withoutGate, withGate } = JSON.parse(json.stdout) as {
+    const { withoutGate, withGate, scoped } = JSON.parse(json.stdout) as {
       withoutGate: SimulationReport;
       withGate: SimulationReport;
+      scoped: SimulationReport;
     };
     const measures: [string, (r: SimulationReport) => number][] = [
       ["tasks started stale", (r) => r.staleStarts],
+      ["scope violations", (r) => r.scopeViolations.length],
       ["makespan (ms)", (r) => r.makespan],
+      ["last task ended (ms)", (r) => r.lastTaskEndedAt],
+      ["last answer (ms)", (r) => r.lastAnswerAt],
       ["held at the gate (ms)", (r) => r.heldMs],
       ["modifications", (r) => r.modifications.length],
       ["timeouts", (r) => r.timeouts],
     ];
     for (const [label, value] of measures) {
-      expect(row(text, label), label).toEqual([value(withoutGate), value(withGate)]);
+      expect(row(text, label), label).toEqual([value(withoutGate), value(withGate), value(scoped)]);
     }
+    expect(scoped.scope).toBe("declared");
+    expect(scoped.staleStarts).toBe(0);
+    expect(scoped.scopeViolations).toEqual([]);
+    // The scoped run holds less than the whole-orion gate, and its last task ends sooner.
+    expect(scoped.heldMs).toBeLessThan(withGate.heldMs);
+    expect(scoped.lastTaskEndedAt).toBeLessThan(withGate.lastTaskEndedAt);
+    expect(text).toMatch(
+      /^The scoped run \(declared\) had 0 stale start\(s\) and 0 scope violation/m,
+    );
     expect(withoutGate.gated).toBe(false);
     expect(withGate.gated).toBe(true);
     expect(withGate.seed).toBe(42);
@@ -133,6 +146,19 @@ describe("orion-sync demo", () => {
       orionSync("demo", "--json", "--agent-latency", "500", "--timeout", "100").stdout,
     ) as { withGate: SimulationReport };
     expect(slow.withGate.timeouts).toBeGreaterThan(0);
+  });
+
+  it("--scope downstream: the scoped run holds descendants; the agent does not declare", () => {
+    const json = JSON.parse(orionSync("demo", "--json", "--scope", "downstream").stdout) as {
+      scoped: SimulationReport;
+      withGate: SimulationReport;
+    };
+    expect(json.scoped.scope).toBe("downstream");
+    expect(json.scoped.staleStarts).toBe(0);
+    expect(json.scoped.taskHolds.length).toBeGreaterThan(0);
+    expect(orionSync("demo", "--scope", "downstream").stdout).toMatch(
+      /^\s+without gate\s+with gate\s+scoped \(downstream\)$/m,
+    );
   });
 });
 
@@ -170,6 +196,21 @@ describe("orion-sync simulate", () => {
     expect(run.withGate.orionId).toBe("demo");
     expect(run.withGate.staleStarts).toBe(0);
     expect(run.withoutGate.staleStarts).toBeGreaterThan(0);
+  });
+
+  it("--scope declared|downstream adds a scoped run beside the two others", () => {
+    const file = tmpFile("demo2.json", JSON.stringify(demoOrion()));
+    const plain = JSON.parse(orionSync("simulate", file, "--json").stdout) as object;
+    expect(Object.keys(plain)).toEqual(["withoutGate", "withGate"]);
+    for (const scope of ["declared", "downstream"]) {
+      const run = orionSync("simulate", file, "--scope", scope);
+      expect(run.status).toBe(0);
+      const stale = row(run.stdout, "tasks started stale");
+      expect(stale).toHaveLength(3);
+      expect(stale[2]).toBe(0);
+      expect(row(run.stdout, "scope violations")).toEqual([0, 0, 0]);
+      expect(run.stdout).toContain(`scoped (${scope})`);
+    }
   });
 });
 
@@ -231,7 +272,15 @@ describe("errors: one line on stderr, exit code 2", () => {
     expectError(orionSync("demo", "--timeline", "out.png"), /--timeline: expected a file ending/);
     expectError(
       orionSync("demo", "--bogus"),
-      'unknown option "--bogus": valid options: --help, --version, --agent-latency, --task-duration, --seed, --no-gate, --timeout, --json, --timeline',
+      'unknown option "--bogus": valid options: --help, --version, --agent-latency, --task-duration, --seed, --no-gate, --scope, --timeout, --json, --timeline',
+    );
+    expectError(
+      orionSync("demo", "--scope", "orion"),
+      '--scope: expected downstream or declared, got "orion"',
+    );
+    expectError(
+      orionSync("demo", "--scope", "declared", "--no-gate"),
+      "--scope: the scoped run needs the gate; drop --no-gate",
     );
     expectError(orionSync("deploy"), 'unknown command "deploy": expected demo, simulate or help');
     expectError(orionSync("simulate"), "simulate: missing <file.json>");
