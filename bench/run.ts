@@ -14,6 +14,7 @@ import { benchOrionRun } from "./orionRun.js";
 import { benchOtel } from "./otel.js";
 import { redisSection } from "./redis.js";
 import { redisFencingSection } from "./redisFencing.js";
+import { benchScopes } from "./scopes.js";
 
 /** The repository root: this file runs from `dist/bench/`. */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -22,6 +23,7 @@ const sections: string[] = [
   await benchFold(),
   await benchMerge(),
   await benchOrchestrator(),
+  await benchScopes(),
   await benchOrionRun(),
   await benchOtel(),
   await leakSection(),
