@@ -1,7 +1,8 @@
 /**
  * A self-contained Gantt-style picture of simulated runs (issue 6): one section per report,
  * one lane per task, the agent's modifications on their own lane, the gate's held periods shaded
- * and stale starts in red. No scripts, no external assets: plain SVG, optionally in an HTML page.
+ * (a scoped run's in the held tasks' lanes, issue 16) and stale starts in red. No scripts, no
+ * external assets: plain SVG, optionally in an HTML page.
  *
  * Beyond {@link GROUP_FROM} tasks a lane per task is unreadable (issue 17: 240,000 px tall), so
  * lanes are grouped by dependency level, each drawn as the number of its tasks running over
@@ -218,16 +219,23 @@ function text(content: string, values: Readonly<Record<string, string | number |
 
 function reportTitle(report: SimulationReport): string {
   const name = report.orionName ?? report.orionId;
+  if (report.scope !== undefined) return `${name} — scoped (${report.scope})`;
   return `${name} — ${report.gated ? "with the gate" : "without the gate"}`;
 }
 
 function reportSummary(report: SimulationReport): string {
   const parts = [
     `makespan ${formatDuration(report.makespan)}`,
+    // Honest makespan (issue 16): the work's end and the agent's last answer apart.
+    `last task ended ${formatDuration(report.lastTaskEndedAt)}`,
+    `last answer ${formatDuration(report.lastAnswerAt)}`,
     `${report.staleStarts} stale start${report.staleStarts === 1 ? "" : "s"}`,
     `${report.modifications.length} modification${report.modifications.length === 1 ? "" : "s"}`,
   ];
   if (report.gated) parts.push(`held ${formatDuration(report.heldMs)}`);
+  if (report.scope !== undefined || report.scopeViolations.length > 0) {
+    parts.push(`${report.scopeViolations.length} scope violation(s)`);
+  }
   if (report.timeouts > 0) parts.push(`${report.timeouts} timeout(s)`);
   parts.push(`outcome ${report.outcome}`, `seed ${report.seed}`);
   return parts.join(" · ");
@@ -681,7 +689,7 @@ function renderSection(
   const chartEnd = scale.x(Number.POSITIVE_INFINITY);
 
   out.push(
-    `<g class="report"${attrs({ "data-gated": String(report.gated), "data-grouped": groups === undefined ? undefined : "true" })}>`,
+    `<g class="report"${attrs({ "data-gated": String(report.gated), "data-scope": report.scope, "data-grouped": groups === undefined ? undefined : "true" })}>`,
   );
   out.push(sectionHeader(report, top));
   // The axis above the lanes too: a long chart is read from the top.
@@ -689,8 +697,34 @@ function renderSection(
   out.push(stripes(laneCount, lanesTop, laneHeight, chartEnd));
   out.push(gridLines(scale, lanesTop, chartBottom));
 
-  // Held periods, shaded across all lanes.
-  for (const h of report.held) {
+  // Held periods, shaded across all lanes; a scoped run's holds only in their tasks' lanes.
+  if (report.scope !== undefined) {
+    const laneOf = new Map<string, number>();
+    if (groups === undefined) report.tasks.forEach((t, i) => laneOf.set(t.id, i));
+    else groups.forEach((g, i) => g.tasks.forEach((t) => laneOf.set(t.id, i)));
+    for (const h of report.taskHolds) {
+      const lane = laneOf.get(h.taskId);
+      if (lane === undefined || !finite(h.from) || !finite(h.to)) continue;
+      const x1 = scale.x(h.from);
+      const x2 = scale.x(Math.max(h.from, h.to));
+      out.push(
+        rect(
+          {
+            class: "held task-hold",
+            x: x1,
+            y: lanesTop + lane * laneHeight + 2,
+            width: Math.max(1.5, x2 - x1),
+            height: laneHeight - 4,
+            fill: COLOR.held,
+            "fill-opacity": 0.45,
+          },
+          `${names.get(h.taskId) ?? h.taskId} held for a pending modification's scope: ` +
+            `${formatDuration(h.from)} → ${formatDuration(h.to)}`,
+        ),
+      );
+    }
+  }
+  for (const h of report.scope === undefined ? report.held : []) {
     if (!finite(h.from) || !finite(h.to)) continue;
     const x1 = scale.x(h.from);
     const x2 = scale.x(Math.max(h.from, h.to));
@@ -972,7 +1006,8 @@ function renderHtml(reports: readonly SimulationReport[], options: TimelineOptio
         "its height the number of its tasks running, red ticks on top its stale starts " +
         "(every task is listed below the chart, by group); ") +
     "the agent's modifications on the bottom lane, " +
-    "periods when the gate held ready tasks shaded in amber, stale starts in red. " +
+    "periods when the gate held ready tasks shaded in amber (in a scoped run, in the lanes of " +
+    "the tasks a pending modification's scope held), stale starts in red. " +
     "Hover a bar for its times.";
   const details: string[] = [];
   for (const report of large) {
