@@ -146,10 +146,28 @@ function audit(stream: string): { entries: [string, string[]][]; stop(): Promise
   };
 }
 
+/**
+ * The worker's `result` or `error` line. (Not a race of two `next`s: once the child has
+ * exited, the one for the key it did not print rejects at once, and may win.)
+ */
+async function outcomeOf(worker: TsChild): Promise<Record<string, unknown>> {
+  for (let exitedChecks = 0; ;) {
+    const line = worker.lines.find((l) => "result" in l || "error" in l);
+    if (line !== undefined) return line;
+    if (worker.process.exitCode !== null || worker.process.signalCode !== null) {
+      // Its last output may still be in the pipe: a few more looks.
+      if (++exitedChecks > 20) {
+        throw new Error(`a worker exited without a result or an error:\n${worker.stderr()}`);
+      }
+    }
+    await sleep(10);
+  }
+}
+
 /** Waits for the current worker to end; starts another whenever one stops with an error. */
 async function driveToTheEnd(orionId: string, worker: TsChild): Promise<void> {
   for (let attempt = 0; attempt < 6; attempt++) {
-    const ended = await Promise.race([worker.next("result"), worker.next("error")]);
+    const ended = await outcomeOf(worker);
     if ("result" in ended) return;
     await worker.exited;
     worker = start("./chaosWorker.ts", orionId);
