@@ -3,11 +3,14 @@
  * scope, the agent's `ORION_MODIFYING` narrows it, and the `'hold'` timeout policy keeps it.
  * The bus is made before the ready stream, so the fold sees an event first within a frame.
  */
-import { map } from "rxjs";
+import { map, type Observable } from "rxjs";
 import { describe, it } from "vitest";
 import { gateReadyTasks } from "../../operators/gateReadyTasks.js";
-import { pendingModifications } from "../../operators/pendingModifications.js";
-import type { OrionEvent, OrionModifyingEvent } from "../../src/events.js";
+import {
+  pendingModifications,
+  type PendingModificationsOptions,
+} from "../../operators/pendingModifications.js";
+import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import { orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
 import { marbles } from "../marbles.js";
@@ -20,149 +23,99 @@ const plan = orion("o")
   .task("d")
   .build();
 
-interface Ready {
-  readonly task: string;
-}
-const scoped = {
-  orionId: "o",
-  tasks: (v: Ready): readonly string[] => [v.task],
+/** Bus values: s started, c a completed, n the answer, y / w declarations. */
+const bus: Record<string, OrionEvent> = {
+  s: orionStarted(plan),
+  c: taskCompleted("a", "o"),
+  n: orionModified(["a"], "o"),
+  y: { type: "ORION_MODIFYING", orionId: "o", onTaskIds: ["a"], scope: ["c"] },
+  w: { type: "ORION_MODIFYING", orionId: "o", onTaskIds: ["a"], scope: ["b", "d"] },
 };
-const declare = (onTaskIds: string[], scope: string[]): OrionModifyingEvent => ({
-  type: "ORION_MODIFYING",
-  orionId: "o",
-  onTaskIds,
-  scope,
-});
+/** Ready values: the task each would start (x: one the agent adds). */
+const ready: Record<string, string> = { b: "b", d: "d", x: "new" };
+
+type Marbles = Parameters<Parameters<typeof marbles>[0]>[0];
+
+/**
+ * The tasks released by a scoped gate over `readyMarbles`, with the fold over `busMarbles`;
+ * asserts both inputs stay subscribed throughout.
+ */
+function released(
+  m: Marbles,
+  busMarbles: string,
+  readyMarbles: string,
+  fold: PendingModificationsOptions = {},
+): Observable<string> {
+  const events = m.hot<OrionEvent>(busMarbles, bus);
+  const tasks = m.hot<string>(readyMarbles, ready);
+  const state = events.pipe(pendingModifications({ scheduler: m.scheduler, ...fold }));
+  m.expect(events).toHaveSubscriptions("^");
+  m.expect(tasks).toHaveSubscriptions("^");
+  return tasks.pipe(
+    gateReadyTasks(state, { orionId: "o", tasks: (task) => [task], release: "all" }),
+    map((task) => task),
+  );
+}
 
 describe("gateReadyTasks with scopes", () => {
   it(
     "holds a task in the downstream scope and releases one outside it in the same frame",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c------n--", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---(bd)------", { b: { task: "b" }, d: { task: "d" } });
-      const expected = "           ----d-----b---";
-      const state = bus.pipe(pendingModifications({ scheduler: m.scheduler, scope: "downstream" }));
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, { ...scoped, release: "all" }),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { b: "b", d: "d" });
-      m.expect(bus).toHaveSubscriptions("^");
-      m.expect(ready).toHaveSubscriptions("^");
+      const events = "  ^s-c------n--";
+      const tasks = "   ^---(bd)------";
+      const expected = "----d-----b---";
+      m.expect(released(m, events, tasks, { scope: "downstream" })).toBeObservable(expected, ready);
     }),
   );
 
   it(
     "holds everything with the default 'orion' scope, as UFO does",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c------n--", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---d---------", { d: { task: "d" } });
-      const expected = "           ----------d--";
-      const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, scoped),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { d: "d" });
+      const events = "  ^s-c------n--";
+      const tasks = "   ^---d--------";
+      const expected = "----------d--";
+      m.expect(released(m, events, tasks)).toBeObservable(expected, ready);
     }),
   );
 
   it(
     "releases a held task when the agent's declaration narrows the scope away from it",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c---y---n--", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        y: declare(["a"], ["c"]),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---b----------", { b: { task: "b" } });
-      const expected = "           -------b------";
-      const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, scoped),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { b: "b" });
+      const events = "  ^s-c---y---n--";
+      const tasks = "   ^---b---------";
+      const expected = "-------b------";
+      m.expect(released(m, events, tasks)).toBeObservable(expected, ready);
     }),
   );
 
   it(
     "never widens: a declaration naming more than the policy's scope holds no more",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c---y---n--", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        y: declare(["a"], ["b", "d"]),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---d----------", { d: { task: "d" } });
-      const expected = "           ----d---------";
-      const state = bus.pipe(pendingModifications({ scheduler: m.scheduler, scope: "downstream" }));
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, scoped),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { d: "d" });
+      const events = "  ^s-c---w---n--";
+      const tasks = "   ^---d---------";
+      const expected = "----d---------";
+      m.expect(released(m, events, tasks, { scope: "downstream" })).toBeObservable(expected, ready);
     }),
   );
 
   it(
     "holds a task the agent adds (unknown when the modification registered)",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c------n--", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---x---------", { x: { task: "new" } });
-      const expected = "           ----------x--";
-      const state = bus.pipe(pendingModifications({ scheduler: m.scheduler, scope: "downstream" }));
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, scoped),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { x: "new" });
+      const events = "  ^s-c------n--";
+      const tasks = "   ^---x--------";
+      const expected = "----------x--";
+      m.expect(released(m, events, tasks, { scope: "downstream" })).toBeObservable(expected, ready);
     }),
   );
 
   it(
     "with onTimeout 'hold', an overdue modification keeps holding its scope until answered",
     marbles((m) => {
-      const bus = m.hot<OrionEvent>("^s-c---------n-", {
-        s: orionStarted(plan),
-        c: taskCompleted("a", "o"),
-        n: orionModified(["a"], "o"),
-      });
-      const ready = m.hot<Ready>("    ^---b----------", { b: { task: "b" } });
-      const expected = "           -------------b-";
-      const state = bus.pipe(
-        pendingModifications({
-          scheduler: m.scheduler,
-          scope: "downstream",
-          modificationTimeout: 5,
-          onTimeout: "hold",
-        }),
-      );
-      m.expect(
-        ready.pipe(
-          gateReadyTasks(state, scoped),
-          map((v) => v.task),
-        ),
-      ).toBeObservable(expected, { b: "b" });
+      const events = "  ^s-c---------n-";
+      const tasks = "   ^---b----------";
+      const expected = "-------------b-";
+      const fold = { scope: "downstream", modificationTimeout: 5, onTimeout: "hold" } as const;
+      m.expect(released(m, events, tasks, fold)).toBeObservable(expected, ready);
     }),
   );
 });
