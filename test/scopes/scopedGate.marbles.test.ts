@@ -3,7 +3,7 @@
  * scope, the agent's `ORION_MODIFYING` narrows it, and the `'hold'` timeout policy keeps it.
  * The bus is made before the ready stream, so the fold sees an event first within a frame.
  */
-import { map, type Observable } from "rxjs";
+import type { Observable } from "rxjs";
 import { describe, it } from "vitest";
 import { gateReadyTasks } from "../../operators/gateReadyTasks.js";
 import {
@@ -53,7 +53,6 @@ function released(
   m.expect(tasks).toHaveSubscriptions("^");
   return tasks.pipe(
     gateReadyTasks(state, { orionId: "o", tasks: (task) => [task], release: "all" }),
-    map((task) => task),
   );
 }
 
