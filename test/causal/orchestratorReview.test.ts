@@ -2,7 +2,7 @@
  * Findings of the adversarial review in the reference orchestrator (issue 13): each failed
  * before its fix.
  */
-import { map, queueScheduler, timer } from "rxjs";
+import { map, queueScheduler, timer, type SchedulerLike } from "rxjs";
 import { expect, it } from "vitest";
 import { createScriptedAgent } from "../../src/agent/createScriptedAgent.js";
 import { createEventBus } from "../../src/bus.js";
@@ -12,6 +12,31 @@ import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
 import { virtualTime } from "../../testing/index.js";
+
+/**
+ * Orchestrates a (first) then b (params v: "OLD"), each ending synchronously, and returns
+ * the `v` each task ran with.
+ */
+function runTwoTasks(
+  bus: ReturnType<typeof createEventBus>,
+  sync: OrionModificationSynchronizer,
+  scheduler: SchedulerLike,
+): Record<string, unknown> {
+  const ranWith: Record<string, unknown> = {};
+  orchestrateOrion(
+    orion("o")
+      .task("a", { priority: 4 })
+      .task("b", { priority: 1, params: { v: "OLD" } })
+      .build(),
+    {
+      bus,
+      synchronizer: sync,
+      scheduler,
+      executeTask: (task) => ((ranWith[task.id] = task.params["v"]), "ok"),
+    },
+  ).subscribe();
+  return ranWith;
+}
 
 it("a removed task that ends late does not ask the gate again for an id the fold may have forgotten", () => {
   const { scheduler, advance } = virtualTime();
@@ -91,22 +116,7 @@ it("a task started after an answer in the same turn runs the agent's new definit
       }
     },
   });
-  const ranWith: Record<string, unknown> = {};
-  orchestrateOrion(
-    orion("o")
-      .task("a", { priority: 4 })
-      .task("b", { priority: 1, params: { v: "OLD" } })
-      .build(),
-    {
-      bus,
-      synchronizer: sync,
-      scheduler,
-      executeTask: (task) => {
-        ranWith[task.id] = task.params["v"];
-        return "ok"; // completes synchronously
-      },
-    },
-  ).subscribe();
+  const ranWith = runTwoTasks(bus, sync, scheduler);
   scheduler.flush();
   // b started after a's completion was answered with an edit of b.
   expect(ranWith["b"]).toBe("NEW");
@@ -130,19 +140,7 @@ it("with a scripted agent on queueScheduler (latency 0), b runs the agent's defi
         ? { ...view, tasks: { ...view.tasks, b: { ...view.tasks["b"]!, params: { v: "NEW" } } } }
         : undefined,
   });
-  const ranWith: Record<string, unknown> = {};
-  orchestrateOrion(
-    orion("o")
-      .task("a", { priority: 4 })
-      .task("b", { priority: 1, params: { v: "OLD" } })
-      .build(),
-    {
-      bus,
-      synchronizer: sync,
-      scheduler,
-      executeTask: (task) => ((ranWith[task.id] = task.params["v"]), "ok"),
-    },
-  ).subscribe();
+  const ranWith = runTwoTasks(bus, sync, scheduler);
   scheduler.flush();
 
   expect(ranWith["b"]).toBe("NEW");
