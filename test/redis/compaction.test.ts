@@ -179,7 +179,8 @@ describe("compaction", () => {
         maxConcurrency: 2,
         snapshotEvery: 20,
         retentionMs: 0,
-        executeTask: (task) => new Promise((resolve) => setTimeout(() => resolve(task.id), 5)),
+        // Slow enough that the orion outlasts several compaction rounds (every 300 ms here).
+        executeTask: (task) => new Promise((resolve) => setTimeout(() => resolve(task.id), 30)),
       });
       expect(result.outcome).toBe("completed");
     } finally {
