@@ -18,7 +18,10 @@ export {
   PENDING_SNAPSHOT_FORMAT,
   restorePendingState,
   snapshotPendingState,
+  type EventRecordSnapshot,
+  type ForgetSnapshot,
   type PendingSnapshot,
+  type SnapshotOptions,
 } from "../src/pending/snapshot.js";
 export { HistoryLostError, UnpublishableEventError, type UnpublishableReason } from "./errors.js";
 export {

@@ -52,6 +52,7 @@ export class OrionReplayer {
   private skipped = 0;
 
   /**
+   * A replayer of one orion, from an empty log or from a snapshot's state.
    * @param orionId - the orion replayed; events of others are ignored
    * @param options - ready predicates and merge options
    * @param from - the state to continue from (a snapshot's), instead of an empty log

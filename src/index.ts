@@ -12,6 +12,7 @@ export * from "./synchronizer.js";
 export * from "./orchestrator/index.js";
 export * from "./agent/index.js";
 export {
+  declareDependents,
   demoEdit,
   demoOrion,
   markDependents,
@@ -27,6 +28,7 @@ export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";
 export {
   ANSWERED_RECORDS_LIMIT,
+  SEEN_EVENTS_LIMIT,
   initialPendingState,
   reducePending,
   type ExpiryCandidate,
