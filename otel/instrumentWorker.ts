@@ -1,13 +1,14 @@
-/** The Redis worker, through the one hook it offers: its progress callback. */
+/** The Redis worker, through its hooks: its synchronizer and its progress callback. */
 import type { OrionWorkerOptions } from "../redis/runOrionWorker.js";
+import { instrumentSynchronizer } from "./instrumentState.js";
 import { telemetryOf, type TelemetryInput } from "./telemetry.js";
 import { orchestrationObserver } from "./traceOrchestration.js";
 
 /**
- * `options` for `runOrionWorker`, with its orchestration traced (run and task spans, see
- * `traceOrchestration`) besides any `onProgress` you gave. The worker's synchronizer is
- * internal to it, so its modifications are not recorded from here: run an
- * `instrumentState` where the agent's side folds the same stream for those.
+ * `options` for `runOrionWorker`, with its synchronizer instrumented (modification spans,
+ * replayed ones included, and metrics, see `instrumentSynchronizer`) and its orchestration
+ * traced (run, task and gate-hold spans, see `traceOrchestration`), besides any
+ * `onSynchronizer` and `onProgress` you gave.
  *
  * @example
  * await runOrionWorker(client, instrumentWorker({ orionId, orion, executeTask }, telemetry));
@@ -16,10 +17,17 @@ export function instrumentWorker<O extends OrionWorkerOptions>(
   options: O,
   telemetry?: TelemetryInput,
 ): O {
-  const observe = orchestrationObserver(telemetryOf(telemetry), { gate: false });
+  const shared = telemetryOf(telemetry);
+  const observe = orchestrationObserver(shared, { gate: true });
   const theirs = options.onProgress;
+  const theirSync = options.onSynchronizer;
   return {
     ...options,
+    // The subscription ends with the synchronizer: its state$ completes on dispose.
+    onSynchronizer: (synchronizer) => {
+      instrumentSynchronizer(synchronizer, shared);
+      theirSync?.(synchronizer);
+    },
     onProgress: (progress) => {
       observe(progress);
       theirs?.(progress);

@@ -90,6 +90,12 @@ export interface OrionWorkerOptions {
   readonly onRecovered?: (recovery: OrionRecovery) => void;
   /** Called with each progress of the orchestration (events published, then the result). */
   readonly onProgress?: (progress: OrchestrationProgress) => void;
+  /**
+   * Called with the worker's synchronizer right after it is made, before the replay (so
+   * replayed modifications are seen too): to instrument it (see `orion-sync/otel`). A throw
+   * is logged and ignored.
+   */
+  readonly onSynchronizer?: (synchronizer: OrionModificationSynchronizer) => void;
   /** Called for each stream entry that is not a valid orion event (it is skipped). */
   readonly onInvalid?: (entry: InvalidStreamEntry) => void;
   /**
@@ -325,6 +331,11 @@ export async function runOrionWorker(
       ...(restored ? { initialState: restored.pending } : {}),
     });
     disposeSync = () => sync.dispose();
+    try {
+      options.onSynchronizer?.(sync);
+    } catch (error) {
+      options.logger?.error("orion-sync: onSynchronizer threw", error);
+    }
     if (
       options.modificationTimeout !== undefined &&
       sync.getModificationTimeout() !== options.modificationTimeout

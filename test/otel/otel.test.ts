@@ -502,4 +502,23 @@ describe("instrumentWorker", () => {
     options.onProgress?.({ kind: "finished", at: 0 } as OrchestrationProgress);
     expect(seen).toEqual(["finished"]);
   });
+
+  it("instruments the worker's synchronizer through onSynchronizer, and chains the caller's", () => {
+    const { scheduler, advance } = virtualTime();
+    const sdk = testSdk(scheduler);
+    const given: OrionModificationSynchronizer[] = [];
+    const options = instrumentWorker(
+      { orionId: "o", executeTask: () => null, onSynchronizer: (s) => void given.push(s) },
+      sdk.telemetry,
+    );
+    const sync = new OrionModificationSynchronizer({ scheduler });
+    options.onSynchronizer?.(sync);
+    expect(given).toEqual([sync]);
+    sync.onEvent({ type: "TASK_COMPLETED", orionId: "o", taskId: "a", eventId: "e1" });
+    advance(5);
+    sync.onEvent({ type: "ORION_MODIFIED", orionId: "o", onTaskIds: ["a"], eventId: "m1" });
+    const spans = sdk.spans().filter((s) => s.name === "orion_sync.modification");
+    expect(spans.map((s) => s.attributes["orion_sync.task.id"])).toEqual(["a"]);
+    sync.dispose();
+  });
 });
