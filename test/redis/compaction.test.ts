@@ -5,7 +5,7 @@
  * its snapshot, or a corrupt snapshot, stops the worker instead of re-running the orion.
  */
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   encodeOrionEvent,
   HistoryLostError,
@@ -17,19 +17,13 @@ import {
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import { InvalidPendingSnapshotError } from "../../src/pending/snapshot.js";
-import { startRedisServer, type RedisServer } from "./support/redisServer.js";
+import { useRedisServer, type RedisServer } from "./support/redisServer.js";
 
 let server: RedisServer;
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis({ port: server.port, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+useRedisServer((s, r) => {
+  server = s;
+  redis = r;
 });
 
 /** An orion of `n` independent tasks: `t0`..`t{n-1}`. */

@@ -3,8 +3,8 @@
  * the broker, a worker whose grant was superseded writes and starts nothing, entries of
  * other orions are ignored, and a broker that lost the orion's history stops the worker.
  */
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import {
   encodeOrionEvent,
   fromRedisStream,
@@ -18,20 +18,12 @@ import {
 } from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import { startRedisServer, type RedisServer } from "./support/redisServer.js";
+import { useRedisServer } from "./support/redisServer.js";
 import { until } from "./support/until.js";
 
-let server: RedisServer;
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis({ port: server.port, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+useRedisServer((_, r) => {
+  redis = r;
 });
 
 const plan = (id: string) =>

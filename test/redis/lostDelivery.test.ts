@@ -5,24 +5,16 @@
  * the chaos suite's broker restarts (an agent never answered a completion). The reader
  * re-reads its own unacknowledged entries when idle, so the entry still comes.
  */
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { expect, it } from "vitest";
 import { encodeOrionEvent, fromRedisStream } from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
-import { startRedisServer, type RedisServer } from "./support/redisServer.js";
+import { useRedisServer } from "./support/redisServer.js";
 import { until } from "./support/until.js";
 
-let server: RedisServer;
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis({ port: server.port, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+useRedisServer((_, r) => {
+  redis = r;
 });
 
 const completed = (taskId: string): string[] =>

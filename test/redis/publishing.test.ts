@@ -3,8 +3,8 @@
  * event it validated (never its toJSON), refuses what readers would refuse, and a worker
  * fails a task whose result no reader could take instead of publishing it.
  */
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_ENTRY_LENGTH,
   fromRedisStream,
@@ -15,19 +15,11 @@ import {
 } from "../../redis/index.js";
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import { startRedisServer, type RedisServer } from "./support/redisServer.js";
+import { useRedisServer } from "./support/redisServer.js";
 
-let server: RedisServer;
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis({ port: server.port, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+useRedisServer((_, r) => {
+  redis = r;
 });
 
 async function entries(stream: string): Promise<string[][]> {

@@ -2,9 +2,9 @@
  * Recovery in one process against a real redis-server: registration times from entry ids,
  * and runOrionWorker resuming streams written "by a previous worker" (raw entries).
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { firstValueFrom } from "rxjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   encodeOrionEvent,
   fromRedisStream,
@@ -19,20 +19,12 @@ import {
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
-import { startRedisServer, type RedisServer } from "./support/redisServer.js";
+import { useRedisServer } from "./support/redisServer.js";
 import { until } from "./support/until.js";
 
-let server: RedisServer;
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis({ port: server.port, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+useRedisServer((_, r) => {
+  redis = r;
 });
 
 /** Appends `event` with the explicit entry id `<ms>-<seq>`: as if published at time `ms`. */

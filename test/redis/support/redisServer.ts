@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { freePort } from "../../../bench/freePort.js";
 
 /** The binary: `$REDIS_SERVER`, or `redis-server` on the PATH (Debian's package in CI). */
@@ -134,4 +136,22 @@ export async function startRedisServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a server and a client for the calling test file's tests (`beforeAll`), hands both
+ * to `ready`, and stops them after the file (`afterAll`).
+ */
+export function useRedisServer(ready: (server: RedisServer, redis: Redis) => void): void {
+  let server: RedisServer | undefined;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis({ port: server.port, host: "127.0.0.1" });
+    ready(server, redis);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
 }
