@@ -65,6 +65,7 @@ import {
   type StatusCounts,
 } from "./internal/stateFromCounts.js";
 import { TopologicalRanks } from "./internal/TopologicalRanks.js";
+import { finishedTask } from "./internal/finishedTask.js";
 import { withExecution } from "./internal/withExecution.js";
 import {
   mergeOrionStates,
@@ -395,24 +396,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     },
     start,
     complete: (taskId, outcome, at = Date.now()) => {
-      const task = existing(taskId);
-      const status = outcome.success ? "completed" : "failed";
-      if (task.status !== "running") throw new IllegalTransitionError(taskId, task.status, status);
-      return finish(
-        taskId,
-        withExecution(task, {
-          status,
-          ...(outcome.success
-            ? outcome.result === undefined
-              ? {}
-              : { result: outcome.result }
-            : { error: outcome.error }),
-          ...(task.executionStartTime === undefined
-            ? {}
-            : { executionStartTime: task.executionStartTime }),
-          executionEndTime: at,
-        }),
-      );
+      return finish(taskId, finishedTask(existing(taskId), taskId, outcome, at));
     },
     cancel: (taskId, at = Date.now()) => {
       const task = existing(taskId);

@@ -2,8 +2,7 @@ import type { ReadyTaskOptions } from "./getReadyTasks.js";
 import { getOwn } from "./internal/getOwn.js";
 import { readyDependents } from "./internal/readyDependents.js";
 import { replaceTasks } from "./internal/replaceTasks.js";
-import { withExecution } from "./internal/withExecution.js";
-import { IllegalTransitionError } from "./IllegalTransitionError.js";
+import { finishedTask } from "./internal/finishedTask.js";
 import { UnknownTaskError } from "./UnknownTaskError.js";
 import type { JsonValue, Task, TaskOrion } from "./types.js";
 
@@ -48,20 +47,7 @@ export function completeTask(
 ): TaskTransition {
   const task = getOwn(orion.tasks, taskId);
   if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
-  const status = outcome.success ? "completed" : "failed";
-  if (task.status !== "running") throw new IllegalTransitionError(taskId, task.status, status);
-  const finished = withExecution(task, {
-    status,
-    ...(outcome.success
-      ? outcome.result === undefined
-        ? {}
-        : { result: outcome.result }
-      : { error: outcome.error }),
-    ...(task.executionStartTime === undefined
-      ? {}
-      : { executionStartTime: task.executionStartTime }),
-    executionEndTime: at,
-  });
+  const finished = finishedTask(task, taskId, outcome, at);
   const next = replaceTasks(orion, [[taskId, finished]]);
   return { orion: next, newlyReady: readyDependents(next, taskId, options?.conditions) };
 }
