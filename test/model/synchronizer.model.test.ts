@@ -32,10 +32,12 @@ function property(withDispose: boolean) {
         await drainFully();
         checkAgreement(box, real);
         // Quiet periods as long as any timeout: everything pending ends, every gate
-        // releases (the newest of) what it holds, every wait settles. A released value
-        // may make a new modification pending (a reacting subscriber), but only as many
-        // times as values were pushed.
-        for (let round = 0; round <= box.nextValue; round++) {
+        // releases (the newest of) what it holds, every wait settles. A released value may
+        // make a new modification pending (a reacting subscriber), once per gate it leaves,
+        // and the other gates then hold it until that one times out: at most one round per
+        // value and gate.
+        const rounds = (box.nextValue + 1) * (box.model.gates.length + 1);
+        for (let round = 0; round < rounds; round++) {
           box.model.advance(MAX_TIMEOUT);
           await real.advance(MAX_TIMEOUT);
           await drainFully();
