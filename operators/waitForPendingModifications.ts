@@ -1,3 +1,5 @@
+import type {
+  Observable} from "rxjs";
 import {
   asyncScheduler,
   defaultIfEmpty,
@@ -7,20 +9,11 @@ import {
   race,
   take,
   timer,
-  Observable,
   type SchedulerLike,
 } from "rxjs";
+import { aborted } from "../src/internal/aborted.js";
 import { checkTimeout } from "../src/internal/checkTimeout.js";
 import { pendingIn, type PendingState } from "../src/pending/PendingState.js";
-
-function aborted(signal: AbortSignal): Observable<never> {
-  return new Observable<never>((subscriber) => {
-    const onAbort = (): void => subscriber.error(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    return () => signal.removeEventListener("abort", onAbort);
-  });
-}
 
 /**
  * Whether `state` was made by a clear that removed modifications of `orionId` (any, without

@@ -1,11 +1,19 @@
 import {
   asyncScheduler,
+  catchError,
+  EmptyError,
+  first,
+  firstValueFrom,
+  map,
+  race,
+  throwError,
   timer,
   type Observable,
   type SchedulerLike,
-  type Subscription,
 } from "rxjs";
+import { aborted } from "../src/internal/aborted.js";
 import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { skipStaleStates } from "./skipStaleStates.js";
 import type { TaskOrion } from "../src/orion/types.js";
 import { pendingIn, type PendingState } from "../src/pending/PendingState.js";
 
@@ -104,61 +112,35 @@ export function whenSettled<R>(
   const timeout =
     options.timeout === undefined ? undefined : checkTimeout(options.timeout, "timeout");
   const scheduler = options.scheduler ?? asyncScheduler;
-  const { signal } = options;
-  return new Promise<R>((resolve, reject) => {
-    let seen = -1;
-    let finished = false;
-    let timeoutSubscription: Subscription | undefined;
-    // Set once subscribed; a synchronous settle on subscription finishes before that.
-    const holder: { state?: Subscription } = {};
-    const finish = (): void => {
-      finished = true;
-      timeoutSubscription?.unsubscribe();
-      holder.state?.unsubscribe();
-      signal?.removeEventListener("abort", onAbort);
-    };
-    const onAbort = (): void => {
-      if (finished) return;
-      finish();
-      reject(signal?.reason);
-    };
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (timeout !== undefined) {
-      timeoutSubscription = timer(timeout, scheduler).subscribe(() => {
-        if (finished) return;
-        finish();
-        reject(new SettleTimeoutError(orionId, timeout));
-      });
-    }
-    const stateSubscription = state$.subscribe({
-      next: (state) => {
-        if (finished || state.version <= seen) return;
-        seen = state.version;
-        if (pendingIn(state, orionId) > 0) return;
-        finish();
-        try {
-          const orion = orionId === undefined ? state.currentOrion : state.orions.get(orionId);
-          resolve(act({ orion, token: settleToken(state, orionId), state }));
-        } catch (error) {
-          reject(error);
-        }
-      },
-      error: (error: unknown) => {
-        if (finished) return;
-        finish();
-        reject(error);
-      },
-      complete: () => {
-        if (finished) return;
-        finish();
-        reject(new Error("whenSettled: the state stream completed before the orion settled"));
-      },
-    });
-    if (finished) stateSubscription.unsubscribe();
-    else holder.state = stateSubscription;
-  });
+  // `act` runs inside the delivery of the settled state (in `map`), not after a microtask.
+  const settledNow = state$.pipe(
+    skipStaleStates(),
+    first((state) => pendingIn(state, orionId) === 0),
+    map((state) =>
+      act({
+        orion: orionId === undefined ? state.currentOrion : state.orions.get(orionId),
+        token: settleToken(state, orionId),
+        state,
+      }),
+    ),
+    catchError((error: unknown) =>
+      error instanceof EmptyError
+        ? throwError(
+            () => new Error("whenSettled: the state stream completed before the orion settled"),
+          )
+        : throwError(() => error),
+    ),
+  );
+  const racers: Observable<R>[] = [settledNow];
+  if (timeout !== undefined) {
+    racers.push(
+      timer(timeout, scheduler).pipe(
+        map(() => {
+          throw new SettleTimeoutError(orionId, timeout);
+        }),
+      ),
+    );
+  }
+  if (options.signal !== undefined) racers.unshift(aborted(options.signal));
+  return firstValueFrom(race(racers));
 }
