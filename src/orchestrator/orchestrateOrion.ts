@@ -1,17 +1,10 @@
 import {
   asyncScheduler,
-  catchError,
-  concatMap,
   defer,
-  EMPTY,
-  from,
   isObservable,
   last,
-  map,
-  of,
   Observable,
   Subject,
-  type ObservableInput,
   type Subscription,
 } from "rxjs";
 import { describeThrown } from "../internal/describeThrown.js";
@@ -32,6 +25,7 @@ import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent, TaskEvent } from "../events.js";
 import type { MergeReport } from "../orion/mergeOrionStates.js";
 import type {
+  ExecuteTaskContext,
   ModificationRef,
   OrchestrateOptions,
   OrchestrationProgress,
@@ -41,11 +35,19 @@ import type {
   TaskTiming,
 } from "./types.js";
 
-function toObservable(value: unknown): Observable<JsonValue | undefined> {
-  const input = value as ObservableInput<JsonValue | undefined>;
-  if (isObservable(value)) return value as Observable<JsonValue | undefined>;
-  if (typeof (value as { then?: unknown } | null)?.then === "function") return from(input);
-  return of(value as JsonValue | undefined);
+/** A promise, or anything with a `then` method (as `from` and `await` take it). */
+function isThenable(value: unknown): value is PromiseLike<JsonValue | undefined> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * A started task. Its `AbortController` is made only when `executeTask` reads the signal or the
+ * orchestration is cancelled: making one costs more than the rest of a start together.
+ */
+interface RunningTask {
+  abort?: AbortController;
+  /** What to unsubscribe on cancellation: the start's record, then an observable's run. */
+  subscription?: Subscription;
 }
 
 function describeError(error: unknown): JsonValue {
@@ -240,10 +242,7 @@ export function orchestrate(
       return () => (orionThen ??= run.snapshotAt(version));
     };
     let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
-    const running = new Map<
-      string,
-      { readonly abort: AbortController; subscription?: Subscription }
-    >();
+    const running = new Map<string, RunningTask>();
     const timings = new Map<string, TaskTiming>();
     let finished = false;
     let scheduling = false;
@@ -404,9 +403,7 @@ export function orchestrate(
         definition: task,
         status: "running",
       });
-      const entry: { readonly abort: AbortController; subscription?: Subscription } = {
-        abort: new AbortController(),
-      };
+      const entry: RunningTask = {};
       running.set(task.id, entry);
       const startEvent = identify<TaskEvent>({
         type: "TASK_STARTED",
@@ -415,42 +412,64 @@ export function orchestrate(
         timestamp: now(),
       });
       const from = lazyOrion();
+      const context: ExecuteTaskContext = {
+        // Made on first read: most executors never look at it (see `RunningTask`).
+        get signal() {
+          return (entry.abort ??= new AbortController()).signal;
+        },
+        get orion() {
+          return from();
+        },
+      };
+      if (recordStart === undefined) {
+        publish(startEvent);
+        execute(task, entry, context);
+        return;
+      }
       // With recordStart (a fenced broker write), the task runs only once its start is
       // recorded; a refusal fails the orchestration and the task never runs.
-      const recorded: Observable<unknown> = recordStart
-        ? defer(() => recordStart(startEvent)).pipe(
-            map(() => announce(startEvent)),
-            catchError((error: unknown) => {
-              fail(error);
-              return EMPTY;
-            }),
-          )
-        : of(publish(startEvent));
-      const subscription = recorded
-        .pipe(
-          concatMap(() =>
-            defer(() =>
-              toObservable(
-                executeTask(task, {
-                  signal: entry.abort.signal,
-                  get orion() {
-                    return from();
-                  },
-                }),
-              ),
-            ),
-          ),
-          last(undefined, undefined),
-        )
-        .subscribe({
-          next: (value) =>
-            done(
-              task.id,
-              value === undefined ? { success: true } : { success: true, result: value },
-            ),
-          error: (error: unknown) => done(task.id, { success: false, error: describeError(error) }),
-        });
-      if (running.has(task.id)) entry.subscription = subscription;
+      const subscription = defer(() => recordStart(startEvent)).subscribe({
+        next: () => undefined,
+        complete: () => {
+          if (!running.has(task.id)) return;
+          announce(startEvent);
+          execute(task, entry, context);
+        },
+        error: fail,
+      });
+      if (running.has(task.id) && entry.subscription === undefined) {
+        entry.subscription = subscription;
+      }
+    };
+
+    /**
+     * Runs a started task. A plain value (or a synchronous throw) finishes it at once and a
+     * promise when it settles, without building an observable per task; an observable's last
+     * value (`undefined` when it emits none) is its result.
+     */
+    const execute = (task: Task, entry: RunningTask, context: ExecuteTaskContext): void => {
+      const taskId = task.id;
+      const succeeded = (value: JsonValue | undefined): void =>
+        done(taskId, value === undefined ? { success: true } : { success: true, result: value });
+      const failed = (error: unknown): void =>
+        done(taskId, { success: false, error: describeError(error) });
+      let value: unknown;
+      try {
+        value = executeTask(task, context);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (isObservable(value)) {
+        const subscription = (value as Observable<JsonValue | undefined>)
+          .pipe(last(undefined, undefined))
+          .subscribe({ next: succeeded, error: failed });
+        if (running.get(taskId) === entry) entry.subscription = subscription;
+      } else if (isThenable(value)) {
+        value.then(succeeded, failed);
+      } else {
+        succeeded(value as JsonValue | undefined);
+      }
     };
 
     /**
@@ -680,7 +699,7 @@ export function orchestrate(
       stateSubscription?.unsubscribe();
       closeHolds(undefined);
       for (const [taskId, entry] of running) {
-        entry.abort.abort(new Error("orchestration cancelled"));
+        (entry.abort ??= new AbortController()).abort(new Error("orchestration cancelled"));
         entry.subscription?.unsubscribe();
         running.delete(taskId);
       }
