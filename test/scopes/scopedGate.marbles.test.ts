@@ -14,6 +14,7 @@ import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import { orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
 import { marbles } from "../marbles.js";
+import { expectShownInConcepts, type Diagram } from "./conceptsDiagram.js";
 
 /** a → b → c, and d on its own branch: a's descendants are b and c. */
 const plan = orion("o")
@@ -115,6 +116,90 @@ describe("gateReadyTasks with scopes", () => {
       const expected = "-------------b-";
       const fold = { scope: "downstream", modificationTimeout: 5, onTimeout: "hold" } as const;
       m.expect(released(m, events, tasks, fold)).toBeObservable(expected, ready);
+    }),
+  );
+});
+
+// The diagrams of docs/concepts.md ("Scoped holds"), each asserted as the guide shows it.
+describe("docs/concepts.md: the scope policies", () => {
+  // prettier-ignore
+  const diagram = [
+    ["bus",        "-s-c------n----"],
+    ["ready",      "---(bd)--------"],
+    ["orion",      "----------(bd)-"],
+    ["downstream", "---d------b----"],
+    ["function",   "---b------d----"],
+    ["throwing",   "----------(bd)-"],
+  ] as const satisfies Diagram;
+  const [[, bus], [, tasks], [, orion], [, downstream], [, chosen], [, throwing]] = diagram;
+
+  it("is the diagram the guide shows", () => {
+    expectShownInConcepts(diagram);
+  });
+
+  it(
+    "'orion' (default) holds every task of the orion",
+    marbles((m) => {
+      m.expect(released(m, bus, tasks, { scope: "orion" })).toBeObservable(orion, ready);
+    }),
+  );
+
+  it(
+    "'downstream' holds the completed task's descendants only",
+    marbles((m) => {
+      m.expect(released(m, bus, tasks, { scope: "downstream" })).toBeObservable(downstream, ready);
+    }),
+  );
+
+  it(
+    "a function chooses the scope",
+    marbles((m) => {
+      m.expect(released(m, bus, tasks, { scope: () => ["d"] })).toBeObservable(chosen, ready);
+    }),
+  );
+
+  it(
+    "a function that throws holds the whole orion",
+    marbles((m) => {
+      const scope = (): never => {
+        throw new Error("no scope");
+      };
+      m.expect(released(m, bus, tasks, { scope })).toBeObservable(throwing, ready);
+    }),
+  );
+});
+
+describe("docs/concepts.md: declarations", () => {
+  // prettier-ignore
+  const diagram = [
+    ["bus",    "-s-c---y---n--"],
+    ["ready",  "---b----------"],
+    ["output", "-------b------"],
+    ["bus",    "-s-c---w---n--"],
+    ["ready",  "---b----d-----"],
+    ["output", "--------d--b--"],
+  ] as const satisfies Diagram;
+  const [[, narrowing], [, heldTask], [, narrowed], [, widening], [, tasks], [, notWidened]] =
+    diagram;
+
+  it("is the diagram the guide shows", () => {
+    expectShownInConcepts(diagram);
+  });
+
+  it(
+    "a declaration narrows the whole orion to its scope: a task outside it is released then",
+    marbles((m) => {
+      m.expect(released(m, narrowing, heldTask)).toBeObservable(narrowed, ready);
+    }),
+  );
+
+  it(
+    "a declaration intersects the policy's scope: a task it names outside that scope stays free",
+    marbles((m) => {
+      m.expect(released(m, widening, tasks, { scope: "downstream" })).toBeObservable(
+        notWidened,
+        ready,
+      );
     }),
   );
 });
