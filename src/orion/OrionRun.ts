@@ -168,13 +168,19 @@ export interface OrionRun {
 /** An orion's fields without its task record. */
 type BaseFields = Omit<TaskOrion, "tasks"> & { readonly tasks: undefined };
 
-/** How to go back from version v + 1 to version v: what the change replaced. */
-interface Undo {
-  /** The tasks it replaced, as they were (`undefined`: the task did not exist). */
-  readonly tasks: (readonly [string, Task | undefined])[];
-  /** The base's fields but its tasks: its task record must not be kept alive for this. */
-  readonly base: BaseFields;
-  readonly state: OrionState;
+/**
+ * How to go back from any version to an earlier one, in flat arrays (nothing allocated per
+ * change, so a long run's history costs the young generation nothing): the change from version
+ * v to v + 1 replaced `taskIds[i]`, which was `replaced[i]` (`undefined`: it did not exist), for
+ * i from `starts[v]` to the next version's start; before it, the base's fields (its task record
+ * must not be kept alive for this) were `bases[v]` and the state `states[v]`.
+ */
+interface History {
+  readonly taskIds: string[];
+  readonly replaced: (Task | undefined)[];
+  readonly starts: number[];
+  readonly bases: BaseFields[];
+  readonly states: OrionState[];
 }
 
 const noReport: MergeReport = Object.freeze({
@@ -208,10 +214,13 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   const queue = new ReadyQueue();
   let version = 0;
   let cached: { version: number; orion: TaskOrion } | undefined;
-  /** With `keepHistory`: `history[v]` undoes the change from version v to v + 1. */
-  const history: Undo[] | undefined = options.keepHistory === true ? [] : undefined;
-  /** The undo entry of the change in progress (the next `changed()` closes it). */
-  let open: Undo | undefined;
+  /** With `keepHistory`: what each change replaced, to undo it (see `History`). */
+  const history: History | undefined =
+    options.keepHistory === true
+      ? { taskIds: [], replaced: [], starts: [], bases: [], states: [] }
+      : undefined;
+  /** Whether the change in progress has its entry (the next `changed()` closes it). */
+  let open = false;
   /** Off while the first load fills the empty run: version 0 has nothing to undo. */
   let recording = false;
   let past: { version: number; orion: TaskOrion } | undefined;
@@ -224,11 +233,20 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     }
     return baseFields.fields;
   };
-  /** Records what a change is about to replace, before the first replacement of a version. */
+  /** Opens the change's history entry, once, with the base and state from before it. */
+  const openEntry = (): void => {
+    if (history === undefined || open) return;
+    history.starts[version] = history.taskIds.length;
+    history.bases[version] = fieldsOfBase();
+    history.states[version] = stateFromCounts(counts);
+    open = true;
+  };
+  /** Records what a change is about to replace. */
   const remember = (taskId: string, previous: Task | undefined): void => {
     if (history === undefined || !recording) return;
-    open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
-    open.tasks.push([taskId, previous]);
+    openEntry();
+    history.taskIds.push(taskId);
+    history.replaced.push(previous);
   };
 
   // Arrays, not sets: a task has a handful of edges, and arrays cost far less to allocate.
@@ -320,14 +338,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     return task;
   };
   const changed = (): void => {
-    if (history !== undefined) {
-      history[version] = open ?? {
-        tasks: [],
-        base: fieldsOfBase(),
-        state: stateFromCounts(counts),
-      };
-      open = undefined;
-    }
+    openEntry();
+    open = false;
     version++;
   };
   /** The not-started targets of `taskId`'s edges that are ready now, best first. */
@@ -456,23 +468,21 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       // Walk back from now: O(tasks + changes since `at`). Tasks a later change removed come
       // back at the end of the key order.
       const then = new Map(tasks);
-      for (let v = version - 1; v >= at; v--) {
-        const entry = history[v]!;
-        for (let i = entry.tasks.length - 1; i >= 0; i--) {
-          const [taskId, task] = entry.tasks[i]!;
-          if (task === undefined) then.delete(taskId);
-          else then.set(taskId, task);
-        }
+      const { taskIds, replaced, starts } = history;
+      for (let i = taskIds.length - 1; i >= starts[at]!; i--) {
+        const task = replaced[i];
+        if (task === undefined) then.delete(taskIds[i]!);
+        else then.set(taskIds[i]!, task);
       }
-      const entry = history[at]!;
+      const fields = history.bases[at]!;
       const record = createRecord<Task>();
       for (const [taskId, task] of then) record[taskId] = task;
       recordFacts(freezeNewRecord(record)).keyCount = then.size;
       const orion: TaskOrion = {
-        ...entry.base,
-        state: entry.state,
+        ...fields,
+        state: history.states[at]!,
         tasks: record,
-        dependencies: entry.base.dependencies,
+        dependencies: fields.dependencies,
       };
       past = { version: at, orion };
       return orion;
@@ -607,8 +617,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       if (task === undefined) ranks.deleteTask(taskId);
     }
     for (const dependency of plan.addEdges) addEdge(dependency);
-    if (history !== undefined)
-      open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
+    openEntry();
     base = agent;
     changed();
     const newlyReady: Task[] = [];
@@ -620,8 +629,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** Starts over from a merged orion (the rare path after a full merge). */
   const rebuild = (merged: TaskOrion, agent: TaskOrion): void => {
     // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
-    if (history !== undefined)
-      open ??= { tasks: [], base: fieldsOfBase(), state: stateFromCounts(counts) };
+    openEntry();
     for (const id of [...edges.keys()]) removeEdge(id);
     for (const taskId of [...tasks.keys()]) setTask(taskId, undefined);
     ranks = load(merged);
