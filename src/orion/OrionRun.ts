@@ -75,7 +75,7 @@ import {
 } from "./mergeOrionStates.js";
 import { topologicalOrder } from "./topologicalOrder.js";
 import type { Dependency, OrionState, Task, TaskOrion } from "./types.js";
-import { validateOrion } from "./validateOrion.js";
+import { validateAndOrder } from "./validateOrion.js";
 
 /** Options of `createOrionRun`: those of the merge, used for every agent orion applied. */
 export interface OrionRunOptions extends MergeOptions {
@@ -197,7 +197,7 @@ const noReport: MergeReport = Object.freeze({
  * @throws InvalidOrionError - when `orion` fails `validateOrion`.
  */
 export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}): OrionRun {
-  const validation = validateOrion(orion);
+  const { validation, order } = validateAndOrder(orion);
   if (!validation.ok) throw new InvalidOrionError(orion.id, validation.errors);
   const conditions = options.conditions;
   /** The last agent orion accepted (at first `orion`): top-level fields, edges, diff base. */
@@ -324,12 +324,15 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
 
   /** Loads a valid orion into the empty structures. O(tasks + dependencies). */
-  const load = (from: TaskOrion): TopologicalRanks => {
+  const load = (
+    from: TaskOrion,
+    order: readonly string[] = topologicalOrder(from),
+  ): TopologicalRanks => {
     for (const key of recordKeys(from.tasks)) setTask(key, from.tasks[key]!);
     for (const key of Object.keys(from.dependencies)) addEdge(from.dependencies[key]!);
-    return new TopologicalRanks(topologicalOrder(from));
+    return new TopologicalRanks(order);
   };
-  let ranks = load(orion);
+  let ranks = load(orion, order);
   recording = true;
 
   const existing = (taskId: string): Task => {

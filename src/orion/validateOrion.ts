@@ -112,6 +112,18 @@ const q = JSON.stringify;
  * than per-task objects.
  */
 export function validateOrion(orion: TaskOrion): OrionValidation {
+  return validateAndOrder(orion).validation;
+}
+
+/**
+ * `validateOrion`, and for a valid orion also its `topologicalOrder`, from the same Kahn walk:
+ * a run needs both, and the walk is most of either's cost.
+ * @internal
+ */
+export function validateAndOrder(orion: TaskOrion): {
+  readonly validation: OrionValidation;
+  readonly order?: readonly string[];
+} {
   const errors: OrionIssue[] = [];
   const { tasks, dependencies } = orion;
   const keys = recordKeys(tasks);
@@ -208,14 +220,17 @@ export function validateOrion(orion: TaskOrion): OrionValidation {
     }
   }
 
-  const { length, done } = kahnOrder(keys.length, to, edgeCount, outgoing);
+  const { order, length, done } = kahnOrder(keys.length, to, edgeCount, outgoing);
   if (length < keys.length) {
     for (const path of findCycles(keys, from, to, edgeCount, done)) {
       errors.push({ kind: "cycle", path, message: `dependency cycle ${path.join(" -> ")}` });
     }
   }
-  return errors.length === 0 ? { ok: true } : { ok: false, errors };
+  if (errors.length > 0) return { validation: { ok: false, errors } };
+  return { validation: valid, order: Array.from(order, (node) => keys[node]!) };
 }
+
+const valid: OrionValidation = Object.freeze({ ok: true });
 
 function missing(dependencyId: string, taskId: string, end: "from" | "to"): OrionIssue {
   return {
