@@ -271,11 +271,8 @@ export function orchestrate(
     let answered: PendingEntry[] = [];
     let failure: OrchestrationResult["failure"];
 
-    /** `event` with this run's next id. */
-    const identify = <E extends OrionEvent>(event: E): E => ({
-      ...event,
-      eventId: `${runId}:${++eventSeq}`,
-    });
+    /** This run's next event id. */
+    const nextId = (): string => `${runId}:${++eventSeq}`;
     const announce = (event: OrionEvent): void => {
       const orionNow = lazyOrion();
       subscriber.next({
@@ -289,10 +286,48 @@ export function orchestrate(
       });
     };
     const publish = (event: OrionEvent): void => {
-      const identified = event.eventId === undefined ? identify(event) : event;
+      const identified = event.eventId === undefined ? { ...event, eventId: nextId() } : event;
       lastEventId = identified.eventId;
       bus.publish(identified);
       announce(identified);
+    };
+
+    /**
+     * A task's `TASK_COMPLETED` / `TASK_FAILED`, with this run's next id: fixed-shape literals, as
+     * every task builds one.
+     */
+    const endEvent = (
+      taskId: string,
+      outcome: TaskOutcome,
+      timestamp: number,
+      newlyReady: readonly Task[],
+    ): TaskEvent => {
+      const newlyReadyTaskIds = newlyReady.map((t) => t.id);
+      const eventId = nextId();
+      if (!outcome.success) {
+        const { error } = outcome;
+        return {
+          type: "TASK_FAILED",
+          orionId,
+          taskId,
+          timestamp,
+          error,
+          newlyReadyTaskIds,
+          eventId,
+        };
+      }
+      const { result } = outcome;
+      return result === undefined
+        ? { type: "TASK_COMPLETED", orionId, taskId, timestamp, newlyReadyTaskIds, eventId }
+        : {
+            type: "TASK_COMPLETED",
+            orionId,
+            taskId,
+            timestamp,
+            result,
+            newlyReadyTaskIds,
+            eventId,
+          };
     };
 
     const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => {
@@ -302,7 +337,11 @@ export function orchestrate(
         state: final.state,
         outcome,
         timings: [...timings.values()],
-        blocked: outcome === "cancelled" ? [] : getBlockedTasks(final, readyOptions),
+        // Only a task that has not started can be blocked: after a full run, none is.
+        blocked:
+          outcome === "cancelled" || run.counts().notStarted === 0
+            ? []
+            : getBlockedTasks(final, readyOptions),
         heldMs,
         startedAt,
         endedAt: now(),
@@ -380,18 +419,7 @@ export function orchestrate(
           status: run.task(taskId)?.status ?? timing.status,
         });
       }
-      publish({
-        type: outcome.success ? "TASK_COMPLETED" : "TASK_FAILED",
-        orionId,
-        taskId,
-        timestamp: now(),
-        ...(outcome.success
-          ? outcome.result === undefined
-            ? {}
-            : { result: outcome.result }
-          : { error: outcome.error }),
-        newlyReadyTaskIds: newlyReady.map((t) => t.id),
-      });
+      publish(endEvent(taskId, outcome, now(), newlyReady));
       trigger();
     });
 
@@ -405,12 +433,13 @@ export function orchestrate(
       });
       const entry: RunningTask = {};
       running.set(task.id, entry);
-      const startEvent = identify<TaskEvent>({
+      const startEvent: TaskEvent = {
         type: "TASK_STARTED",
         orionId,
         taskId: task.id,
         timestamp: now(),
-      });
+        eventId: nextId(),
+      };
       const from = lazyOrion();
       const context: ExecuteTaskContext = {
         // Made on first read: most executors never look at it (see `RunningTask`).
