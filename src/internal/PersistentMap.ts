@@ -107,8 +107,10 @@ export class PersistentMap<K extends string, V> implements ReadonlyMap<K, V> {
 
   private update(key: K, value: Slot<V>): PersistentMap<K, V> {
     const data = reroot(this.node);
-    const had = data.has(key);
-    const old: Slot<V> = had ? (data.get(key) as V) : ABSENT;
+    // One lookup where the key is there (a value may be `undefined` only when it is not).
+    const found = data.get(key);
+    const had = found !== undefined || data.has(key);
+    const old: Slot<V> = had ? (found as V) : ABSENT;
     if (old === value) return this;
     const size = this.size + (value === ABSENT ? -1 : had ? 0 : 1);
     const previous = this.node;
