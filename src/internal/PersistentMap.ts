@@ -70,9 +70,12 @@ function reroot<K, V>(node: VersionNode<K, V>): Map<K, V> {
 }
 
 /** A persistent map: see the module comment. Create one with {@link PersistentMap.empty}. */
-export class PersistentMap<K extends string, V> implements ReadonlyMap<K, V> {
+export class PersistentMap<K extends string, V extends NonNullable<unknown>> implements ReadonlyMap<
+  K,
+  V
+> {
   /** An empty map. */
-  static empty<K extends string, V>(): PersistentMap<K, V> {
+  static empty<K extends string, V extends NonNullable<unknown>>(): PersistentMap<K, V> {
     return new PersistentMap<K, V>(
       { data: new Map(), updates: 0, key: undefined, value: ABSENT, next: null },
       0,
@@ -107,10 +110,10 @@ export class PersistentMap<K extends string, V> implements ReadonlyMap<K, V> {
 
   private update(key: K, value: Slot<V>): PersistentMap<K, V> {
     const data = reroot(this.node);
-    // One lookup where the key is there (a value may be `undefined` only when it is not).
+    // Values are never `undefined` (nor `null`), so `get` alone tells whether the key is there: one lookup.
     const found = data.get(key);
-    const had = found !== undefined || data.has(key);
-    const old: Slot<V> = had ? (found as V) : ABSENT;
+    const had = found !== undefined;
+    const old: Slot<V> = had ? found : ABSENT;
     if (old === value) return this;
     const size = this.size + (value === ABSENT ? -1 : had ? 0 : 1);
     const previous = this.node;
