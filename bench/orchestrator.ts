@@ -29,12 +29,21 @@ const SIZES = [100, 1_000, 10_000, 100_000] as const;
 const PLANS: Readonly<
   Record<number, { warmup: number; runs: number; simulateRuns: number; only?: readonly Config[] }>
 > = {
-  100: { warmup: 3, runs: 15, simulateRuns: 7 },
+  100: { warmup: 10, runs: 30, simulateRuns: 7 },
   1_000: { warmup: 1, runs: 7, simulateRuns: 3 },
   10_000: { warmup: 1, runs: 3, simulateRuns: 1 },
   // simulate at 100,000 is measured through the CLI below (one run takes minutes).
   100_000: { warmup: 0, runs: 1, simulateRuns: 0, only: ["bare", "plain", "synced"] },
 };
+/** The JIT warm-up before anything is measured: rounds of every configuration on this size. */
+const WARM_UP_SIZE = 1_000;
+const WARM_UP_ROUNDS = 3;
+/**
+ * The issue's goal of at most 30 µs per task at 10,000 tasks, as a ratio to the floor (what the
+ * bench checks, so that it holds on any machine): on the issue's machine the bare walk took
+ * 2.7 µs per task at 10,000 tasks.
+ */
+const SYNCED_GOAL_OVER_BARE = 30 / 2.7;
 /** Sizes at which the answers carry a `newOrion` (its cost per answer grows with the orion). */
 const WITH_ORION_SIZES = [100, 1_000, 3_000] as const;
 /** The CLI runs: orion sizes and the wall-clock cap of one run. */
@@ -170,6 +179,17 @@ export async function benchOrchestrator(): Promise<string> {
   const timings = new Map<string, Timing>();
   const key = (config: Config, size: number): string => `${config}/${size}`;
 
+  // Warm-up for the JIT before any size is measured: a few hundred tasks run through a
+  // function are not enough for V8 to optimise it, so without this the first (smallest) size
+  // would measure the interpreter, not the per-task cost.
+  const warm = layeredOrion(WARM_UP_SIZE, SEED + 1);
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    bareOnce(warm, WARM_UP_SIZE);
+    await orchestrate(warm, false);
+    await orchestrate(warm, true);
+    simulateOnce(warm);
+  }
+
   for (const size of SIZES) {
     const plan = layeredOrion(size, SEED);
     const { warmup, runs, simulateRuns, only } = PLANS[size]!;
@@ -290,6 +310,7 @@ export async function benchOrchestrator(): Promise<string> {
   const flatSynced = growth("synced") ?? Number.NaN;
   const flatSimulate = growth("simulate") ?? Number.NaN;
   const synced10k = perTask("synced", 10_000) ?? Number.NaN;
+  const synced10kOverBare = synced10k / (perTask("bare", 10_000) ?? Number.NaN);
   const cli100k = cli.find((r) => r.size === 100_000);
   const goals = [
     [
@@ -308,9 +329,9 @@ export async function benchOrchestrator(): Promise<string> {
       verdict(flatSimulate <= 1.5),
     ],
     [
-      "synced ≤ 30 µs/task at 10,000 tasks",
-      `${formatNumber(synced10k)} µs`,
-      verdict(synced10k <= 30),
+      `synced at 10,000 tasks ≤ ${formatRatio(SYNCED_GOAL_OVER_BARE)} bare (30 µs where bare takes 2.7 µs)`,
+      `${formatRatio(synced10kOverBare)} (${formatNumber(synced10k)} µs)`,
+      verdict(synced10kOverBare <= SYNCED_GOAL_OVER_BARE),
     ],
     [
       "`orion-sync simulate`, 100,000 tasks, < 60 s",
@@ -331,7 +352,9 @@ export async function benchOrchestrator(): Promise<string> {
     "",
     "Random layered DAGs (layers of √n tasks, each task after two random tasks of the layer " +
       "before, about 2 edges per task; `bench/orionRun.ts`), µs per task (median, min–max in " +
-      "parentheses), each run after a full GC, configurations interleaved round by round. Runs " +
+      "parentheses), each run after a full GC, configurations interleaved round by round, after " +
+      `a warm-up of ${WARM_UP_ROUNDS} rounds of every configuration on ${fmt(WARM_UP_SIZE)} tasks ` +
+      "(so the smallest size measures optimised code, not the interpreter). Runs " +
       `per size: ${SIZES.map((s) => `${PLANS[s]!.runs} after ${PLANS[s]!.warmup} (${fmt(s)})`).join(", ")}; ` +
       `simulate ${SIZES.filter((s) => PLANS[s]!.simulateRuns > 0)
         .map((s) => `${PLANS[s]!.simulateRuns} (${fmt(s)})`)
