@@ -48,7 +48,12 @@ export function agentOrionChange(
     dependencies.push(...note.dependencies);
     at = note.from;
   }
-  return at === previous ? { tasks, dependencies } : undefined;
+  if (at !== previous) return undefined;
+  // The caller merges `next` now, and the next merge starts from `next`: nothing will walk past
+  // `previous` again. Its note would keep every earlier orion (each with its whole task record)
+  // reachable from the newest one: a run of 100,000 tasks ran out of memory that way.
+  notes.delete(previous);
+  return { tasks, dependencies };
 }
 
 /** Records built from another by replacing some keys' values (no key added or removed). */

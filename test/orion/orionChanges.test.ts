@@ -1,0 +1,50 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import { agentOrionChange, noteOrionChange } from "../../src/orion/internal/orionChanges.js";
+import { orion } from "../../src/orion/orion.js";
+import type { TaskOrion } from "../../src/orion/types.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** An agent orion derived from `from` with task `id`'s params changed, noted as such. */
+function edited(from: TaskOrion, id: string, n: number): TaskOrion {
+  const next: TaskOrion = {
+    ...from,
+    tasks: { ...from.tasks, [id]: { ...from.tasks[id]!, params: { n } } },
+  };
+  noteOrionChange(next, from, { tasks: [id] });
+  return next;
+}
+
+describe("agentOrionChange", () => {
+  it("gives the keys changed along the notes from the last merged orion", () => {
+    const o0 = orion("o").task("a").task("b").build();
+    const o1 = edited(o0, "a", 1);
+    const o2 = edited(o1, "b", 2);
+    expect(agentOrionChange(o2, o0)).toEqual({ tasks: ["b", "a"], dependencies: [] });
+  });
+
+  it("gives nothing when the notes do not lead back to the last merged orion", () => {
+    const o0 = orion("o").task("a").build();
+    const other = orion("o").task("a").build();
+    expect(agentOrionChange(edited(o0, "a", 1), other)).toBeUndefined();
+  });
+
+  it("lets an orion merged before the last one be collected (a run of many answers keeps one)", async () => {
+    let o0: TaskOrion | undefined = orion("o").task("a").task("b").build();
+    const first = new WeakRef(o0);
+    let o1: TaskOrion | undefined = edited(o0, "a", 1);
+    expect(agentOrionChange(o1, o0)).toBeDefined(); // the run merges o1 after o0
+    const o2 = edited(o1, "b", 2);
+    expect(agentOrionChange(o2, o1)).toBeDefined(); // then o2 after o1
+    o0 = undefined;
+    o1 = undefined;
+    // A WeakRef's target stays alive until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    expect(o2.tasks.b?.params).toEqual({ n: 2 });
+  });
+});
