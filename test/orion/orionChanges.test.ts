@@ -33,14 +33,15 @@ describe("agentOrionChange", () => {
   });
 
   it("lets an orion merged before the last one be collected (a run of many answers keeps one)", async () => {
-    let o0: TaskOrion | undefined = orion("o").task("a").task("b").build();
-    const first = new WeakRef(o0);
-    let o1: TaskOrion | undefined = edited(o0, "a", 1);
-    expect(agentOrionChange(o1, o0)).toBeDefined(); // the run merges o1 after o0
-    const o2 = edited(o1, "b", 2);
-    expect(agentOrionChange(o2, o1)).toBeDefined(); // then o2 after o1
-    o0 = undefined;
-    o1 = undefined;
+    // The run merges o1 after o0, then o2 after o1; only o2 is kept.
+    const { first, o2 } = (() => {
+      const o0 = orion("o").task("a").task("b").build();
+      const o1 = edited(o0, "a", 1);
+      expect(agentOrionChange(o1, o0)).toBeDefined();
+      const last = edited(o1, "b", 2);
+      expect(agentOrionChange(last, o1)).toBeDefined();
+      return { first: new WeakRef(o0), o2: last };
+    })();
     // A WeakRef's target stays alive until the current job ends.
     await new Promise((resolve) => setImmediate(resolve));
     gc();
