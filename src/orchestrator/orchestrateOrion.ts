@@ -345,7 +345,10 @@ export function orchestrate(
         heldMs,
         startedAt,
         endedAt: now(),
-        statistics: synchronizer?.getStatistics(),
+        statistics:
+          synchronizer === undefined
+            ? undefined
+            : { ...synchronizer.getStatistics(), scopeViolations: scopeViolations.length },
         scopeViolations: [...scopeViolations],
         taskHolds: [...taskHolds],
         ...(failure === undefined ? {} : { failure }),

@@ -8,6 +8,15 @@ import type { JsonValue, OrionState, Task, TaskOrion } from "../orion/types.js";
 import type { PendingStats } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 
+/**
+ * An orchestration's statistics: the synchronizer's, and how many scope violations the agent's
+ * answers made (the length of `scopeViolations`), so that a dashboard built on statistics sees
+ * them without reading the list.
+ */
+export interface OrchestrationStatistics extends PendingStats {
+  readonly scopeViolations: number;
+}
+
 /** What `executeTask` gets besides the task. */
 export interface ExecuteTaskContext {
   /** Aborted when the orchestration is cancelled (signal or unsubscription). */
@@ -167,8 +176,11 @@ export interface OrchestrationResult {
   readonly startedAt: number;
   /** When it ended (ms, on its scheduler). */
   readonly endedAt: number;
-  /** The synchronizer's statistics at the end, if there was one. */
-  readonly statistics: PendingStats | undefined;
+  /**
+   * The synchronizer's statistics at the end, with this orchestration's count of scope
+   * violations beside them, if there was a synchronizer.
+   */
+  readonly statistics: OrchestrationStatistics | undefined;
   /** Scope violations the agent's answers made (one per task, the first), in merge order. */
   readonly scopeViolations: readonly ScopeViolation[];
   /** With scoped starts: each period a ready task waited for a scope, in the order they ended. */

@@ -205,6 +205,16 @@ describe("orchestrateOrion, scope violations", () => {
     expect(result?.outcome).toBe("completed");
   });
 
+  it("counts the violations in the result's statistics", () => {
+    const { result } = runScenario({ agent: violating, orchestrate: { scoped: true } });
+    expect(result?.statistics?.scopeViolations).toBe(1);
+    const inScope = runScenario({
+      agent: { ...violating, declare: { a: ["a2", "c"], b: ["c"] } },
+      orchestrate: { scoped: true },
+    });
+    expect(inScope.result?.statistics?.scopeViolations).toBe(0);
+  });
+
   it("an edit inside the scope is not a violation", () => {
     const { result } = runScenario({
       agent: { ...violating, declare: { a: ["a2", "c"], b: ["c"] } },
