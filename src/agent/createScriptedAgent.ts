@@ -1,7 +1,9 @@
 /**
  * A scripted stand-in for the LLM agent: it answers task completions with `ORION_MODIFIED`
  * after a latency, one modification at a time, batching what arrives while it works, like
- * UFO's agent. For tests, demos and benchmarks of the synchronizer.
+ * UFO's agent; or, with `concurrency`, each completion on its own and several at once, like an
+ * LLM service that handles completions in parallel. For tests, demos and benchmarks of the
+ * synchronizer.
  */
 import {
   asyncScheduler,
@@ -15,6 +17,8 @@ import {
   map,
   Subject,
   timer,
+  type Subscription,
+  type Unsubscribable,
   type Observable,
   type SchedulerLike,
 } from "rxjs";
@@ -40,7 +44,9 @@ export interface AgentBus {
 
 /**
  * How long the agent "thinks" about a batch, in ms of the scheduler's clock: a constant, or a
- * function of the batch (called once, when the batch starts). Must be finite and `>= 0`.
+ * function of the batch (called once, when the batch starts). Must be finite and `>= 0`. A
+ * concurrent agent (see {@link ScriptedAgentOptions.concurrency}) calls it with a batch of one
+ * completion, when that completion's answer starts (leaves the queue).
  */
 export type AgentLatency = number | ((batch: readonly TaskEvent[]) => number);
 
@@ -81,6 +87,25 @@ export interface ScriptedAgentOptions {
   readonly declare?: AgentDeclare;
   /** Where the latency timers run. Default: `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * How many completions the agent answers at once. `1` (the default): one batch at a time,
+   * like UFO's agent (see {@link createScriptedAgent}). `n > 1` or `Infinity`: each completion
+   * on its own, like an LLM service that handles completions in parallel: its answer starts
+   * when it arrives (after its declaration, if any) and is published after its own latency
+   * (`latency([event])`), with at most `n` answers in flight; a completion that finds `n` in
+   * flight waits in a FIFO queue and starts when a slot frees, right after that answer is
+   * published. Each answer is one `ORION_MODIFIED` for that one completion.
+   *
+   * Answers may finish out of order (a later completion with a shorter latency). The rule:
+   * `edit` runs when the answer is published, not when it starts, on the agent's view at that
+   * moment (every answer published before it, in publication order), and its result becomes
+   * the view. So no edit is lost: each `newOrion` holds the edits of every answer published
+   * before it, whichever completion they were for; an answer still in flight is not in it.
+   *
+   * A finite value must be a positive integer: `0`, negative, fractional or NaN values throw a
+   * `RangeError`.
+   */
+  readonly concurrency?: number;
   /** Only this orion's events are handled. Default: every orion's. */
   readonly orionId?: string;
   /**
@@ -110,14 +135,16 @@ export interface ScriptedAgent {
   readonly modifications$: Observable<OrionModifiedEvent>;
   /**
    * Whether the agent has a batch in hand, starting with the current value: `true` from the
-   * completion that starts a batch until the last queued batch has been published.
+   * completion that starts a batch until the last queued batch has been published. A
+   * concurrent agent: `true` while some answer is in flight or queued.
    */
   readonly busy$: Observable<boolean>;
   /** The current value of `busy$`. */
   isBusy(): boolean;
   /**
-   * Unsubscribes from the bus and cancels the pending timer: nothing is published, and
-   * neither `latency` nor `edit` is called, after it. Idempotent; safe from inside a callback.
+   * Unsubscribes from the bus and cancels the pending timer (a concurrent agent: every timer
+   * in flight, and drops its queue): nothing is published, and neither `latency` nor `edit` is
+   * called, after it. Idempotent; safe from inside a callback.
    */
   stop(): void;
 }
@@ -143,11 +170,24 @@ export interface ScriptedAgent {
  * order of first appearance. `ORION_STARTED` sets the view; `ORION_COMPLETED` and
  * `ORION_FAILED` forget it.
  *
+ * With `concurrency` above 1, each completion is answered on its own instead, several at once
+ * (latency 5, concurrency 2; see {@link ScriptedAgentOptions.concurrency}):
+ *
+ * ```text
+ * events:  --a-b-c-------------d------    a, b, c, d: TASK_COMPLETED (latency: 5)
+ * output:  -------A-B--C------------D-    A: onTaskIds [a]   B: [b]   C: [c]   D: [d]
+ * busy$:   f-t---------f-------t----f-
+ * ```
+ *
+ * (`c` waits for a slot: it starts when `A` is published.) The bus completing lets the answers
+ * in flight and queued be published first; the bus erroring cancels them.
+ *
  * The agent subscribes to `bus.events$` at once. Publishing never happens inside the bus's
  * delivery of the triggering event unless the scheduler runs a timer synchronously (e.g.
  * `queueScheduler` with latency 0); both are safe.
  *
- * @throws RangeError if `options.latency` is a number that is negative, NaN or infinite.
+ * @throws RangeError if `options.latency` is a number that is negative, NaN or infinite, or
+ *   `options.concurrency` is not a positive integer or `Infinity`.
  */
 export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions): ScriptedAgent {
   const { latency, edit, declare, orionId, scheduler = asyncScheduler } = options;
@@ -155,6 +195,15 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
   if (typeof latency === "number") {
     const error = checkLatency(latency);
     if (error) throw error;
+  }
+  const concurrency = options.concurrency ?? 1;
+  if (!(
+    concurrency === Number.POSITIVE_INFINITY ||
+    (Number.isInteger(concurrency) && concurrency >= 1)
+  )) {
+    throw new RangeError(
+      `concurrency must be a positive integer or Infinity, got ${String(concurrency)}`,
+    );
   }
 
   const views = new Map<string, TaskOrion>();
@@ -306,33 +355,109 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     if (busy.value !== value) busy.next(value);
   };
 
-  const subscription = bus.events$
-    .pipe(
-      filter(observe),
-      // Idle: start draining. Busy: the event waits in the queue for the next batch.
-      exhaustMap(() => {
+  /** Today's agent: one batch at a time. Returns what `stop()` unsubscribes. */
+  const startBatching = (): Unsubscribable =>
+    bus.events$
+      .pipe(
+        filter(observe),
+        // Idle: start draining. Busy: the event waits in the queue for the next batch.
+        exhaustMap(() => {
+          setBusy(true);
+          // `expand` emits a batch's answers (published downstream) before it subscribes to
+          // the next batch, so the next batch holds exactly what arrived until then.
+          return nextBatch().pipe(
+            expand(nextBatch),
+            finalize(() => setBusy(false)),
+          );
+        }),
+      )
+      .subscribe({
+        next: publishAll,
+        error: (error: unknown) => {
+          setBusy(false);
+          modifications.error(error);
+          busy.complete();
+        },
+        complete: () => {
+          setBusy(false);
+          modifications.complete();
+          busy.complete();
+        },
+      });
+
+  /**
+   * The concurrent agent: each completion answered on its own after its own latency, at most
+   * `concurrency` in flight, the rest queued FIFO. Returns what `stop()` unsubscribes.
+   */
+  const startConcurrent = (): Unsubscribable => {
+    /** The latency timers in flight. */
+    const inFlight = new Set<Subscription>();
+    /** Answers started and not yet published (a timer may fire before it is in `inFlight`). */
+    let running = 0;
+    let busEnded = false;
+
+    const settle = (): void => {
+      if (running > 0 || queue.length > 0) return;
+      setBusy(false);
+      if (busEnded && !stopped) {
+        modifications.complete();
+        busy.complete();
+      }
+    };
+
+    /** Starts queued answers while a slot is free. */
+    const pump = (): void => {
+      while (!stopped && running < concurrency && queue.length > 0) {
+        const event = queue.shift()!;
+        running++;
         setBusy(true);
-        // `expand` emits a batch's answers (published downstream) before it subscribes to
-        // the next batch, so the next batch holds exactly what arrived until then.
-        return nextBatch().pipe(
-          expand(nextBatch),
-          finalize(() => setBusy(false)),
-        );
-      }),
-    )
-    .subscribe({
-      next: publishAll,
+        const batch = [event];
+        // The timer, once `schedule` has returned (a synchronous scheduler fires before).
+        const handle: { sub?: Subscription; fired?: true } = {};
+        const fire = (): void => {
+          handle.fired = true;
+          if (handle.sub !== undefined) inFlight.delete(handle.sub);
+          if (stopped) return;
+          // The edit runs now, on the view as every answer published so far left it.
+          publishAll({ batch, answers: answer(batch) });
+          if (stopped) return; // stop() from inside publish
+          running--;
+          pump();
+          settle();
+        };
+        handle.sub = scheduler.schedule(fire, latencyOf(batch));
+        if (handle.fired === undefined && !stopped) inFlight.add(handle.sub);
+      }
+    };
+
+    const events = bus.events$.subscribe({
+      next: (event) => {
+        if (observe(event)) pump();
+      },
       error: (error: unknown) => {
+        for (const timerSub of inFlight) timerSub.unsubscribe();
+        inFlight.clear();
+        queue.length = 0;
+        running = 0;
         setBusy(false);
         modifications.error(error);
         busy.complete();
       },
       complete: () => {
-        setBusy(false);
-        modifications.complete();
-        busy.complete();
+        busEnded = true;
+        settle();
       },
     });
+    return {
+      unsubscribe: () => {
+        events.unsubscribe();
+        for (const timerSub of inFlight) timerSub.unsubscribe();
+        inFlight.clear();
+      },
+    };
+  };
+
+  const subscription = concurrency === 1 ? startBatching() : startConcurrent();
 
   return {
     modifications$: modifications.asObservable(),
