@@ -54,8 +54,19 @@ export interface SimulateOptions {
   readonly isStale?: (task: Task, predecessors: readonly string[]) => boolean;
   /** Seeds the per-task durations and the per-batch agent latencies. */
   readonly seed: number;
-  /** How long the agent thinks about each batch of completions, drawn per batch. */
+  /**
+   * How long the agent thinks about each batch of completions, drawn per batch (with
+   * `agentConcurrency` above 1: per completion, when its answer starts).
+   */
   readonly agentLatency: MsRange;
+  /**
+   * How many completions the agent answers at once (the scripted agent's `concurrency`).
+   * Default 1: one batch at a time, like UFO's agent. Above 1 or `Infinity`: each completion on
+   * its own after its own latency, like an LLM service that answers in parallel; each answer's
+   * edit applies to the agent's view when it is published. Not a positive integer or
+   * `Infinity`: a `RangeError`.
+   */
+  readonly agentConcurrency?: number;
   /** How long each task runs, drawn per task id (the same in the gated and ungated runs). */
   readonly taskDuration: MsRange;
   /** The synchronizer's modification timeout, in ms (gated runs). Default: the synchronizer's. */
@@ -163,6 +174,10 @@ function markAll(events: readonly TaskEvent[], current: TaskOrion, trusted: bool
   return next;
 }
 
+/** {@link markDependents} inside a simulation, whose dependency records the edit never changes. */
+const markOne: AgentEdit = (event, current) =>
+  current ? markAll([event], current, true) : undefined;
+
 /**
  * The default edit as the agent runs it: each completion of a batch but the last returns the
  * view unchanged and is remembered; the last marks them all at once. The published orion is the
@@ -235,6 +250,15 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
     throw new RangeError(`scope must be 'downstream' or 'declared', got ${String(scope)}`);
   }
   const declare = options.declare ?? (options.scope === "declared" ? declareDependents : undefined);
+  const concurrency = options.agentConcurrency ?? 1;
+  if (!(
+    concurrency === Number.POSITIVE_INFINITY ||
+    (Number.isInteger(concurrency) && concurrency >= 1)
+  )) {
+    throw new RangeError(
+      `agentConcurrency must be a positive integer or Infinity, got ${String(concurrency)}`,
+    );
+  }
   orion = frozenCopy(orion);
   const scheduler = new TestScheduler(() => undefined);
   scheduler.maxFrames = Number.POSITIVE_INFINITY;
@@ -269,14 +293,18 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
   });
 
   const latencies = mulberry32(seed);
-  const batched = options.edit === undefined ? batchedMarkDependents() : undefined;
+  // The batched default edit assumes one batch at a time; a concurrent agent answers one
+  // completion per answer, so it marks that one's dependents (a record the simulation trusts).
+  const batched =
+    options.edit === undefined && concurrency === 1 ? batchedMarkDependents() : undefined;
   const agent = createScriptedAgent(bus, {
     scheduler,
     latency: (batch) => {
       batched?.startBatch(batch);
       return randomInt(latencies, options.agentLatency);
     },
-    edit: options.edit ?? batched?.edit ?? markDependents,
+    edit: options.edit ?? batched?.edit ?? (concurrency === 1 ? markDependents : markOne),
+    ...(concurrency === 1 ? {} : { concurrency }),
     ...(declare === undefined ? {} : { declare }),
     onError: () => undefined,
   });
