@@ -410,10 +410,32 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   commands: fc.array(command, { maxLength: 40 }),
 });
 
+/**
+ * Scenarios that reach the rarest cases for certain, run before the random ones: the coverage
+ * check below must not depend on the seed (150 random runs missed a retry now and then).
+ */
+const covering: readonly Scenario[] = [
+  {
+    orions: 1,
+    foldFirst: true,
+    facade: false,
+    perOrionGates: false,
+    // t0 fails, is started again, and completes while its failure's modification is owed.
+    commands: [
+      { kind: "end", orion: 0, pick: 0, failed: true },
+      { kind: "retryNow", orion: 0, pick: 0 },
+      { kind: "end", orion: 0, pick: 0, failed: false },
+    ],
+  },
+];
+
 describe("causal gate (issue 13): model-based", () => {
   it("no task starts while a modification of its orion registered before the start is owed, and every task starts on the latest orion", () => {
     coverage.clear();
-    fc.assert(fc.property(scenario, run), { numRuns: runs(150) });
+    fc.assert(fc.property(scenario, run), {
+      numRuns: runs(150),
+      examples: covering.map((s) => [s]),
+    });
     expect([...coverage].sort()).toEqual([
       "answer before completion",
       "early answer by event id",
