@@ -1,10 +1,12 @@
 import {
   asyncScheduler,
   defer,
+  from,
   isObservable,
   last,
   Observable,
   Subject,
+  type ObservableInput,
   type Subscription,
 } from "rxjs";
 import { describeThrown } from "../internal/describeThrown.js";
@@ -453,9 +455,11 @@ export function orchestrate(
           return from();
         },
       };
+      /** Whether the orchestration still runs this task (a consumer may cancel on its start). */
+      const current = (): boolean => !finished && running.get(task.id) === entry;
       if (recordStart === undefined) {
         publish(startEvent);
-        execute(task, entry, context);
+        if (current()) execute(task, entry, context);
         return;
       }
       // With recordStart (a fenced broker write), the task runs only once its start is
@@ -463,9 +467,9 @@ export function orchestrate(
       const subscription = defer(() => recordStart(startEvent)).subscribe({
         next: () => undefined,
         complete: () => {
-          if (!running.has(task.id)) return;
+          if (!current()) return;
           announce(startEvent);
-          execute(task, entry, context);
+          if (current()) execute(task, entry, context);
         },
         error: fail,
       });
@@ -481,26 +485,33 @@ export function orchestrate(
      */
     const execute = (task: Task, entry: RunningTask, context: ExecuteTaskContext): void => {
       const taskId = task.id;
+      let settled = false;
+      /** The first outcome counts, and only while this run of the task is the one running. */
+      const settle = (outcome: TaskOutcome): void => {
+        if (settled) return;
+        settled = true;
+        if (running.get(taskId) === entry) done(taskId, outcome);
+      };
       const succeeded = (value: JsonValue | undefined): void =>
-        done(taskId, value === undefined ? { success: true } : { success: true, result: value });
+        settle(value === undefined ? { success: true } : { success: true, result: value });
       const failed = (error: unknown): void =>
-        done(taskId, { success: false, error: describeError(error) });
-      let value: unknown;
+        settle({ success: false, error: describeError(error) });
+      // Everything the result does (a `then` that throws, an observable that will not
+      // subscribe) fails the task, as the call itself throwing does.
       try {
-        value = executeTask(task, context);
+        const value: unknown = executeTask(task, context);
+        if (isObservable(value)) {
+          const subscription = from(value as ObservableInput<JsonValue | undefined>)
+            .pipe(last(undefined, undefined))
+            .subscribe({ next: succeeded, error: failed });
+          if (running.get(taskId) === entry) entry.subscription = subscription;
+        } else if (isThenable(value)) {
+          value.then(succeeded, failed);
+        } else {
+          succeeded(value as JsonValue | undefined);
+        }
       } catch (error) {
         failed(error);
-        return;
-      }
-      if (isObservable(value)) {
-        const subscription = (value as Observable<JsonValue | undefined>)
-          .pipe(last(undefined, undefined))
-          .subscribe({ next: succeeded, error: failed });
-        if (running.get(taskId) === entry) entry.subscription = subscription;
-      } else if (isThenable(value)) {
-        value.then(succeeded, failed);
-      } else {
-        succeeded(value as JsonValue | undefined);
       }
     };
 

@@ -112,7 +112,9 @@ const q = JSON.stringify;
  * than per-task objects.
  */
 export function validateOrion(orion: TaskOrion): OrionValidation {
-  return validateAndOrder(orion).validation;
+  const { validation } = validateAndOrder(orion);
+  // A fresh object for the caller, as before: `valid` is shared inside the package only.
+  return validation.ok ? { ok: true } : validation;
 }
 
 /**
