@@ -36,8 +36,8 @@ const method =
   "Every section runs in the same node process, one after the other, and reports medians " +
   "over repeated runs after warm-up runs (each section states its own counts). Where " +
   "configurations are compared, they run interleaved, round after round, each run on a " +
-  "fresh instance after a full garbage collection, so drift of the machine affects them " +
-  "alike and their ratios are stable. " +
+  "fresh instance (after a full garbage collection, except where a section says why not), " +
+  "so drift of the machine affects them alike and their ratios are stable. " +
   `Machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ` +
   `node ${process.version}` +
   (globalThis.gc === undefined ? " (without `--expose-gc`)" : " with `--expose-gc`") +
