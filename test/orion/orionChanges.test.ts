@@ -32,6 +32,22 @@ describe("agentOrionChange", () => {
     expect(agentOrionChange(edited(o0, "a", 1), other)).toBeUndefined();
   });
 
+  it("gives nothing or the whole change, never part of it, after another run cut the notes on the way", () => {
+    const o0 = orion("o").task("a").task("b").task("c").build();
+    const o1 = edited(o0, "a", 1);
+    const o2 = edited(o1, "b", 2);
+    const o3 = edited(o2, "c", 3);
+    // One run merges o1, o2 and o3 in turn, cutting the notes behind each.
+    agentOrionChange(o1, o0);
+    agentOrionChange(o2, o1);
+    agentOrionChange(o3, o2);
+    // Other runs, which merged o0 or o1 last, now merge o3.
+    const fromO0 = agentOrionChange(o3, o0);
+    const fromO1 = agentOrionChange(o3, o1);
+    if (fromO0 !== undefined) expect([...fromO0.tasks!].sort()).toEqual(["a", "b", "c"]);
+    if (fromO1 !== undefined) expect([...fromO1.tasks!].sort()).toEqual(["b", "c"]);
+  });
+
   it("lets an orion merged before the last one be collected (a run of many answers keeps one)", async () => {
     // The run merges o1 after o0, then o2 after o1; only o2 is kept.
     const { first, o2 } = (() => {

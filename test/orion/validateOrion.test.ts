@@ -146,4 +146,12 @@ describe("validateOrion", () => {
       { numRuns: 300 },
     );
   });
+
+  it("returns a fresh, unfrozen result for each valid orion (a caller may annotate its own)", () => {
+    const first = validateOrion(orion("a").task("x").build());
+    const second = validateOrion(orion("b").task("y").build());
+    expect(first).toEqual({ ok: true });
+    expect(first).not.toBe(second);
+    expect(Object.isFrozen(first)).toBe(false);
+  });
 });
