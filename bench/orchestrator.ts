@@ -422,7 +422,7 @@ export async function benchOrchestrator(): Promise<string> {
       "own, and its `AbortController` is made only if the signal is read. What remains grows " +
       "with the orion only through the memory hierarchy: maps of 100,000 string keys, and the " +
       "run's own records surviving the young generation, miss the CPU caches (the bare walk " +
-      "slows down by a similar factor).",
+      "slows down too, by more).",
     "",
     "Where **synced** spends its time (CPU profile, 10,000 tasks, warm): about 40 % in the " +
       "synchronizer's fold (three events per task, each building a new immutable state; with " +
