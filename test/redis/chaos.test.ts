@@ -30,7 +30,7 @@ import {
 import type { OrionEvent } from "../../src/events.js";
 import { spawnTs, type TsChild } from "./support/childProcess.js";
 import { startRedisServer, type RedisServer } from "./support/redisServer.js";
-import { chaosOrion, runLogKey } from "./support/scenario.js";
+import { chaosOrion, runLogKey, workerIdOf } from "./support/scenario.js";
 import { until } from "./support/until.js";
 
 const FAULTS = ["pause", "kill", "broker"] as const;
@@ -191,14 +191,13 @@ async function chaosRun(
     "the first worker ran tasks",
     3000,
   );
-  let ranByPaused: { pid: number; count: number } | undefined;
+  let ranByPaused: { pid: number } | undefined;
   let current = first;
 
   if (fault === "pause") {
     // Paused past its lease: another worker takes the orion over, then it wakes up.
     first.process.kill("SIGSTOP");
-    const count = (await runLog(orionId)).filter((r) => r.pid === first.process.pid).length;
-    ranByPaused = { pid: first.process.pid as number, count };
+    ranByPaused = { pid: first.process.pid as number };
     await sleep(LEASE_MS + 200);
     current = start("./chaosWorker.ts", orionId);
     await current.next("recovered");
@@ -287,9 +286,29 @@ async function chaosRun(
   const ran = await runLog(orionId);
   expect(ran.length).toBe(new Set(ran.map((r) => r.taskId)).size);
   for (const { taskId } of ran) expect(started).toContain(taskId);
-  // The paused worker ran nothing after it woke.
+  // The paused worker ran only what it had recorded under its lease, and wrote nothing after
+  // its successor took over: checked on the data (the stream's order, the entries' origin).
+  // A count of its runs taken at SIGSTOP would not do: kill() returns before the child is
+  // stopped, so a run it logs meanwhile lands after the count; and a start whose fenced write
+  // was answered while it slept runs when it wakes (its successor failed that task as
+  // interrupted, and every write of the woken worker is refused: at most once holds).
   if (ranByPaused !== undefined) {
-    expect(ran.filter((r) => r.pid === ranByPaused.pid).length).toBe(ranByPaused.count);
+    const paused = workerIdOf(ranByPaused.pid);
+    const startedByPaused = new Set(
+      startEntries.filter((e) => e.origin === paused).map((e) => e.taskId),
+    );
+    for (const r of ran.filter((x) => x.pid === ranByPaused.pid)) {
+      expect(startedByPaused, `${orionId}: the paused worker ran ${r.taskId}`).toContain(r.taskId);
+    }
+    const origins = log.entries.map(([, fields]) => fields[fields.indexOf("origin") + 1]);
+    const successorFirst = origins.findIndex(
+      (o) => o !== undefined && o.startsWith("chaos-worker-") && o !== paused,
+    );
+    if (successorFirst >= 0) {
+      expect(origins.slice(successorFirst), `${orionId}: a write after the takeover`).not.toContain(
+        paused,
+      );
+    }
   }
   // None lost: every start has its end; the orion ended once.
   for (const taskId of started) expect(endedTasks.has(taskId)).toBe(true);

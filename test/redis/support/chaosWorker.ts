@@ -7,7 +7,7 @@
  */
 import { Redis } from "ioredis";
 import { DEFAULT_MAX_ENTRY_LENGTH, runOrionWorker } from "../../../redis/index.js";
-import { chaosOrion, runLogKey } from "./scenario.js";
+import { chaosOrion, runLogKey, workerIdOf } from "./scenario.js";
 
 const orionId = process.env["ORION_ID"] as string;
 const taskMs = Number(process.env["TASK_MS"] ?? 100);
@@ -21,6 +21,9 @@ try {
   const outcome = await runOrionWorker(redis, {
     orionId,
     orion: chaosOrion(orionId),
+    // Named after the process, so the test can tie the run log (by pid) to the stream's
+    // entries (by origin).
+    workerId: workerIdOf(process.pid),
     maxConcurrency: 2,
     leaseMs: Number(process.env["LEASE_MS"] ?? 1000),
     modificationTimeout: 600_000,

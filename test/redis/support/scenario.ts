@@ -36,3 +36,8 @@ export function chaosOrion(id: string): TaskOrion {
   }
   return builder.build();
 }
+
+/** The chaos workers' `workerId` (the `origin` of their entries): named after the process. */
+export function workerIdOf(pid: number): string {
+  return `chaos-worker-${pid}`;
+}
