@@ -395,6 +395,17 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     /** Answers started and not yet published (a timer may fire before it is in `inFlight`). */
     let running = 0;
     let busEnded = false;
+    /** The bus errored: the work in hand is dropped, nothing more is started or published. */
+    let busFailed = false;
+    /**
+     * An answer is being published: a completion it causes (re-entrantly) waits in the queue
+     * until it is out, so answers reach the bus, and `modifications$`, in the order they began
+     * publishing, each with every edit published before it (with a scheduler that runs nested
+     * actions at once, the later answer would otherwise be published inside the earlier one).
+     */
+    let publishing = false;
+    /** Whether a callback of ours (a `busy$` subscriber, `latency`) stopped us or failed the bus. */
+    const ended = (): boolean => stopped || busFailed;
 
     const settle = (): void => {
       if (running > 0 || queue.length > 0) return;
@@ -407,26 +418,34 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
 
     /** Starts queued answers while a slot is free. */
     const pump = (): void => {
-      while (!stopped && running < concurrency && queue.length > 0) {
+      while (!ended() && !publishing && running < concurrency && queue.length > 0) {
         const event = queue.shift()!;
         running++;
         setBusy(true);
+        if (ended()) return; // a busy$ subscriber stopped the agent
         const batch = [event];
+        const delay = latencyOf(batch);
+        if (ended()) return; // `latency` stopped the agent, or the bus failed inside it
         // The timer, once `schedule` has returned (a synchronous scheduler fires before).
         const handle: { sub?: Subscription; fired?: true } = {};
         const fire = (): void => {
           handle.fired = true;
           if (handle.sub !== undefined) inFlight.delete(handle.sub);
-          if (stopped) return;
+          if (ended()) return;
           // The edit runs now, on the view as every answer published so far left it.
-          publishAll({ batch, answers: answer(batch) });
-          if (stopped) return; // stop() from inside publish
+          publishing = true;
+          try {
+            publishAll({ batch, answers: answer(batch) });
+          } finally {
+            publishing = false;
+          }
+          if (ended()) return; // stop() from inside publish
           running--;
           pump();
           settle();
         };
-        handle.sub = scheduler.schedule(fire, latencyOf(batch));
-        if (handle.fired === undefined && !stopped) inFlight.add(handle.sub);
+        handle.sub = scheduler.schedule(fire, delay);
+        if (handle.fired === undefined && !ended()) inFlight.add(handle.sub);
       }
     };
 
@@ -435,6 +454,7 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
         if (observe(event)) pump();
       },
       error: (error: unknown) => {
+        busFailed = true;
         for (const timerSub of inFlight) timerSub.unsubscribe();
         inFlight.clear();
         queue.length = 0;
