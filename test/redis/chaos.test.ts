@@ -89,10 +89,19 @@ async function retrying<T>(command: () => Promise<T>): Promise<T> {
   }
 }
 
-async function runLog(orionId: string): Promise<{ taskId: string; pid: number }[]> {
-  return (await retrying(() => redis.lrange(runLogKey(orionId), 0, -1))).map(
-    (line) => JSON.parse(line) as { taskId: string; pid: number },
-  );
+/**
+ * The runs the workers logged, one per run: a log entry whose reply a broker crash lost is
+ * sent again by the worker's client after it reconnects (as its fenced writes are), so the
+ * list may hold one run twice; each run's own id tells a resent entry from a second run.
+ */
+async function runLog(orionId: string): Promise<{ taskId: string; pid: number; run: string }[]> {
+  const lines = await retrying(() => redis.lrange(runLogKey(orionId), 0, -1));
+  const runs = new Map<string, { taskId: string; pid: number; run: string }>();
+  for (const line of lines) {
+    const entry = JSON.parse(line) as { taskId: string; pid: number; run: string };
+    runs.set(entry.run, entry);
+  }
+  return [...runs.values()];
 }
 
 const stray = (orionId: string, taskId: string): Promise<unknown> =>

@@ -1,10 +1,11 @@
 /**
  * A worker process of the chaos test: REDIS_PORT, ORION_ID, LEASE_MS, TASK_MS,
  * SNAPSHOT_EVERY, RETENTION_MS. Runs
- * `chaosOrion` with `runOrionWorker`; each task appends `{ taskId, pid }` to the run log
+ * `chaosOrion` with `runOrionWorker`; each task appends `{ taskId, pid, run }` to the run log
  * when its executeTask runs, then takes TASK_MS. Prints `recovered`, then `result` or
  * `error` (the error's name) as JSON lines.
  */
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { DEFAULT_MAX_ENTRY_LENGTH, runOrionWorker } from "../../../redis/index.js";
 import { chaosOrion, runLogKey, workerIdOf } from "./scenario.js";
@@ -32,7 +33,12 @@ try {
     snapshotEvery: Number(process.env["SNAPSHOT_EVERY"] ?? 10_000),
     retentionMs: Number(process.env["RETENTION_MS"] ?? 600_000),
     executeTask: async (task) => {
-      await redis.rpush(runLogKey(orionId), JSON.stringify({ taskId: task.id, pid: process.pid }));
+      // The run's own id: a resent log entry (after a broker crash) is not a second run.
+      const run = randomUUID();
+      await redis.rpush(
+        runLogKey(orionId),
+        JSON.stringify({ taskId: task.id, pid: process.pid, run }),
+      );
       await new Promise((resolve) => setTimeout(resolve, taskMs));
       // One task's result is over the readers' limit: it must fail, not be published.
       return task.id === "huge" ? "x".repeat(DEFAULT_MAX_ENTRY_LENGTH) : task.id;
