@@ -1,6 +1,7 @@
 // Properties of the concurrent scripted agent over random scripts.
 import fc from "fast-check";
 import { runs } from "../properties/runs.js";
+import { pendingTracker } from "./support.js";
 import { queueScheduler, Subject } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
@@ -9,29 +10,6 @@ import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, OrionModifiedEvent, TaskEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
-import type { SchedulerAction, SchedulerLike, Subscription } from "rxjs";
-
-/** Counts actions scheduled that neither ran nor were unsubscribed. */
-function pendingTracker(inner: SchedulerLike): SchedulerLike & { live(): number } {
-  const live = new Map<Subscription, { ran: boolean }>();
-  return {
-    now: () => inner.now(),
-    live: () => [...live].filter(([s, st]) => !st.ran && !s.closed).length,
-    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T) {
-      const st = { ran: false };
-      const sub = inner.schedule(
-        function (this: SchedulerAction<T>, s?: T) {
-          st.ran = true;
-          work.call(this, s);
-        },
-        delay,
-        state,
-      );
-      live.set(sub, st);
-      return sub;
-    },
-  };
-}
 
 const notesOf = (o: TaskOrion | undefined): string[] =>
   o === undefined

@@ -1,13 +1,13 @@
-import { Observable, queueScheduler, type SchedulerLike } from "rxjs";
+import { Observable, queueScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { createScriptedAgent, type AgentEdit } from "../../src/agent/index.js";
+import { createScriptedAgent } from "../../src/agent/index.js";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, TaskEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import type { TaskOrion } from "../../src/orion/types.js";
 import { marbles } from "../marbles.js";
 import { eventValues, orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
+import { noted, notingEdit, stubBus } from "./support.js";
 
 // The concurrent scripted agent (`concurrency`): each completion answered on its own, after
 // its own latency, at most n in flight, the rest queued FIFO; edits applied at publish time.
@@ -21,37 +21,6 @@ const ev = eventValues({
   d: taskCompleted("d"),
   S: orionStarted(base),
 });
-
-/** The orion's `metadata.notes`: which edits produced it, in order ("" for none). */
-const notesOf = (o: TaskOrion | undefined): string | undefined =>
-  o === undefined ? undefined : String(o.metadata?.["notes"] ?? "");
-
-/** `o` with `note` appended to its `metadata.notes`. */
-const noted = (o: TaskOrion, note: string): TaskOrion => {
-  const notes = notesOf(o);
-  return { ...o, metadata: { notes: notes ? `${notes},${note}` : note } };
-};
-
-/** An edit that notes each task id, recording what it received as `[taskId, notes]`. */
-function notingEdit(): { edit: AgentEdit; seen: [string, string | undefined][] } {
-  const seen: [string, string | undefined][] = [];
-  const edit: AgentEdit = (event, o) => {
-    seen.push([event.taskId, notesOf(o)]);
-    return o === undefined ? undefined : noted(o, event.taskId);
-  };
-  return { edit, seen };
-}
-
-function stubBus(events$: Observable<OrionEvent>, scheduler: SchedulerLike) {
-  const published: { frame: number; event: OrionEvent }[] = [];
-  const bus = {
-    events$,
-    publish: (event: OrionEvent) => {
-      published.push({ frame: scheduler.now(), event });
-    },
-  };
-  return { bus, published };
-}
 
 const ids = (batch: readonly TaskEvent[]) => batch.map((e) => e.taskId);
 

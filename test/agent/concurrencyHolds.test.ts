@@ -1,6 +1,6 @@
 // The concurrent scripted agent under attack: bus errors and completions with work in flight,
 // stops from every callback, bad latencies and bad `concurrency` values.
-import { Subject, type SchedulerAction, type SchedulerLike, type Subscription } from "rxjs";
+import { Subject } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { createScriptedAgent, type AgentEdit } from "../../src/agent/index.js";
@@ -9,33 +9,12 @@ import type { OrionEvent, OrionModifiedEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
 import { simulate } from "../../src/simulation/index.js";
 import { orionStarted, taskCompleted } from "../../testing/index.js";
+import { pendingTracker } from "./support.js";
 
 function virtual(): TestScheduler {
   const s = new TestScheduler(() => undefined);
   s.maxFrames = Number.POSITIVE_INFINITY;
   return s;
-}
-
-/** Counts actions scheduled that neither ran nor were unsubscribed. */
-function pendingTracker(inner: SchedulerLike): SchedulerLike & { live(): number } {
-  const live = new Map<Subscription, { ran: boolean }>();
-  return {
-    now: () => inner.now(),
-    live: () => [...live].filter(([s, st]) => !st.ran && !s.closed).length,
-    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T) {
-      const st = { ran: false };
-      const sub = inner.schedule(
-        function (this: SchedulerAction<T>, s?: T) {
-          st.ran = true;
-          work.call(this, s);
-        },
-        delay,
-        state,
-      );
-      live.set(sub, st);
-      return sub;
-    },
-  };
 }
 
 const base = orion("o1").task("a").task("b").task("c").build();

@@ -1,10 +1,9 @@
-import { Observable, queueScheduler, type SchedulerLike } from "rxjs";
+import { Observable, queueScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createScriptedAgent, type AgentEdit } from "../../src/agent/index.js";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, TaskEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import type { TaskOrion } from "../../src/orion/types.js";
 import { marbles } from "../marbles.js";
 import {
   eventValues,
@@ -16,6 +15,7 @@ import {
   taskStarted,
 } from "../../testing/index.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
+import { noted, notingEdit, stubBus } from "./support.js";
 
 const base = orion("o1").task("a").task("b").task("c").build();
 const other = orion("o2").task("x").build();
@@ -33,38 +33,6 @@ const ev = eventValues({
   E: orionCompleted("o1"),
   M: orionModified(["a"], "o1", orion("o1").task("zzz").build()),
 });
-
-/** The orion's `metadata.notes`: which edits produced it, in order ("" for none). */
-const notesOf = (o: TaskOrion | undefined): string | undefined =>
-  o === undefined ? undefined : String(o.metadata?.["notes"] ?? "");
-
-/** `o` with `note` appended to its `metadata.notes`. */
-const noted = (o: TaskOrion, note: string): TaskOrion => {
-  const notes = notesOf(o);
-  return { ...o, metadata: { notes: notes ? `${notes},${note}` : note } };
-};
-
-/** An edit that notes each task id, recording what it received as `[taskId, notes]`. */
-function notingEdit(): { edit: AgentEdit; seen: [string, string | undefined][] } {
-  const seen: [string, string | undefined][] = [];
-  const edit: AgentEdit = (event, o) => {
-    seen.push([event.taskId, notesOf(o)]);
-    return o === undefined ? undefined : noted(o, event.taskId);
-  };
-  return { edit, seen };
-}
-
-/** A `{ events$, publish }` bus over `events$` that records each publish with its frame. */
-function stubBus(events$: Observable<OrionEvent>, scheduler: SchedulerLike) {
-  const published: { frame: number; event: OrionEvent }[] = [];
-  const bus = {
-    events$,
-    publish: (event: OrionEvent) => {
-      published.push({ frame: scheduler.now(), event });
-    },
-  };
-  return { bus, published };
-}
 
 const label = (event: OrionEvent): string =>
   event.type === "ORION_MODIFIED"
