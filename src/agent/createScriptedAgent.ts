@@ -196,15 +196,7 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     const error = checkLatency(latency);
     if (error) throw error;
   }
-  const concurrency = options.concurrency ?? 1;
-  if (!(
-    concurrency === Number.POSITIVE_INFINITY ||
-    (Number.isInteger(concurrency) && concurrency >= 1)
-  )) {
-    throw new RangeError(
-      `concurrency must be a positive integer or Infinity, got ${String(concurrency)}`,
-    );
-  }
+  const concurrency = checkConcurrency(options.concurrency, "concurrency");
 
   const views = new Map<string, TaskOrion>();
   const queue: TaskEvent[] = [];
@@ -498,6 +490,24 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
 interface Answered {
   readonly batch: readonly TaskEvent[];
   readonly answers: readonly OrionModifiedEvent[];
+}
+
+/**
+ * An agent's `concurrency` (`name` is the option's name where it was given), 1 when absent.
+ * @throws RangeError - when it is not a positive integer or `Infinity`.
+ * @internal
+ */
+export function checkConcurrency(value: number | undefined, name: string): number {
+  const concurrency = value ?? 1;
+  if (
+    concurrency === Number.POSITIVE_INFINITY ||
+    (Number.isInteger(concurrency) && concurrency >= 1)
+  ) {
+    return concurrency;
+  }
+  throw new RangeError(
+    `${name} must be a positive integer or Infinity, got ${String(concurrency)}`,
+  );
 }
 
 function checkLatency(value: number): RangeError | undefined {

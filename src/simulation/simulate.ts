@@ -5,6 +5,7 @@
 import { map, timer } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import {
+  checkConcurrency,
   createScriptedAgent,
   type AgentDeclare,
   type AgentEdit,
@@ -250,15 +251,7 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
     throw new RangeError(`scope must be 'downstream' or 'declared', got ${String(scope)}`);
   }
   const declare = options.declare ?? (options.scope === "declared" ? declareDependents : undefined);
-  const concurrency = options.agentConcurrency ?? 1;
-  if (!(
-    concurrency === Number.POSITIVE_INFINITY ||
-    (Number.isInteger(concurrency) && concurrency >= 1)
-  )) {
-    throw new RangeError(
-      `agentConcurrency must be a positive integer or Infinity, got ${String(concurrency)}`,
-    );
-  }
+  const concurrency = checkConcurrency(options.agentConcurrency, "agentConcurrency");
   orion = frozenCopy(orion);
   const scheduler = new TestScheduler(() => undefined);
   scheduler.maxFrames = Number.POSITIVE_INFINITY;
