@@ -7,57 +7,22 @@
  */
 import { fileURLToPath } from "node:url";
 import type { AgentDeclare, AgentEdit } from "../src/agent/createScriptedAgent.js";
-import { orion } from "../src/orion/orion.js";
 import type { Task, TaskOrion } from "../src/orion/types.js";
 import { demoEdit, demoOrion, DEMO_DEFAULTS } from "../src/simulation/demoOrion.js";
 import { declareDependents, simulate, type MsRange } from "../src/simulation/simulate.js";
 import type { SimulationReport } from "../src/simulation/types.js";
 import { formatRatio, markdownTable, median } from "./harness.js";
+import { wideWorkload } from "./wideWorkload.js";
 
 const BRANCHES = 8;
 const LENGTH = 10;
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/** `BRANCHES` independent chains `b<i>_0 → … → b<i>_<LENGTH-1>`; the last of each is its report. */
-export function wideOrion(): TaskOrion {
-  let builder = orion("wide", { name: `${BRANCHES} branches of ${LENGTH} tasks` });
-  for (let b = 0; b < BRANCHES; b++) {
-    for (let i = 0; i < LENGTH; i++) {
-      builder = builder.task(`b${b}_${i}`, i === 0 ? {} : { after: `b${b}_${i - 1}` });
-    }
-  }
-  return builder.build();
-}
-
-const branchOf = (taskId: string): string => taskId.slice(0, taskId.indexOf("_"));
-const tailOf = (taskId: string): string => `${branchOf(taskId)}_${LENGTH - 1}`;
-
-/**
- * An agent that folds each result into its branch's last task (its report): on a completion
- * it marks that task with `after_<completed>`, and declares it as the only task it may change.
- */
-const reportEdit: AgentEdit = (event, view) => {
-  const tail = tailOf(event.taskId);
-  const task = view?.tasks[tail];
-  if (view === undefined || task === undefined || tail === event.taskId) return undefined;
-  return {
-    ...view,
-    tasks: {
-      ...view.tasks,
-      [tail]: { ...task, params: { ...task.params, [`after_${event.taskId}`]: true } },
-    },
-  };
-};
-const reportDeclare: AgentDeclare = (event) =>
-  tailOf(event.taskId) === event.taskId ? [] : [tailOf(event.taskId)];
-/** Stale for that agent: a report started without every result of its branch folded in. */
-const reportStale = (task: Task): boolean => {
-  if (tailOf(task.id) !== task.id) return false; // the agent never changes the others
-  for (let i = 0; i < LENGTH - 1; i++) {
-    if (task.params[`after_${branchOf(task.id)}_${i}`] !== true) return true;
-  }
-  return false;
-};
+const wide = wideWorkload(BRANCHES, LENGTH);
+const wideOrion = wide.orion;
+const reportEdit = wide.edit;
+const reportDeclare = wide.declare;
+const reportStale = wide.isStale;
 
 interface Workload {
   readonly name: string;

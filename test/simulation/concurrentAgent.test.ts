@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { AgentDeclare, AgentEdit } from "../../src/agent/index.js";
 import { orion } from "../../src/orion/orion.js";
-import type { Task, TaskOrion } from "../../src/orion/types.js";
 import { simulate, type SimulateOptions } from "../../src/simulation/index.js";
+import { wideWorkload } from "../../bench/wideWorkload.js";
 
 // Issue 16 with a concurrent agent (`agentConcurrency`): each completion answered on its own,
 // after its own latency; the scoped run stays safe on a wide orion.
@@ -10,42 +9,7 @@ import { simulate, type SimulateOptions } from "../../src/simulation/index.js";
 const BRANCHES = 4;
 const LENGTH = 5;
 
-/** `BRANCHES` independent chains `b<i>_0 → … → b<i>_<LENGTH-1>`; the last of each is its report. */
-function wideOrion(): TaskOrion {
-  let builder = orion("wide");
-  for (let b = 0; b < BRANCHES; b++) {
-    for (let i = 0; i < LENGTH; i++) {
-      builder = builder.task(`b${b}_${i}`, i === 0 ? {} : { after: `b${b}_${i - 1}` });
-    }
-  }
-  return builder.build();
-}
-
-const tailOf = (taskId: string): string => `${taskId.slice(0, taskId.indexOf("_"))}_${LENGTH - 1}`;
-
-/** Folds each result into its branch's report, and declares the report as its scope. */
-const reportEdit: AgentEdit = (event, view) => {
-  const tail = tailOf(event.taskId);
-  const task = view?.tasks[tail];
-  if (view === undefined || task === undefined || tail === event.taskId) return undefined;
-  return {
-    ...view,
-    tasks: {
-      ...view.tasks,
-      [tail]: { ...task, params: { ...task.params, [`after_${event.taskId}`]: true } },
-    },
-  };
-};
-const reportDeclare: AgentDeclare = (event) =>
-  tailOf(event.taskId) === event.taskId ? [] : [tailOf(event.taskId)];
-/** A report that starts without every result of its branch folded in. */
-const reportStale = (task: Task): boolean => {
-  if (tailOf(task.id) !== task.id) return false;
-  const branch = task.id.slice(0, task.id.indexOf("_"));
-  for (let i = 0; i < LENGTH - 1; i++)
-    if (task.params[`after_${branch}_${i}`] !== true) return true;
-  return false;
-};
+const { orion: wideOrion, edit, declare, isStale } = wideWorkload(BRANCHES, LENGTH);
 
 const run = (options: Partial<SimulateOptions>, seed: number) =>
   simulate(wideOrion(), {
@@ -53,9 +17,9 @@ const run = (options: Partial<SimulateOptions>, seed: number) =>
     seed,
     agentLatency: [35, 45],
     taskDuration: [20, 30],
-    edit: reportEdit,
-    declare: reportDeclare,
-    isStale: reportStale,
+    edit,
+    declare,
+    isStale,
     agentConcurrency: Number.POSITIVE_INFINITY,
     ...options,
   });
