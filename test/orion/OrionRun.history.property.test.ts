@@ -1,57 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createOrionRun, type Task, type TaskOrion } from "../../src/orion/index.js";
+import { createOrionRun, type TaskOrion } from "../../src/orion/index.js";
 import { runs } from "../properties/runs.js";
 import { dagArbitrary } from "./support/arbitraries.js";
-import { applyEdits, editArbitrary, type Edit } from "./support/edits.js";
+import { applyEdits } from "./support/edits.js";
+import { changed, pickOf, weightedRunSteps, type RunStep } from "./support/runSteps.js";
 
 // keepHistory's flat undo history: after random transitions and agent merges (incremental,
 // full, rejected), `snapshotAt(v)` gives every version as `snapshot()` gave it then, whether
 // asked in the middle of the run, at the end, in random order or newest first.
 
-type Step =
-  | { kind: "start"; pick: number }
-  | { kind: "complete"; pick: number; success: boolean }
-  | { kind: "cancel"; pick: number }
-  | { kind: "take"; max: number }
-  /** Asks for an earlier version in the middle of the run. */
-  | { kind: "peek"; at: number }
-  | { kind: "agent"; edits: readonly Edit[]; fromLast: boolean; hint: boolean; viaJson: boolean };
+type Step = RunStep | { kind: "peek"; at: number };
 
-const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("start" as const), pick: fc.nat() }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant("complete" as const),
-      pick: fc.nat(),
-      success: fc.boolean(),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("take" as const), max: fc.nat(3) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("peek" as const), at: fc.nat() }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant("agent" as const),
-      edits: fc.array(editArbitrary, { minLength: 1, maxLength: 4 }),
-      fromLast: fc.boolean(),
-      hint: fc.boolean(),
-      viaJson: fc.boolean(),
-    }),
-  },
-);
+/** The run's steps, and asking for an earlier version in the middle of the run. */
+const step: fc.Arbitrary<Step> = fc.oneof(...weightedRunSteps, {
+  weight: 2,
+  arbitrary: fc.record({ kind: fc.constant("peek" as const), at: fc.nat() }),
+});
 
-const pickOf = (o: TaskOrion, n: number, fits: (t: Task) => boolean): string | undefined => {
-  const candidates = Object.values(o.tasks).filter(fits);
-  return candidates.length === 0 ? undefined : candidates[n % candidates.length]!.id;
-};
-/** Keys whose values differ by identity, as a caller with immer patches would know them. */
-const changed = <T>(a: { readonly [k: string]: T }, b: { readonly [k: string]: T }): string[] =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
-    (k) => (Object.hasOwn(a, k) ? a[k] : undefined) !== (Object.hasOwn(b, k) ? b[k] : undefined),
-  );
 const terminal = ["completed", "failed", "cancelled"];
 
 describe("createOrionRun with keepHistory (properties)", () => {

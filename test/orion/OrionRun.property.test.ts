@@ -12,67 +12,20 @@ import {
   type TaskOrion,
 } from "../../src/orion/index.js";
 import { dagArbitrary } from "./support/arbitraries.js";
-import { applyEdits, editArbitrary, type Edit } from "./support/edits.js";
+import { applyEdits } from "./support/edits.js";
+import { changed, pickOf, runStep } from "./support/runSteps.js";
 
 // The incremental run against the model's whole-orion functions, step by step: after random
 // transitions and random agent edits, its ready set is a from-scratch `getReadyTasks`, and its
 // snapshot is what `startTask`/`completeTask`/`cancelTask`/`mergeOrionStates` produce.
 
-type Step =
-  | { kind: "start"; pick: number }
-  | { kind: "complete"; pick: number; success: boolean }
-  | { kind: "cancel"; pick: number }
-  | { kind: "take"; max: number }
-  | {
-      kind: "agent";
-      edits: readonly Edit[];
-      /** Edit the agent's last orion (true) or a fresh snapshot of the run. */
-      fromLast: boolean;
-      hint: boolean;
-      viaJson: boolean;
-    };
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("start" as const), pick: fc.nat() }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant("complete" as const),
-      pick: fc.nat(),
-      success: fc.boolean(),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("take" as const), max: fc.nat(3) }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant("agent" as const),
-      edits: fc.array(editArbitrary, { minLength: 1, maxLength: 4 }),
-      fromLast: fc.boolean(),
-      hint: fc.boolean(),
-      viaJson: fc.boolean(),
-    }),
-  },
-);
-
 const ids = (tasks: readonly Task[]): string[] => tasks.map((t) => t.id);
-const pickOf = (o: TaskOrion, n: number, fits: (t: Task) => boolean): string | undefined => {
-  const candidates = Object.values(o.tasks).filter(fits);
-  return candidates.length === 0 ? undefined : candidates[n % candidates.length]!.id;
-};
-/** Keys whose values differ by identity, as a caller with immer patches would know them. */
-const changed = <T>(a: { readonly [k: string]: T }, b: { readonly [k: string]: T }): string[] =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
-    (k) => (Object.hasOwn(a, k) ? a[k] : undefined) !== (Object.hasOwn(b, k) ? b[k] : undefined),
-  );
-
 describe("createOrionRun (properties)", () => {
   it("agrees with getReadyTasks and the model's transitions and merge, step by step", () => {
     fc.assert(
       fc.property(
         dagArbitrary(),
-        fc.array(step, { maxLength: 25 }),
+        fc.array(runStep, { maxLength: 25 }),
         fc.boolean(),
         ({ orion: initial, conditions }, steps, dropRemovedTasks) => {
           const options = { conditions, dropRemovedTasks };
