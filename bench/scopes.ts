@@ -19,10 +19,6 @@ const LENGTH = 10;
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 const wide = wideWorkload(BRANCHES, LENGTH);
-const wideOrion = wide.orion;
-const reportEdit = wide.edit;
-const reportDeclare = wide.declare;
-const reportStale = wide.isStale;
 
 interface Workload {
   readonly name: string;
@@ -38,31 +34,25 @@ interface Workload {
   readonly isStale?: (task: Task) => boolean;
 }
 
+/** The wide orion with the agent that edits each branch's report, at `latency`. */
+const reports = (latency: MsRange): Workload => ({
+  name: `wide, agent edits each branch's report; latency ${latency.join("-")} ms, tasks 20-30 ms`,
+  short: `reports, latency ${latency.join("-")} ms`,
+  orion: wide.orion,
+  agentLatency: latency,
+  taskDuration: [20, 30],
+  edit: wide.edit,
+  declare: wide.declare,
+  isStale: wide.isStale,
+});
+
 const BATCHING_WORKLOADS: readonly Workload[] = [
-  {
-    name: "wide, agent edits each branch's report; latency 35-45 ms, tasks 20-30 ms",
-    short: "reports, latency 35-45 ms",
-    orion: wideOrion,
-    agentLatency: [35, 45],
-    taskDuration: [20, 30],
-    edit: reportEdit,
-    declare: reportDeclare,
-    isStale: reportStale,
-  },
-  {
-    name: "wide, agent edits each branch's report; latency 60-120 ms, tasks 20-30 ms",
-    short: "reports, latency 60-120 ms",
-    orion: wideOrion,
-    agentLatency: [60, 120],
-    taskDuration: [20, 30],
-    edit: reportEdit,
-    declare: reportDeclare,
-    isStale: reportStale,
-  },
+  reports([35, 45]),
+  reports([60, 120]),
   {
     name: "wide, agent edits each next task (marks dependents); latency 35-45 ms, tasks 20-30 ms",
     short: "next tasks, latency 35-45 ms",
-    orion: wideOrion,
+    orion: wide.orion,
     agentLatency: [35, 45],
     taskDuration: [20, 30],
     declare: declareDependents,
@@ -85,7 +75,7 @@ const BATCHING_WORKLOADS: readonly Workload[] = [
  * demo keeps its one (batching) row.
  */
 const WORKLOADS: readonly Workload[] = BATCHING_WORKLOADS.flatMap((w) =>
-  w.orion === wideOrion ? [w, { ...w, agentConcurrency: Number.POSITIVE_INFINITY }] : [w],
+  w.orion === wide.orion ? [w, { ...w, agentConcurrency: Number.POSITIVE_INFINITY }] : [w],
 );
 
 /** How the table names a workload's agent. */
@@ -156,7 +146,7 @@ export function measureScopes(): Row[] {
       workload: w.name,
       short: w.short,
       agent: agentOf(w),
-      wide: w.orion === wideOrion,
+      wide: w.orion === wide.orion,
       lastTask: per((r) => r.lastTaskEndedAt),
       makespan: per((r) => r.makespan),
       stale: {
