@@ -112,9 +112,7 @@ const q = JSON.stringify;
  * than per-task objects.
  */
 export function validateOrion(orion: TaskOrion): OrionValidation {
-  const { validation } = validateAndOrder(orion);
-  // A fresh object for the caller, as before: `valid` is shared inside the package only.
-  return validation.ok ? { ok: true } : validation;
+  return validateAndOrder(orion).validation;
 }
 
 /**
@@ -229,10 +227,8 @@ export function validateAndOrder(orion: TaskOrion): {
     }
   }
   if (errors.length > 0) return { validation: { ok: false, errors } };
-  return { validation: valid, order: Array.from(order, (node) => keys[node]!) };
+  return { validation: { ok: true }, order: Array.from(order, (node) => keys[node]!) };
 }
-
-const valid: OrionValidation = Object.freeze({ ok: true });
 
 function missing(dependencyId: string, taskId: string, end: "from" | "to"): OrionIssue {
   return {
