@@ -296,7 +296,8 @@ export function simulate(orion: TaskOrion, options: SimulateOptions): Simulation
       batched?.startBatch(batch);
       return randomInt(latencies, options.agentLatency);
     },
-    edit: options.edit ?? batched?.edit ?? (concurrency === 1 ? markDependents : markOne),
+    // Without an edit of the caller's, `batched` is there exactly when concurrency is 1.
+    edit: options.edit ?? batched?.edit ?? markOne,
     ...(concurrency === 1 ? {} : { concurrency }),
     ...(declare === undefined ? {} : { declare }),
     onError: () => undefined,
