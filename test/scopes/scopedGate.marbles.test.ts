@@ -11,24 +11,13 @@ import {
   type PendingModificationsOptions,
 } from "../../operators/pendingModifications.js";
 import type { OrionEvent } from "../../src/events.js";
-import { orion } from "../../src/orion/orion.js";
-import { orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
 import { marbles } from "../marbles.js";
 import { expectShownInConcepts, type Diagram } from "./conceptsDiagram.js";
-
-/** a → b → c, and d on its own branch: a's descendants are b and c. */
-const plan = orion("o")
-  .task("a")
-  .task("b", { after: "a" })
-  .task("c", { after: "b" })
-  .task("d")
-  .build();
+import { planBus } from "./fixtures.js";
 
 /** Bus values: s started, c a completed, n the answer, y / w declarations. */
 const bus: Record<string, OrionEvent> = {
-  s: orionStarted(plan),
-  c: taskCompleted("a", "o"),
-  n: orionModified(["a"], "o"),
+  ...planBus,
   y: { type: "ORION_MODIFYING", orionId: "o", onTaskIds: ["a"], scope: ["c"] },
   w: { type: "ORION_MODIFYING", orionId: "o", onTaskIds: ["a"], scope: ["b", "d"] },
 };

@@ -18,26 +18,16 @@ import type { OrchestrateOptions, OrchestrationProgress } from "../../src/orches
 import { orion } from "../../src/orion/orion.js";
 import type { PendingState } from "../../src/pending/PendingState.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
-import { orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
+import { orionModified } from "../../testing/index.js";
 import { marbles } from "../marbles.js";
 import { expectShownInConcepts, type Diagram } from "./conceptsDiagram.js";
+import { planBus } from "./fixtures.js";
 
 type Marbles = Parameters<Parameters<typeof marbles>[0]>[0];
 
 describe("the fold and its gate: onTimeout", () => {
-  /** a → b → c, and d on its own branch: a's descendants are b and c. */
-  const plan = orion("o")
-    .task("a")
-    .task("b", { after: "a" })
-    .task("c", { after: "b" })
-    .task("d")
-    .build();
   /** Bus values: s started, c a completed (due 5 frames later), n the late answer. */
-  const bus: Record<string, OrionEvent> = {
-    s: orionStarted(plan),
-    c: taskCompleted("a", "o"),
-    n: orionModified(["a"], "o"),
-  };
+  const bus: Record<string, OrionEvent> = planBus;
   const ready = { b: "b" };
   /** The fold's transitions: `last.kind`, and for an answer which of its ids were late. */
   const transitions = {
