@@ -281,21 +281,22 @@ export async function benchOrchestrator(): Promise<string> {
     over("plain", size),
     over("synced", size),
   ]);
-  const growth = (config: Config): number | undefined => {
-    const measured = SIZES.map((size) => perTask(config, size)).filter(
-      (v): v is number => v !== undefined,
-    );
+  /** Largest ÷ smallest of the values measured (`undefined` ones skipped), if two or more. */
+  const spread = (values: readonly (number | undefined)[]): number | undefined => {
+    const measured = values.filter((v): v is number => v !== undefined);
     return measured.length < 2 ? undefined : Math.max(...measured) / Math.min(...measured);
   };
+  const growth = (config: Config): number | undefined =>
+    spread(SIZES.map((size) => perTask(config, size)));
   /** The growth of `config`'s cost over the floor's, from the smallest size to the largest. */
-  const growthOverBare = (config: Config): number | undefined => {
-    const ratios = SIZES.map((size) => {
-      const a = perTask(config, size);
-      const b = perTask("bare", size);
-      return a === undefined || b === undefined ? undefined : a / b;
-    }).filter((v): v is number => v !== undefined);
-    return ratios.length < 2 ? undefined : Math.max(...ratios) / Math.min(...ratios);
-  };
+  const growthOverBare = (config: Config): number | undefined =>
+    spread(
+      SIZES.map((size) => {
+        const a = perTask(config, size);
+        const b = perTask("bare", size);
+        return a === undefined || b === undefined ? undefined : a / b;
+      }),
+    );
   const largest = (config: Config): number =>
     [...SIZES].reverse().find((size) => perTask(config, size) !== undefined) ?? 0;
   const growthCell = (config: Config): string => {
