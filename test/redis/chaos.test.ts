@@ -30,7 +30,7 @@ import {
 import type { OrionEvent } from "../../src/events.js";
 import { spawnTs, type TsChild } from "./support/childProcess.js";
 import { startRedisServer, type RedisServer } from "./support/redisServer.js";
-import { chaosOrion, runLogKey, workerIdOf } from "./support/scenario.js";
+import { chaosOrion, runLogKey, WORKER_ID_PREFIX, workerIdOf } from "./support/scenario.js";
 import { until } from "./support/until.js";
 
 const FAULTS = ["pause", "kill", "broker"] as const;
@@ -311,7 +311,7 @@ async function chaosRun(
     }
     const origins = log.entries.map(([, fields]) => fields[fields.indexOf("origin") + 1]);
     const successorFirst = origins.findIndex(
-      (o) => o !== undefined && o.startsWith("chaos-worker-") && o !== paused,
+      (o) => o !== undefined && o.startsWith(WORKER_ID_PREFIX) && o !== paused,
     );
     if (successorFirst >= 0) {
       expect(origins.slice(successorFirst), `${orionId}: a write after the takeover`).not.toContain(

@@ -39,5 +39,8 @@ export function chaosOrion(id: string): TaskOrion {
 
 /** The chaos workers' `workerId` (the `origin` of their entries): named after the process. */
 export function workerIdOf(pid: number): string {
-  return `chaos-worker-${pid}`;
+  return `${WORKER_ID_PREFIX}${pid}`;
 }
+
+/** What every chaos worker's id starts with (the agent and stray entries have other origins). */
+export const WORKER_ID_PREFIX = "chaos-worker-";
