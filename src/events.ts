@@ -6,6 +6,7 @@
  * into an event or a precise {@link InvalidEventError}.
  */
 import { describeThrown } from "./internal/describeThrown.js";
+import { derivationStep, forgetParent } from "./orion/internal/derivedOrion.js";
 import { noteRecordDerived, recordDerivation } from "./orion/internal/orionChanges.js";
 import { knownRecordFacts } from "./orion/internal/recordFacts.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
@@ -302,6 +303,8 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
     );
   }
   for (const key of ["tasks", "dependencies"]) {
+    // Before reading `tasks`: reading a derived orion's would build its record.
+    if (key === "tasks" && tasksCheckedByDerivation(value as unknown as TaskOrion)) continue;
     const records = own(value, key);
     if (!isRecord(records)) {
       return new InvalidEventError(
@@ -362,6 +365,30 @@ function checkedByDerivation(records: object): boolean {
       return false;
     }
   }
+  return true;
+}
+
+/** Derived orions (`deriveOrion`) whose every task was found to be an object. */
+const checkedOrions = new WeakSet<TaskOrion>();
+
+/**
+ * Whether `orion` is one the library derived (`deriveOrion`, the simulated agent's edit) from
+ * an orion whose tasks were checked, replacing tasks that are objects: then every task is an
+ * object, and only the replaced ones were looked at, without building its record. Its step is
+ * then forgotten, so a long chain of answers does not keep every earlier one alive.
+ */
+function tasksCheckedByDerivation(orion: TaskOrion): boolean {
+  if (checkedOrions.has(orion)) return true;
+  const step = derivationStep(orion);
+  if (step === undefined) return false;
+  const { parent, parentRecord, replaced } = step;
+  const parentChecked =
+    (parentRecord !== undefined && checkedRecords.has(parentRecord)) ||
+    (parent !== undefined && checkedOrions.has(parent));
+  if (!parentChecked) return false;
+  for (const task of replaced.values()) if (!isRecord(task)) return false;
+  checkedOrions.add(orion);
+  forgetParent(orion);
   return true;
 }
 

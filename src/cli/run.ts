@@ -143,8 +143,8 @@ function run(options: CliOptions, io: CliIo): number {
   if (taskCount >= LARGE_ORION_TASKS) {
     io.stderr.write(
       `orion-sync: warning: ${taskCount} tasks: a large orion takes a while to simulate ` +
-        `(both runs, measured on 2 cores: about 1 s at 1,000 tasks, 3 s at 10,000, ` +
-        `90 s at 100,000); progress follows\n`,
+        `(both runs, measured on 2 cores: about 1 s at 1,000 tasks, 2.5 s at 10,000, ` +
+        `25 s at 100,000); progress follows\n`,
     );
   }
 

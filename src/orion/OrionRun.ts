@@ -53,6 +53,7 @@ import { isTaskStatus } from "./isTaskStatus.js";
 import { isTerminalStatus } from "./isTerminalStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
+import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
 import { getOwn } from "./internal/getOwn.js";
 import { isNotStarted } from "./internal/isNotStarted.js";
 import { mergeTask } from "./internal/mergeTask.js";
@@ -228,8 +229,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   let baseFields: { of: TaskOrion; fields: BaseFields } | undefined;
   const fieldsOfBase = (): BaseFields => {
     if (baseFields?.of !== base) {
-      // `tasks` stays a key (undefined) so that snapshots keep the base's key order.
-      baseFields = { of: base, fields: { ...base, tasks: undefined } };
+      // `tasks` stays a key (undefined) so that snapshots keep the base's key order; it is not
+      // read, since reading a derived orion's record would build it.
+      baseFields = { of: base, fields: withoutTasks(base) as BaseFields };
     }
     return baseFields.fields;
   };
@@ -454,7 +456,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       recordFacts(freezeNewRecord(record)).keyCount = tasks.size;
       // The merge is a produce over the agent's orion: its other fields, its edge record.
       const orion: TaskOrion = {
-        ...base,
+        ...fieldsOfBase(),
         state: stateFromCounts(counts),
         tasks: record,
         dependencies: base.dependencies,
@@ -514,7 +516,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     const setTasks: [string, Task | undefined][] = [];
     const after = new Map<string, Task | undefined>(); // tasks as the plan leaves them
     for (const taskId of taskKeys) {
-      const agentTask = getOwn(agent.tasks, taskId);
+      const agentTask = taskIn(agent, taskId);
       const current = tasks.get(taskId);
       let merged: Task | undefined;
       if (agentTask === undefined) {

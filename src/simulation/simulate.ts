@@ -15,9 +15,9 @@ import type { TaskEvent } from "../events.js";
 import { orchestrate } from "../orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult, TaskHold } from "../orchestrator/types.js";
 import { createRecord } from "../orion/internal/createRecord.js";
-import { getOwn } from "../orion/internal/getOwn.js";
-import { noteOrionChange, noteRecordDerived } from "../orion/internal/orionChanges.js";
-import { freezeNewRecord, recordFacts, recordKeys } from "../orion/internal/recordFacts.js";
+import { deriveOrion, taskIn } from "../orion/internal/derivedOrion.js";
+import { noteOrionChange } from "../orion/internal/orionChanges.js";
+import { freezeNewRecord } from "../orion/internal/recordFacts.js";
 import type { OrionRun } from "../orion/OrionRun.js";
 import type { Dependency, Task, TaskOrion } from "../orion/types.js";
 import { OrionModificationSynchronizer } from "../synchronizer.js";
@@ -141,16 +141,17 @@ function outgoingOf(
 }
 
 /**
- * {@link markDependents} for several completions in order, in one `produce`: the same orion as
- * marking them one by one, for one copy of the task record instead of one per completion. It
- * notes which tasks it changed, so the orchestrator merges the result by that difference.
+ * {@link markDependents} for several completions in order: the same orion as marking them one by
+ * one, in O(marked tasks) whatever the orion's size. The result's task record is built only if
+ * something reads it (`deriveOrion`): the synchronizer checks, and the orchestrator merges, an
+ * answer by the tasks it marked, which it notes.
  */
 function markAll(events: readonly TaskEvent[], current: TaskOrion, trusted: boolean): TaskOrion {
   const outgoing = outgoingOf(current.dependencies, trusted);
   const marked = new Map<string, Task>();
   for (const event of events) {
     for (const dep of outgoing.get(event.taskId) ?? []) {
-      const target = marked.get(dep.toTaskId) ?? getOwn(current.tasks, dep.toTaskId);
+      const target = marked.get(dep.toTaskId) ?? taskIn(current, dep.toTaskId);
       if (target) {
         marked.set(dep.toTaskId, {
           ...target,
@@ -160,17 +161,7 @@ function markAll(events: readonly TaskEvent[], current: TaskOrion, trusted: bool
     }
   }
   if (marked.size === 0) return current;
-  // One copy of the task record per call (not immer's: its copy of a large null-prototype
-  // record is 2–3× slower), frozen so its keys are remembered for the next copy.
-  const keys = recordKeys(current.tasks);
-  const tasks = createRecord<Task>();
-  for (const key of keys) tasks[key] = marked.get(key) ?? current.tasks[key]!;
-  const facts = recordFacts(freezeNewRecord(tasks));
-  facts.keys = keys;
-  facts.keyCount = keys.length;
-  // Lets a check of the record (the synchronizer's event check) look at the marked tasks only.
-  noteRecordDerived(tasks, current.tasks, [...marked.keys()]);
-  const next: TaskOrion = { ...current, tasks };
+  const next = deriveOrion(current, marked);
   noteOrionChange(next, current, { tasks: [...marked.keys()] });
   return next;
 }

@@ -1,0 +1,172 @@
+/**
+ * Orions the library derives from another by replacing some of its tasks (the simulated agent's
+ * edit), whose plain task record is built only when something reads `orion.tasks`.
+ *
+ * Why: copying a task record of 100,000 keys costs 45–100 ms in V8 however it is done, and the
+ * simulated agent answers about a thousand times in a run of that size, while everything that
+ * handles an answer in the library needs only the tasks it replaced: the synchronizer's event
+ * check, the orchestrator's merge (by the change noted in `orionChanges`) and the agent's next
+ * edit. So a derived orion keeps the plain record it descends from (`root`) and every task
+ * replaced since, in a persistent map its descendants share; `taskIn` answers from them in O(1).
+ *
+ * `tasks` is an enumerable, non-configurable getter in the place of the record: spread, JSON,
+ * `structuredClone` and immer read it like a data property and see a plain, frozen record with
+ * the root's keys in the root's order. It is built once, then kept. Assigning `orion.tasks`
+ * throws (in strict code), where a plain orion would take it: the library's orions are
+ * read-only data either way.
+ * @internal
+ */
+import { PersistentMap } from "../../internal/PersistentMap.js";
+import type { Task, TaskOrion } from "../types.js";
+import { createRecord } from "./createRecord.js";
+import { getOwn } from "./getOwn.js";
+import { noteRecordDerived } from "./orionChanges.js";
+import {
+  freezeNewRecord,
+  isImmutableRecord,
+  knownRecordFacts,
+  recordFacts,
+  recordKeys,
+} from "./recordFacts.js";
+
+type TaskRecord = { readonly [taskId: string]: Task };
+
+interface Derivation {
+  /** The plain record this orion descends from; every key of the orion is one of its keys. */
+  readonly root: TaskRecord;
+  /** Every task replaced since `root`, this orion's own replacements included. */
+  readonly replaced: PersistentMap<string, Task>;
+  /** The orion derived from; dropped once `forgetParent` says it is no longer needed. */
+  parent: TaskOrion | undefined;
+  /** The parent's record, when it was a plain one (or built) at the derivation. */
+  readonly parentRecord: TaskRecord | undefined;
+  /** This orion's own replacements (its ids are the keys `parent` differs in). */
+  readonly own: ReadonlyMap<string, Task>;
+  /** The built record, once `tasks` was read. */
+  built: TaskRecord | undefined;
+}
+
+/** Keyed by the orion object: an entry can only be made here, so it cannot be forged. */
+const derivations = new WeakMap<TaskOrion, Derivation>();
+
+/**
+ * `from` with the tasks in `replace` replaced, in O(replaced) whatever the orion's size. Every
+ * id in `replace` must be a task of `from`: no task is added or removed.
+ * @throws Error - for an id that is not a task of `from`; TypeError - for a task that is not an
+ * object (library bugs, not bad input: the event check relies on both).
+ */
+export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>): TaskOrion {
+  const parent = derivations.get(from);
+  const parentRecord =
+    parent === undefined || parent.built !== undefined ? immutable(from.tasks) : undefined;
+  const root = parentRecord ?? parent!.root;
+  let replaced =
+    parentRecord === undefined ? parent!.replaced : PersistentMap.empty<string, Task>();
+  for (const [taskId, task] of replace) {
+    if (getOwn(root, taskId) === undefined) {
+      throw new Error(`deriveOrion: ${JSON.stringify(taskId)} is not a task of ${from.id}`);
+    }
+    if (typeof task !== "object" || task === null) {
+      throw new TypeError(`deriveOrion: task ${JSON.stringify(taskId)} is not an object`);
+    }
+    replaced = replaced.set(taskId, task);
+  }
+  const derivation: Derivation = {
+    root,
+    replaced,
+    parent: from,
+    parentRecord,
+    own: replace,
+    built: undefined,
+  };
+  // The place of `tasks` in the key order is kept; the getter replaces the placeholder.
+  const next = withoutTasks(from);
+  Object.defineProperty(next, "tasks", {
+    enumerable: true,
+    configurable: false,
+    get: () => (derivation.built ??= build(derivation)),
+  });
+  const orion = next as unknown as TaskOrion;
+  derivations.set(orion, derivation);
+  return orion;
+}
+
+/**
+ * `record`, or a frozen copy of it when it may still change (a caller's own record): the
+ * derived orion reads it later, and must see it as it was at the derivation.
+ */
+function immutable(record: TaskRecord): TaskRecord {
+  if (knownRecordFacts(record) !== undefined || isImmutableRecord(record)) return record;
+  const copy = createRecord<Task>();
+  for (const key of Object.keys(record)) copy[key] = record[key]!;
+  return freezeNewRecord(copy);
+}
+
+/**
+ * `orion`'s own enumerable fields, in order, with `tasks` kept as a key but `undefined`: what a
+ * spread would copy, without reading (for a derived orion: building) its task record.
+ */
+export function withoutTasks(orion: TaskOrion): Record<string, unknown> {
+  const fields = orion as unknown as Record<string, unknown>;
+  // `fromEntries` defines own properties, as a spread does: a `__proto__` key stays a key.
+  return Object.fromEntries(
+    Object.keys(orion).map((key) => [key, key === "tasks" ? undefined : fields[key]]),
+  );
+}
+
+/** The plain, frozen record of a derivation: the root's keys, in its order, with replacements. */
+function build({ root, replaced }: Derivation): TaskRecord {
+  const keys = recordKeys(root);
+  const record = createRecord<Task>();
+  for (const key of keys) record[key] = replaced.get(key) ?? root[key]!;
+  const facts = recordFacts(freezeNewRecord(record));
+  facts.keys = keys;
+  facts.keyCount = keys.length;
+  // Read before the event check got to the orion, the record is still checked by what changed.
+  noteRecordDerived(record, root, [...replaced.keys()]);
+  return record;
+}
+
+/** `orion`'s task `taskId`, without building a derived orion's record. O(1). */
+export function taskIn(orion: TaskOrion, taskId: string): Task | undefined {
+  const derivation = derivations.get(orion);
+  if (derivation === undefined || derivation.built !== undefined) {
+    return getOwn(orion.tasks, taskId);
+  }
+  return derivation.replaced.get(taskId) ?? getOwn(derivation.root, taskId);
+}
+
+/** One step of a derivation: `orion`'s tasks are its parent's with `replaced` replaced. */
+export interface DerivationStep {
+  /** The orion derived from, until `forgetParent`. */
+  readonly parent: TaskOrion | undefined;
+  /** The parent's task record, when it had a plain (or built) one at the derivation. */
+  readonly parentRecord: TaskRecord | undefined;
+  readonly replaced: ReadonlyMap<string, Task>;
+}
+
+/** How a derived orion came about; `undefined` for any other orion. */
+export function derivationStep(orion: TaskOrion): DerivationStep | undefined {
+  const derivation = derivations.get(orion);
+  return derivation === undefined
+    ? undefined
+    : {
+        parent: derivation.parent,
+        parentRecord: derivation.parentRecord,
+        replaced: derivation.own,
+      };
+}
+
+/**
+ * Lets `orion`'s parent go: whoever needed the step (the event check) has taken it. Without
+ * this, the newest answer of a long simulation would keep every earlier one reachable.
+ */
+export function forgetParent(orion: TaskOrion): void {
+  const derivation = derivations.get(orion);
+  if (derivation !== undefined) derivation.parent = undefined;
+}
+
+/** Whether `orion` is a derived orion whose record was built (read). For tests and benches. */
+export function isBuilt(orion: TaskOrion): boolean {
+  return derivations.get(orion)?.built !== undefined;
+}
