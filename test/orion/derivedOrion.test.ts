@@ -175,6 +175,25 @@ describe("parseOrionEvent on derived orions", () => {
   });
 });
 
+describe("what a derived orion keeps alive", () => {
+  it("keeps, once built and checked, no record of the orions it came from", async () => {
+    const { rootRecord, built } = (() => {
+      const o0 = plan();
+      parseOrionEvent(started(o0));
+      const a = taskIn(o0, "a")!;
+      const o1 = deriveOrion(o0, new Map([["a", { ...a, params: { n: 1 } }]]));
+      parseOrionEvent(answer(o1));
+      expect(o1.tasks["a"]?.params).toEqual({ n: 1 });
+      return { rootRecord: new WeakRef(o0.tasks), built: o1 };
+    })();
+    // A WeakRef's target stays alive until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(rootRecord.deref()).toBeUndefined();
+    expect(Object.keys(built.tasks)).toEqual(["e", "a", "b", "c", "d"]);
+  });
+});
+
 describe("OrionRun.applyAgentOrion with a derived orion", () => {
   it("merges it by its noted change, and snapshots, without building its record", () => {
     const o0 = plan();

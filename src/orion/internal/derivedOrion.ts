@@ -20,30 +20,41 @@ import { PersistentMap } from "../../internal/PersistentMap.js";
 import type { Task, TaskOrion } from "../types.js";
 import { createRecord } from "./createRecord.js";
 import { getOwn } from "./getOwn.js";
-import { noteRecordDerived } from "./orionChanges.js";
-import {
-  freezeNewRecord,
-  isImmutableRecord,
-  knownRecordFacts,
-  recordFacts,
-  recordKeys,
-} from "./recordFacts.js";
+import { freezeNewRecord, knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
 
 type TaskRecord = { readonly [taskId: string]: Task };
 
-interface Derivation {
-  /** The plain record this orion descends from; every key of the orion is one of its keys. */
+/** Until the record is built: where its tasks come from. */
+interface Source {
+  /** The plain record the orion descends from; every key of the orion is one of its keys. */
   readonly root: TaskRecord;
-  /** Every task replaced since `root`, this orion's own replacements included. */
+  /** Every task replaced since `root`, the orion's own replacements included. */
   readonly replaced: PersistentMap<string, Task>;
-  /** The orion derived from; dropped once `forgetParent` says it is no longer needed. */
-  parent: TaskOrion | undefined;
-  /** The parent's record, when it was a plain one (or built) at the derivation. */
-  readonly parentRecord: TaskRecord | undefined;
-  /** This orion's own replacements (its ids are the keys `parent` differs in). */
-  readonly own: ReadonlyMap<string, Task>;
+}
+
+interface Derivation {
+  /** Dropped when the record is built: a built orion keeps no ancestor's record alive. */
+  source: Source | undefined;
   /** The built record, once `tasks` was read. */
   built: TaskRecord | undefined;
+  /** The orion derived from; dropped once `forgetParent` says it is no longer needed. */
+  parent: TaskOrion | undefined;
+  /** The parent's record, when it was a plain one (or built) at the derivation; as `parent`. */
+  parentRecord: TaskRecord | undefined;
+  /** This orion's own replacements (its ids are the keys `parent` differs in). */
+  readonly own: ReadonlyMap<string, Task>;
+}
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
+/** A derived orion as Node's `inspect` shows it: as the plain orion it reads as. */
+function inspectAsData(
+  this: object,
+  _depth: number,
+  options: object,
+  inspect: (value: unknown, options: object) => string,
+): string {
+  return inspect({ ...this }, options);
 }
 
 /** Keyed by the orion object: an entry can only be made here, so it cannot be forged. */
@@ -56,12 +67,10 @@ const derivations = new WeakMap<TaskOrion, Derivation>();
  * object (library bugs, not bad input: the event check relies on both).
  */
 export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>): TaskOrion {
-  const parent = derivations.get(from);
-  const parentRecord =
-    parent === undefined || parent.built !== undefined ? immutable(from.tasks) : undefined;
-  const root = parentRecord ?? parent!.root;
-  let replaced =
-    parentRecord === undefined ? parent!.replaced : PersistentMap.empty<string, Task>();
+  const inherited = derivations.get(from)?.source;
+  const parentRecord = inherited === undefined ? immutable(from.tasks) : undefined;
+  const root = inherited?.root ?? parentRecord!;
+  let replaced = inherited?.replaced ?? PersistentMap.empty<string, Task>();
   for (const [taskId, task] of replace) {
     if (getOwn(root, taskId) === undefined) {
       throw new Error(`deriveOrion: ${JSON.stringify(taskId)} is not a task of ${from.id}`);
@@ -72,12 +81,11 @@ export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>)
     replaced = replaced.set(taskId, task);
   }
   const derivation: Derivation = {
-    root,
-    replaced,
+    source: { root, replaced },
+    built: undefined,
     parent: from,
     parentRecord,
     own: replace,
-    built: undefined,
   };
   // The place of `tasks` in the key order is kept; the getter replaces the placeholder.
   const next = withoutTasks(from);
@@ -86,17 +94,21 @@ export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>)
     configurable: false,
     get: () => (derivation.built ??= build(derivation)),
   });
+  // Node's `inspect` (console.log) would print the getter as `[Getter]`: show the data.
+  Object.defineProperty(next, inspectCustom, { value: inspectAsData });
   const orion = next as unknown as TaskOrion;
   derivations.set(orion, derivation);
   return orion;
 }
 
 /**
- * `record`, or a frozen copy of it when it may still change (a caller's own record): the
- * derived orion reads it later, and must see it as it was at the derivation.
+ * `record` when it is known frozen with data properties only (the library built it, or the
+ * event check found it so), or else a frozen copy read now: the derived orion reads its root later, and must see it as it was at the
+ * derivation, even if the caller's record changes or holds getters. One copy per chain of
+ * derivations, not per derivation: the next derives from this one's root.
  */
 function immutable(record: TaskRecord): TaskRecord {
-  if (knownRecordFacts(record) !== undefined || isImmutableRecord(record)) return record;
+  if (knownRecordFacts(record)?.dataOnly === true) return record;
   const copy = createRecord<Task>();
   for (const key of Object.keys(record)) copy[key] = record[key]!;
   return freezeNewRecord(copy);
@@ -107,33 +119,37 @@ function immutable(record: TaskRecord): TaskRecord {
  * spread would copy, without reading (for a derived orion: building) its task record.
  */
 export function withoutTasks(orion: TaskOrion): Record<string, unknown> {
-  const fields = orion as unknown as Record<string, unknown>;
-  // `fromEntries` defines own properties, as a spread does: a `__proto__` key stays a key.
+  const fields = orion as unknown as Record<PropertyKey, unknown>;
+  // A spread's keys (own, enumerable, symbols included, in its order); `fromEntries` defines
+  // own properties as a spread does, so a `__proto__` key stays a key.
   return Object.fromEntries(
-    Object.keys(orion).map((key) => [key, key === "tasks" ? undefined : fields[key]]),
-  );
+    Reflect.ownKeys(orion)
+      .filter((key) => Object.prototype.propertyIsEnumerable.call(orion, key))
+      .map((key) => [key, key === "tasks" ? undefined : fields[key]]),
+  ) as Record<string, unknown>;
 }
 
-/** The plain, frozen record of a derivation: the root's keys, in its order, with replacements. */
-function build({ root, replaced }: Derivation): TaskRecord {
+/**
+ * The plain, frozen record of a derivation (the root's keys, in its order, with the
+ * replacements), after which its source is let go.
+ */
+function build(derivation: Derivation): TaskRecord {
+  const { root, replaced } = derivation.source!;
+  derivation.source = undefined;
   const keys = recordKeys(root);
   const record = createRecord<Task>();
   for (const key of keys) record[key] = replaced.get(key) ?? root[key]!;
   const facts = recordFacts(freezeNewRecord(record));
   facts.keys = keys;
   facts.keyCount = keys.length;
-  // Read before the event check got to the orion, the record is still checked by what changed.
-  noteRecordDerived(record, root, [...replaced.keys()]);
   return record;
 }
 
 /** `orion`'s task `taskId`, without building a derived orion's record. O(1). */
 export function taskIn(orion: TaskOrion, taskId: string): Task | undefined {
-  const derivation = derivations.get(orion);
-  if (derivation === undefined || derivation.built !== undefined) {
-    return getOwn(orion.tasks, taskId);
-  }
-  return derivation.replaced.get(taskId) ?? getOwn(derivation.root, taskId);
+  const source = derivations.get(orion)?.source;
+  if (source === undefined) return getOwn(orion.tasks, taskId);
+  return source.replaced.get(taskId) ?? getOwn(source.root, taskId);
 }
 
 /** One step of a derivation: `orion`'s tasks are its parent's with `replaced` replaced. */
@@ -163,7 +179,10 @@ export function derivationStep(orion: TaskOrion): DerivationStep | undefined {
  */
 export function forgetParent(orion: TaskOrion): void {
   const derivation = derivations.get(orion);
-  if (derivation !== undefined) derivation.parent = undefined;
+  if (derivation !== undefined) {
+    derivation.parent = undefined;
+    derivation.parentRecord = undefined;
+  }
 }
 
 /** Whether `orion` is a derived orion whose record was built (read). For tests and benches. */

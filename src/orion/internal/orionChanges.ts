@@ -26,6 +26,13 @@ export function noteOrionChange(
 ): void {
   if (next === from) return;
   notes.set(next, { from, tasks: change.tasks ?? [], dependencies: change.dependencies ?? [] });
+  // `agentOrionChange` follows at most MAX_CHAIN notes, so the orion that many steps back needs
+  // no note of its own: cutting it keeps at most that many orions reachable from the newest,
+  // however long the orchestrator goes without merging (a concurrent agent answering while the
+  // gate holds kept thousands alive).
+  let at: TaskOrion | undefined = from;
+  for (let step = 1; step < MAX_CHAIN && at !== undefined; step++) at = notes.get(at)?.from;
+  if (at !== undefined) notes.delete(at);
 }
 
 /**

@@ -17,6 +17,11 @@ export interface RecordFacts {
   keyCount?: number;
   /** An index all of whose edge ends are tasks of this record. */
   holdsEndpointsOf?: DependencyIndex;
+  /**
+   * Frozen with plain data properties only: built by the library (`freezeNewRecord`), or found
+   * so by the event check. Such a record reads the same at any later time.
+   */
+  dataOnly?: true;
 }
 
 const memo = new WeakMap<object, RecordFacts>();
@@ -58,7 +63,9 @@ export function knownRecordFacts(record: object): RecordFacts | undefined {
  */
 export function freezeNewRecord<T extends object>(record: T): T {
   Object.freeze(record);
-  if (!memo.has(record)) memo.set(record, {});
+  const facts = memo.get(record);
+  if (facts === undefined) memo.set(record, { dataOnly: true });
+  else facts.dataOnly = true;
   return record;
 }
 
