@@ -104,6 +104,11 @@ export interface SimulationProgress {
 /**
  * The default edit: on each completion, the agent marks every dependent of the completed
  * task with `params["after_<taskId>"] = true`, so a start without the mark is stale.
+ *
+ * It costs the tasks it marks, whatever the orion's size: the returned orion's `tasks` is an
+ * enumerable getter that builds the plain, frozen record when first read (spread, JSON,
+ * `structuredClone`, immer and `console.log` see that record). Assigning `tasks` on it throws
+ * in strict code.
  */
 export const markDependents: AgentEdit = (event, current) =>
   current ? markAll([event], current, false) : undefined;
