@@ -8,6 +8,7 @@
 import {
   asyncScheduler,
   BehaviorSubject,
+  concatWith,
   defer,
   EMPTY,
   exhaustMap,
@@ -15,6 +16,7 @@ import {
   filter,
   finalize,
   map,
+  of,
   Subject,
   timer,
   type Subscription,
@@ -352,6 +354,9 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     bus.events$
       .pipe(
         filter(observe),
+        // A completion queued as the bus ends (the bus completed inside its declaration's
+        // publish, before `filter` could pass it on) still gets its batch.
+        concatWith(defer(() => (queue.length > 0 ? of(null) : EMPTY))),
         // Idle: start draining. Busy: the event waits in the queue for the next batch.
         exhaustMap(() => {
           setBusy(true);
@@ -498,7 +503,8 @@ interface Answered {
  * @internal
  */
 export function checkConcurrency(value: number | undefined, name: string): number {
-  const concurrency = value ?? 1;
+  // Only `undefined` means "the default": a `null` from untyped code is a bad option.
+  const concurrency = value === undefined ? 1 : value;
   if (
     concurrency === Number.POSITIVE_INFINITY ||
     (Number.isInteger(concurrency) && concurrency >= 1)

@@ -179,6 +179,14 @@ describe("createScriptedAgent with concurrency", () => {
     }),
   );
 
+  it("rejects a null concurrency (untyped callers) instead of taking it for the default", () => {
+    const bus = { events$: new Observable<OrionEvent>(), publish: () => undefined };
+    const concurrency = null as unknown as number;
+    expect(() => createScriptedAgent(bus, { eventId: false, latency: 1, concurrency })).toThrow(
+      /concurrency must be a positive integer or Infinity, got null/,
+    );
+  });
+
   it("rejects a concurrency that is not a positive integer or Infinity with a RangeError", () => {
     let subscribed = 0;
     const bus = {

@@ -98,3 +98,21 @@ describe("createScriptedAgent declare", () => {
     expect(seen.some((e) => e.event.type === "ORION_MODIFYING")).toBe(false);
   });
 });
+
+describe("createScriptedAgent declare, when the bus ends inside a declaration", () => {
+  it("still answers the completion whose declaration's publish completed the bus, then completes", () => {
+    const { scheduler, bus, agent } = setup(() => ["b"]);
+    const answers: { at: number; onTaskIds: readonly string[] }[] = [];
+    let completedAt: number | undefined;
+    agent.modifications$.subscribe({
+      next: (m) => answers.push({ at: scheduler.now(), onTaskIds: m.onTaskIds }),
+      complete: () => (completedAt = scheduler.now()),
+    });
+    bus.subscribe({ onEvent: (event) => void (event.type === "ORION_MODIFYING" && bus.close()) });
+    bus.publish({ type: "ORION_STARTED", orionId: "o1", orion: base });
+    bus.publish({ type: "TASK_COMPLETED", orionId: "o1", taskId: "a", eventId: "r:1" });
+    scheduler.flush();
+    expect(answers).toEqual([{ at: 50, onTaskIds: ["a"] }]);
+    expect(completedAt).toBe(50);
+  });
+});
