@@ -8,7 +8,7 @@
 import { describeThrown } from "./internal/describeThrown.js";
 import { derivationStep, forgetParent } from "./orion/internal/derivedOrion.js";
 import { noteRecordDerived, recordDerivation } from "./orion/internal/orionChanges.js";
-import { knownRecordFacts, recordFacts } from "./orion/internal/recordFacts.js";
+import { knownRecordFacts } from "./orion/internal/recordFacts.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
 
 /** The event types the synchronizer understands. */
@@ -337,10 +337,7 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
         );
       }
     }
-    if (memo) {
-      checkedRecords.add(records);
-      recordFacts(records).dataOnly = true;
-    }
+    if (memo) checkedRecords.add(records);
   }
   return null;
 }

@@ -12,13 +12,17 @@ import {
 import { agentOrionChange, noteOrionChange } from "../../src/orion/internal/orionChanges.js";
 import { orion } from "../../src/orion/orion.js";
 import { createOrionRun } from "../../src/orion/OrionRun.js";
+import { freezeNewRecord } from "../../src/orion/internal/recordFacts.js";
 import type { Task, TaskOrion } from "../../src/orion/types.js";
 import { markDependents } from "../../src/simulation/simulate.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-/** A frozen-record orion of tasks a → b → c, d and e (what `simulate` starts from). */
+/**
+ * An orion of tasks a → b → c, d and e whose records the library froze, as `simulate` starts
+ * from (a record frozen by anyone else is copied at the first derivation: it may hold getters).
+ */
 function plan(): TaskOrion {
   const built = orion("o")
     .task("e")
@@ -31,8 +35,8 @@ function plan(): TaskOrion {
     .build();
   return {
     ...built,
-    tasks: Object.freeze({ ...built.tasks }),
-    dependencies: Object.freeze({ ...built.dependencies }),
+    tasks: freezeNewRecord({ ...built.tasks }),
+    dependencies: freezeNewRecord({ ...built.dependencies }),
   };
 }
 

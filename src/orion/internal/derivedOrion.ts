@@ -102,8 +102,8 @@ export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>)
 }
 
 /**
- * `record` when it is known frozen with data properties only (the library built it, or the
- * event check found it so), or else a frozen copy read now: the derived orion reads its root later, and must see it as it was at the
+ * `record` when the library built it (frozen, data properties only), or else a frozen copy
+ * read now: the derived orion reads its root later, and must see it as it was at the
  * derivation, even if the caller's record changes or holds getters. One copy per chain of
  * derivations, not per derivation: the next derives from this one's root.
  */

@@ -1,9 +1,16 @@
 import type { AgentOrionChange } from "../OrionRun.js";
 import type { TaskOrion } from "../types.js";
 
-/** What an agent's helper knows it changed: `next` is `from` with these keys changed. */
+/**
+ * What an agent's helper knows it changed: the orion it describes is the orion with token
+ * `fromToken` with these keys changed. Notes link to notes, never to orions: an answer the
+ * orchestrator has not merged yet costs its keys, not its orion (a concurrent agent answering
+ * while the gate held once kept thousands of orions alive through their notes).
+ */
 interface Note {
-  readonly from: TaskOrion;
+  readonly fromToken: number;
+  /** The note of that orion when this one was made; cut once a merge has gone past it. */
+  fromNote: Note | undefined;
   readonly tasks: readonly string[];
   readonly dependencies: readonly string[];
 }
@@ -11,13 +18,26 @@ interface Note {
 /** Weak: a note lives as long as the orion it describes, and costs nothing to the caller. */
 const notes = new WeakMap<TaskOrion, Note>();
 
+/** A number per orion a note starts from, so that a note can name it without holding it. */
+const tokens = new WeakMap<TaskOrion, number>();
+let lastToken = 0;
+
+function tokenOf(orion: TaskOrion): number {
+  let token = tokens.get(orion);
+  if (token === undefined) {
+    token = ++lastToken;
+    tokens.set(orion, token);
+  }
+  return token;
+}
+
 /** How many notes `agentOrionChange` follows back before giving up (then the run compares). */
 const MAX_CHAIN = 64;
 
 /**
  * Notes that `next` differs from `from` only in these task and dependency ids, so that whoever
  * merges `next` after `from` (the orchestrator's `OrionRun`) need not compare the whole orion.
- * The caller must list every changed key. @internal
+ * The caller must list every changed key, and note `from` (if at all) before `next`. @internal
  */
 export function noteOrionChange(
   next: TaskOrion,
@@ -25,14 +45,12 @@ export function noteOrionChange(
   change: { readonly tasks?: readonly string[]; readonly dependencies?: readonly string[] },
 ): void {
   if (next === from) return;
-  notes.set(next, { from, tasks: change.tasks ?? [], dependencies: change.dependencies ?? [] });
-  // `agentOrionChange` follows at most MAX_CHAIN notes, so the orion that many steps back needs
-  // no note of its own: cutting it keeps at most that many orions reachable from the newest,
-  // however long the orchestrator goes without merging (a concurrent agent answering while the
-  // gate holds kept thousands alive).
-  let at: TaskOrion | undefined = from;
-  for (let step = 1; step < MAX_CHAIN && at !== undefined; step++) at = notes.get(at)?.from;
-  if (at !== undefined) notes.delete(at);
+  notes.set(next, {
+    fromToken: tokenOf(from),
+    fromNote: notes.get(from),
+    tasks: change.tasks ?? [],
+    dependencies: change.dependencies ?? [],
+  });
 }
 
 /**
@@ -45,22 +63,25 @@ export function agentOrionChange(
   previous: TaskOrion | undefined,
 ): AgentOrionChange | undefined {
   if (previous === undefined) return undefined;
+  if (next === previous) return { tasks: [], dependencies: [] };
+  const target = tokens.get(previous);
+  if (target === undefined) return undefined; // no note starts from `previous`
   const tasks: string[] = [];
   const dependencies: string[] = [];
-  let at = next;
-  for (let step = 0; step < MAX_CHAIN && at !== previous; step++) {
-    const note = notes.get(at);
-    if (note === undefined) return undefined;
+  let note = notes.get(next);
+  for (let step = 0; step < MAX_CHAIN && note !== undefined; step++) {
     tasks.push(...note.tasks);
     dependencies.push(...note.dependencies);
-    at = note.from;
+    if (note.fromToken === target) {
+      // The caller merges `next` now, and its next merge starts from `next`: nothing of ours
+      // walks past `previous` again, so the notes behind it can go.
+      const before = notes.get(previous);
+      if (before !== undefined) before.fromNote = undefined;
+      return { tasks, dependencies };
+    }
+    note = note.fromNote;
   }
-  if (at !== previous) return undefined;
-  // The caller merges `next` now, and the next merge starts from `next`: nothing will walk past
-  // `previous` again. Its note would keep every earlier orion (each with its whole task record)
-  // reachable from the newest one: a run of 100,000 tasks ran out of memory that way.
-  notes.delete(previous);
-  return { tasks, dependencies };
+  return undefined;
 }
 
 /** Records built from another by replacing some keys' values (no key added or removed). */

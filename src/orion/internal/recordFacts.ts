@@ -18,8 +18,8 @@ export interface RecordFacts {
   /** An index all of whose edge ends are tasks of this record. */
   holdsEndpointsOf?: DependencyIndex;
   /**
-   * Frozen with plain data properties only: built by the library (`freezeNewRecord`), or found
-   * so by the event check. Such a record reads the same at any later time.
+   * Built and frozen by the library (`freezeNewRecord`): plain data properties only, so it
+   * reads the same at any later time.
    */
   dataOnly?: true;
 }
