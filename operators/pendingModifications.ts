@@ -11,7 +11,6 @@ import {
   Subject,
   takeUntil,
   tap,
-  timer,
   type Observable,
   type OperatorFunction,
   type SchedulerLike,
@@ -90,7 +89,7 @@ export interface PendingModificationsOptions {
  * and invalid values never break the stream: they are counted in `stats` and described in
  * `last` (see `reducePending` for every rule).
  *
- * Time: one `timer` on `scheduler` is armed at the earliest deadline, whatever the number
+ * Time: one action on `scheduler` is armed at the earliest deadline, whatever the number
  * of pending modifications; when nothing is pending, no timer is left. Each input costs
  * O(1) (persistent maps, no copy of the pending set), plus O(ids) for an `ORION_MODIFIED`'s
  * task ids and O(records) for the shape check of an orion an event carries. An error of the
@@ -201,7 +200,7 @@ export function pendingModifications(
         if (head === undefined || head === armedAt) return;
         disarm();
         armedAt = head;
-        armed = timer(Math.max(0, head - scheduler.now()), scheduler).subscribe(fire);
+        armed = scheduler.schedule(fire, Math.max(0, head - scheduler.now()));
       };
       const step = (state: PendingState | null, value: unknown): PendingState => {
         // The first input is always START: it makes scan emit the initial state.
