@@ -65,3 +65,35 @@ describe("agentOrionChange", () => {
     expect(o2.tasks.b?.params).toEqual({ n: 2 });
   });
 });
+
+/** `start` and `length` orions after it, each noted as an edit of task `id`. */
+function chainOf(start: TaskOrion, length: number, id: string): TaskOrion[] {
+  const out = [start];
+  for (let i = 1; i <= length; i++) out.push(edited(out[i - 1]!, id, i));
+  return out;
+}
+
+describe("agentOrionChange after many notes", () => {
+  // From a second review: two orions derived from the same noted ancestor; a long sibling
+  // branch must not cost the short one its hint (a cut of old notes once did).
+  it("a short branch still gets its change after a sibling branch grew 64 notes", () => {
+    const o0 = orion("o").task("a").task("b").build();
+    const trunk = chainOf(o0, 3, "a"); // o0 -> t1 -> t2 -> t3
+    const t3 = trunk[3]!;
+    const shortBranch = edited(t3, "b", 100); // 4 notes from o0
+    chainOf(t3, 62, "a"); // the sibling's 62nd note is 65 steps from o0: cuts t1's note
+    expect(agentOrionChange(shortBranch, o0)).toEqual({
+      tasks: ["b", "a", "a", "a"],
+      dependencies: [],
+    });
+  });
+
+  // A merger slower than the agent: 40 steps back, within the walk's limit, though 70 notes
+  // were made since.
+  it("an orion 40 notes after the last merged one gets its change even when 70 were noted", () => {
+    const o0 = orion("o").task("a").build();
+    const chain = chainOf(o0, 70, "a");
+    const change = agentOrionChange(chain[40]!, o0);
+    expect(change?.tasks).toHaveLength(40);
+  });
+});
