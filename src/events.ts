@@ -7,8 +7,6 @@
  */
 import { describeThrown } from "./internal/describeThrown.js";
 import { derivationStep, forgetParent } from "./orion/internal/derivedOrion.js";
-import { noteRecordDerived, recordDerivation } from "./orion/internal/orionChanges.js";
-import { knownRecordFacts } from "./orion/internal/recordFacts.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
 
 /** The event types the synchronizer understands. */
@@ -316,13 +314,6 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
     // A frozen record checked once cannot change: agents' orions share unchanged records,
     // so an answer costs what it changed, not the whole orion.
     if (checkedRecords.has(records)) continue;
-    if (checkedByDerivation(records)) {
-      checkedRecords.add(records);
-      // Its note has served: replace it with one that keeps nothing alive, or every record of
-      // a long simulation would stay reachable from the last one through their notes.
-      noteRecordDerived(records, records, []);
-      continue;
-    }
     // Each record must be an object (what it holds is validateOrion's business): the merge
     // and the validation read fields of every record.
     // Memoised only if frozen with plain data properties: a getter may answer differently.
@@ -344,29 +335,6 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
 
 /** Frozen id-keyed records whose every entry was found to be an object. */
 const checkedRecords = new WeakSet<object>();
-
-/**
- * Whether `records` is a frozen record the library built from a checked one by replacing the
- * values of some keys (the simulated agent's edit, noted with `noteRecordDerived`), each of
- * them a plain data property holding an object: then every entry is an object, and only the
- * replaced ones were looked at (an agent's answer costs what it changed, not the orion).
- * Anything else, or any doubt (a noted key missing, a getter, a non-object), is `false`: the
- * caller walks the record, and reports the first bad entry as it always did.
- */
-function checkedByDerivation(records: object): boolean {
-  const derivation = recordDerivation(records);
-  if (derivation === undefined || !checkedRecords.has(derivation.from)) return false;
-  // Library-built records are frozen when made (`freezeNewRecord`), which starts their facts:
-  // O(1), where `Object.isFrozen` would walk a large record.
-  if (knownRecordFacts(records) === undefined) return false;
-  for (const key of derivation.keys) {
-    const descriptor = Object.getOwnPropertyDescriptor(records, key);
-    if (descriptor === undefined || !("value" in descriptor) || !isRecord(descriptor.value)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 /** Derived orions (`deriveOrion`) whose every task was found to be an object. */
 const checkedOrions = new WeakSet<TaskOrion>();

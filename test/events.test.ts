@@ -9,8 +9,6 @@ import {
   parseOrionEvent,
   type OrionEvent,
 } from "../src/events.js";
-import { noteRecordDerived, recordDerivation } from "../src/orion/internal/orionChanges.js";
-import { freezeNewRecord } from "../src/orion/internal/recordFacts.js";
 import { emptyOrion, orionModified, taskCompleted } from "../testing/index.js";
 
 function invalid(value: unknown): InvalidEventError {
@@ -135,75 +133,5 @@ describe("parseOrionEvent on hostile values", () => {
       expect(parsed).toBeInstanceOf(InvalidEventError);
       expect((parsed as InvalidEventError).reason).toBe("unreadable");
     }
-  });
-});
-
-describe("parseOrionEvent on a record derived from a checked one", () => {
-  // What the simulated agent publishes: a frozen copy of its last task record with some values
-  // replaced, noted with `noteRecordDerived`. Entry `b` is a getter that counts its reads (a
-  // full walk reads it) and returns `b`'s object, or `bValue` when set.
-  const setUp = (options: { readonly baseFrozen?: boolean; readonly derivedFrozen?: boolean }) => {
-    const base = { a: { id: "a" }, b: { id: "b" } };
-    if (options.baseFrozen !== false) Object.freeze(base);
-    const started = {
-      type: "ORION_STARTED",
-      orionId: "o",
-      orion: { id: "o", tasks: base, dependencies: Object.freeze({}) },
-    };
-    expect(parseOrionEvent(started)).toBe(started);
-    const probe = { reads: 0, bValue: base.b as unknown };
-    const derived = Object.defineProperty({ a: { id: "a", params: { after_x: true } } }, "b", {
-      enumerable: true,
-      get: () => {
-        probe.reads++;
-        return probe.bValue;
-      },
-    }) as Record<string, unknown>;
-    if (options.derivedFrozen !== false) freezeNewRecord(derived);
-    noteRecordDerived(derived, base, ["a"]);
-    const answer = {
-      type: "ORION_MODIFIED",
-      orionId: "o",
-      onTaskIds: ["x"],
-      newOrion: { id: "o", tasks: derived, dependencies: Object.freeze({}) },
-    };
-    return { derived, probe, answer };
-  };
-
-  it("looks only at the replaced entries, then lets the record it came from go", () => {
-    const { derived, probe, answer } = setUp({});
-    expect(parseOrionEvent(answer)).toBe(answer);
-    expect(probe.reads).toBe(0);
-    // The spent note no longer refers to the base: a chain of records is not kept alive.
-    expect(recordDerivation(derived)).toEqual({ from: derived, keys: [] });
-    expect(parseOrionEvent(answer)).toBe(answer);
-    expect(probe.reads).toBe(0);
-  });
-
-  it("reports a replaced entry that is not an object where a full walk would", () => {
-    const { derived, answer } = setUp({ derivedFrozen: false });
-    derived["a"] = null;
-    freezeNewRecord(derived);
-    expect(invalid(answer)).toMatchObject({ path: 'newOrion.tasks["a"]', reason: "wrong-type" });
-  });
-
-  it("walks a record derived from one never checked whole (not frozen)", () => {
-    const { probe, answer } = setUp({ baseFrozen: false });
-    probe.bValue = null;
-    expect(invalid(answer)).toMatchObject({ path: 'newOrion.tasks["b"]' });
-  });
-
-  it("walks a derived record that is not frozen: it may have changed since it was noted", () => {
-    const { probe, answer } = setUp({ derivedFrozen: false });
-    probe.bValue = null;
-    expect(invalid(answer)).toMatchObject({ path: 'newOrion.tasks["b"]' });
-  });
-
-  it("walks a derived record that lacks a key its note names", () => {
-    const { derived, probe, answer } = setUp({ derivedFrozen: false });
-    delete derived["a"];
-    freezeNewRecord(derived);
-    probe.bValue = null;
-    expect(invalid(answer)).toMatchObject({ path: 'newOrion.tasks["b"]' });
   });
 });

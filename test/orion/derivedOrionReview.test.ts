@@ -39,13 +39,9 @@ function chain(n: number): TaskOrion {
 const eagerCopy = (o: TaskOrion): TaskOrion => ({ ...o, tasks: o.tasks });
 
 describe("derived orions, as a reviewer tried to break them", () => {
-  // REGRESSION. Before b2575c8 the event check walked each answer's record through
-  // `checkedByDerivation`, which replaced the record's `noteRecordDerived` note with one that
-  // keeps nothing alive. Now `build()` notes every built record as derived from its `root`
-  // (the newest built ancestor's record), and the check accepts the orion by
-  // `tasksCheckedByDerivation` without ever touching that note: each built record keeps the
-  // previous built record alive, so the newest answer keeps every earlier built record (a
-  // whole task record each) reachable. Passes at b2575c8^.
+  // Once, a built record was noted as derived from its root (the newest built ancestor's
+  // record), and nothing cut that note: the newest answer kept every earlier built record (a
+  // whole task record each) reachable.
   it("an answer whose task record was read does not keep every earlier answer's record alive", async () => {
     const { first, last, alive } = (() => {
       const o0 = chain(40);

@@ -83,21 +83,3 @@ export function agentOrionChange(
   }
   return undefined;
 }
-
-/** Records built from another by replacing some keys' values (no key added or removed). */
-const derived = new WeakMap<object, { readonly from: object; readonly keys: readonly string[] }>();
-
-/**
- * Notes that the frozen record `next` has exactly `from`'s keys, with only `keys` holding other
- * values: a check of `from`'s values then needs to look at `keys` only. @internal
- */
-export function noteRecordDerived(next: object, from: object, keys: readonly string[]): void {
-  derived.set(next, { from, keys });
-}
-
-/** What `noteRecordDerived` noted about `record`. @internal */
-export function recordDerivation(
-  record: object,
-): { readonly from: object; readonly keys: readonly string[] } | undefined {
-  return derived.get(record);
-}
