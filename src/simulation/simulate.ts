@@ -14,10 +14,9 @@ import { createEventBus } from "../bus.js";
 import type { TaskEvent } from "../events.js";
 import { orchestrate } from "../orchestrator/orchestrateOrion.js";
 import type { OrchestrationResult, TaskHold } from "../orchestrator/types.js";
-import { createRecord } from "../orion/internal/createRecord.js";
 import { deriveOrion, taskIn } from "../orion/internal/derivedOrion.js";
 import { noteOrionChange } from "../orion/internal/orionChanges.js";
-import { freezeNewRecord } from "../orion/internal/recordFacts.js";
+import { dataOnlyRecord } from "../orion/internal/recordFacts.js";
 import type { OrionRun } from "../orion/OrionRun.js";
 import type { Dependency, Task, TaskOrion } from "../orion/types.js";
 import { OrionModificationSynchronizer } from "../synchronizer.js";
@@ -202,17 +201,16 @@ function batchedMarkDependents(): {
 }
 
 /**
- * `orion` with frozen copies of its records (O(n) once, the caller's orion untouched), so that
- * facts about them (keys, checks) are remembered for the whole simulation.
+ * `orion` with records the library built and froze (O(n) once, the caller's orion untouched),
+ * so that facts about them (keys, checks) are remembered for the whole simulation, and the
+ * agent's answers can derive from them without a copy.
  */
 function frozenCopy(orion: TaskOrion): TaskOrion {
-  const copy = <T>(record: { readonly [id: string]: T }): { readonly [id: string]: T } => {
-    if (Object.isFrozen(record)) return record;
-    const out = createRecord<T>();
-    for (const key of Object.keys(record)) out[key] = record[key]!;
-    return freezeNewRecord(out);
+  return {
+    ...orion,
+    tasks: dataOnlyRecord(orion.tasks),
+    dependencies: dataOnlyRecord(orion.dependencies),
   };
-  return { ...orion, tasks: copy(orion.tasks), dependencies: copy(orion.dependencies) };
 }
 
 function checkRange(name: string, range: MsRange): void {

@@ -20,7 +20,7 @@ import { PersistentMap } from "../../internal/PersistentMap.js";
 import type { Task, TaskOrion } from "../types.js";
 import { createRecord } from "./createRecord.js";
 import { getOwn } from "./getOwn.js";
-import { freezeNewRecord, knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
+import { dataOnlyRecord, freezeNewRecord, recordFacts, recordKeys } from "./recordFacts.js";
 
 type TaskRecord = { readonly [taskId: string]: Task };
 
@@ -68,7 +68,9 @@ const derivations = new WeakMap<TaskOrion, Derivation>();
  */
 export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>): TaskOrion {
   const inherited = derivations.get(from)?.source;
-  const parentRecord = inherited === undefined ? immutable(from.tasks) : undefined;
+  // The root is read later, so it must be a record that cannot change: a copy, once per chain
+  // of derivations, unless the library built it.
+  const parentRecord = inherited === undefined ? dataOnlyRecord(from.tasks) : undefined;
   const root = inherited?.root ?? parentRecord!;
   let replaced = inherited?.replaced ?? PersistentMap.empty<string, Task>();
   for (const [taskId, task] of replace) {
@@ -99,19 +101,6 @@ export function deriveOrion(from: TaskOrion, replace: ReadonlyMap<string, Task>)
   const orion = next as unknown as TaskOrion;
   derivations.set(orion, derivation);
   return orion;
-}
-
-/**
- * `record` when the library built it (frozen, data properties only), or else a frozen copy
- * read now: the derived orion reads its root later, and must see it as it was at the
- * derivation, even if the caller's record changes or holds getters. One copy per chain of
- * derivations, not per derivation: the next derives from this one's root.
- */
-function immutable(record: TaskRecord): TaskRecord {
-  if (knownRecordFacts(record)?.dataOnly === true) return record;
-  const copy = createRecord<Task>();
-  for (const key of Object.keys(record)) copy[key] = record[key]!;
-  return freezeNewRecord(copy);
 }
 
 /**

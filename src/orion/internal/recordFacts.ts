@@ -1,4 +1,5 @@
 import { isDraft } from "immer";
+import { createRecord } from "./createRecord.js";
 import type { DependencyIndex } from "./dependencyIndex.js";
 
 /**
@@ -77,4 +78,18 @@ export function recordKeys(record: object): readonly string[] {
     facts.keyCount = facts.keys.length;
   }
   return facts.keys;
+}
+
+/**
+ * `record` when the library built it (`dataOnly`), or else a frozen copy of it read now, which
+ * is: whoever keeps the result reads it later as it was now, even if the caller's record
+ * changes or holds getters. @internal
+ */
+export function dataOnlyRecord<T>(record: { readonly [key: string]: T }): {
+  readonly [key: string]: T;
+} {
+  if (memo.get(record)?.dataOnly === true) return record;
+  const copy = createRecord<T>();
+  for (const key of Object.keys(record)) copy[key] = record[key]!;
+  return freezeNewRecord(copy);
 }
