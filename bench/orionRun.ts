@@ -11,7 +11,7 @@ import { immer } from "../src/immer.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import { mergeOrionStates } from "../src/orion/mergeOrionStates.js";
 import { createOrionRun } from "../src/orion/OrionRun.js";
-import { deriveOrionState } from "../src/orion/deriveOrionState.js";
+import { deriveOrionState } from "../src/orion/orionState.js";
 import { startTask } from "../src/orion/startTask.js";
 import type { Dependency, Task, TaskOrion } from "../src/orion/types.js";
 import { mulberry32 } from "../src/simulation/random.js";

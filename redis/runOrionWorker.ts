@@ -22,7 +22,7 @@ import { DEFAULT_MODIFICATION_TIMEOUT } from "../operators/pendingModifications.
 import type { PendingState } from "../src/pending/PendingState.js";
 import { completeTask } from "../src/orion/completeTask.js";
 import type { ReadyTaskOptions } from "../src/orion/getReadyTasks.js";
-import type { TaskOrion } from "../src/orion/types.js";
+import type { TaskOrion, JsonValue, Task } from "../src/orion/types.js";
 import { orchestrateOrion } from "../src/orchestrator/orchestrateOrion.js";
 import type {
   ExecuteTask,
@@ -30,7 +30,6 @@ import type {
   OrchestrationProgress,
   OrchestrationResult,
 } from "../src/orchestrator/types.js";
-import type { JsonValue, Task } from "../src/orion/types.js";
 import { OrionModificationSynchronizer, type SynchronizerLogger } from "../src/synchronizer.js";
 import { fromRedisStream, type InvalidStreamEntry } from "./fromRedisStream.js";
 import { HistoryLostError } from "./errors.js";

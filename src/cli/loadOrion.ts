@@ -1,7 +1,7 @@
 /** Reads an orion file: our orion JSON or UFO's TaskConstellation JSON, validated. */
 import { readFileSync } from "node:fs";
-import { deriveOrionState } from "../orion/deriveOrionState.js";
-import { InvalidOrionError } from "../orion/InvalidOrionError.js";
+import { deriveOrionState } from "../orion/orionState.js";
+import { InvalidOrionError } from "../orion/errors.js";
 import type { TaskOrion } from "../orion/types.js";
 import { validateOrion } from "../orion/validateOrion.js";
 import { fromUfoJson } from "../ufo/fromUfoJson.js";

@@ -13,9 +13,9 @@ import { describeThrown } from "../internal/describeThrown.js";
 import type { TaskOutcome } from "../orion/completeTask.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
 import { agentOrionChange } from "../orion/internal/orionChanges.js";
-import type { MergeOptions } from "../orion/mergeOrionStates.js";
+import type { MergeOptions, MergeReport } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
-import { isTerminalStatus } from "../orion/isTerminalStatus.js";
+import { isTerminalStatus } from "../orion/taskStatus.js";
 import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
 import {
   inScope,
@@ -25,7 +25,6 @@ import {
 } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent, TaskEvent } from "../events.js";
-import type { MergeReport } from "../orion/mergeOrionStates.js";
 import type {
   ExecuteTaskContext,
   ModificationRef,

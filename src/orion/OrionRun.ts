@@ -43,19 +43,14 @@
  * edit that would make the orion invalid is rejected as a whole, with the merge's
  * `InvalidOrionError`, and the run is left as it was.
  */
-import { InvalidOrionError } from "./InvalidOrionError.js";
-import { IllegalTransitionError } from "./IllegalTransitionError.js";
-import { UnknownTaskError } from "./UnknownTaskError.js";
+import { InvalidOrionError, IllegalTransitionError, UnknownTaskError } from "./errors.js";
 import type { TaskOutcome } from "./completeTask.js";
-import { isDependencySatisfied } from "./isDependencySatisfied.js";
-import { isDependencyType } from "./isDependencyType.js";
-import { isTaskStatus } from "./isTaskStatus.js";
-import { isTerminalStatus } from "./isTerminalStatus.js";
+import { isDependencySatisfied, isDependencyType } from "./dependencyType.js";
+import { isTaskStatus, isTerminalStatus, isNotStarted } from "./taskStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
 import { getOwn } from "./internal/getOwn.js";
-import { isNotStarted } from "./internal/isNotStarted.js";
 import { mergeTask } from "./internal/mergeTask.js";
 import { ReadyQueue } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
@@ -64,7 +59,7 @@ import {
   emptyCounts,
   stateFromCounts,
   type StatusCounts,
-} from "./internal/stateFromCounts.js";
+} from "./orionState.js";
 import { TopologicalRanks } from "./internal/TopologicalRanks.js";
 import { finishedTask } from "./internal/finishedTask.js";
 import { withExecution } from "./internal/withExecution.js";

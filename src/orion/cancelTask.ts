@@ -4,9 +4,8 @@ import { getOwn } from "./internal/getOwn.js";
 import { readyDependents } from "./internal/readyDependents.js";
 import { replaceTasks } from "./internal/replaceTasks.js";
 import { withExecution } from "./internal/withExecution.js";
-import { isTerminalStatus } from "./isTerminalStatus.js";
-import { IllegalTransitionError } from "./IllegalTransitionError.js";
-import { UnknownTaskError } from "./UnknownTaskError.js";
+import { isTerminalStatus } from "./taskStatus.js";
+import { IllegalTransitionError, UnknownTaskError } from "./errors.js";
 import type { TaskOrion } from "./types.js";
 
 /**

@@ -3,7 +3,7 @@ import { getOwn } from "./internal/getOwn.js";
 import { readyDependents } from "./internal/readyDependents.js";
 import { replaceTasks } from "./internal/replaceTasks.js";
 import { finishedTask } from "./internal/finishedTask.js";
-import { UnknownTaskError } from "./UnknownTaskError.js";
+import { UnknownTaskError } from "./errors.js";
 import type { JsonValue, Task, TaskOrion } from "./types.js";
 
 /** How a task ended: with a result, or with an error. */

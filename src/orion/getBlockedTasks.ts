@@ -1,6 +1,6 @@
 import { getOwn } from "./internal/getOwn.js";
-import { isNotStarted } from "./internal/isNotStarted.js";
-import { isDependencySatisfied } from "./isDependencySatisfied.js";
+import { isNotStarted } from "./taskStatus.js";
+import { isDependencySatisfied } from "./dependencyType.js";
 import type { ReadyTaskOptions } from "./getReadyTasks.js";
 import type { Dependency, Task, TaskOrion } from "./types.js";
 import { recordKeys } from "./internal/recordFacts.js";

@@ -1,49 +1,15 @@
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
-import {
-  dependencyIndex,
-  EDGE_COMPLETION_ONLY,
-  EDGE_CONDITIONAL,
-  EDGE_SUCCESS_ONLY,
-  EDGE_UNCONDITIONAL,
-} from "./internal/dependencyIndex.js";
-import { getOwn, ownReader } from "./internal/getOwn.js";
-import { isNotStarted } from "./internal/isNotStarted.js";
+import { type DependencyConditions, satisfiedByCode } from "./dependencyType.js";
+import { dependencyIndex } from "./internal/dependencyIndex.js";
+import { ownReader } from "./internal/getOwn.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
-import type { DependencyConditions } from "./isDependencySatisfied.js";
+import { isNotStarted, STATUS_MISSING, STATUS_NOT_STARTED, statusCode } from "./taskStatus.js";
 import type { Task, TaskOrion } from "./types.js";
 
 /** Options of `getReadyTasks`, `getBlockedTasks` and the functions built on them. */
 export interface ReadyTaskOptions {
   /** Predicates for `conditional` dependencies, by dependency id (default: `success_only`). */
   readonly conditions?: DependencyConditions;
-}
-
-// Status codes, one byte per task named by an edge.
-const MISSING = 0;
-const NOT_STARTED = 1;
-const RUNNING = 2;
-const COMPLETED = 3;
-const FAILED = 4;
-const CANCELLED = 5;
-const UNKNOWN = 6;
-
-function statusCode(task: Task | undefined): number {
-  if (task === undefined) return MISSING;
-  switch (task.status) {
-    case "pending":
-    case "waiting_dependency":
-      return NOT_STARTED;
-    case "running":
-      return RUNNING;
-    case "completed":
-      return COMPLETED;
-    case "failed":
-      return FAILED;
-    case "cancelled":
-      return CANCELLED;
-    default:
-      return UNKNOWN;
-  }
 }
 
 /**
@@ -68,37 +34,21 @@ export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): rea
   for (let i = 0; i < endpoints.length; i++) {
     const task = read(endpoints[i]!);
     endpointTasks[i] = task;
-    status[i] = statusCode(task);
+    status[i] = task === undefined ? STATUS_MISSING : statusCode(task.status);
     if (task !== undefined) present++;
   }
   const held = new Uint8Array(endpoints.length);
   for (let e = 0; e < from.length; e++) {
     const target = to[e]!;
-    if (status[target] !== NOT_STARTED || held[target] === 1) continue;
-    const source = status[from[e]!]!;
-    let satisfied: boolean;
-    if (source !== COMPLETED && source !== FAILED && source !== CANCELLED) {
-      satisfied = false;
-    } else {
-      switch (type[e]) {
-        case EDGE_UNCONDITIONAL:
-        case EDGE_COMPLETION_ONLY:
-          satisfied = true;
-          break;
-        case EDGE_SUCCESS_ONLY:
-          satisfied = source === COMPLETED;
-          break;
-        case EDGE_CONDITIONAL: {
-          const id = index.list[e]!.id;
-          const predicate = conditions === undefined ? undefined : getOwn(conditions, id);
-          satisfied =
-            predicate === undefined ? source === COMPLETED : predicate(endpointTasks[from[e]!]!);
-          break;
-        }
-        default:
-          satisfied = false;
-      }
-    }
+    if (status[target] !== STATUS_NOT_STARTED || held[target] === 1) continue;
+    const source = from[e]!;
+    const satisfied = satisfiedByCode(
+      type[e]!,
+      status[source]!,
+      conditions,
+      index.list[e]!.id,
+      endpointTasks[source]!,
+    );
     if (!satisfied) held[target] = 1;
   }
   const ready: Task[] = [];
@@ -106,7 +56,7 @@ export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): rea
   if (present === (facts.keyCount ?? recordKeys(tasks).length)) {
     // Every task is named by some edge (the usual DAG): no need to walk the task record.
     for (let i = 0; i < endpoints.length; i++) {
-      if (status[i] === NOT_STARTED && held[i] === 0) ready.push(endpointTasks[i]!);
+      if (status[i] === STATUS_NOT_STARTED && held[i] === 0) ready.push(endpointTasks[i]!);
     }
     return ready.sort(compareReadyTasks);
   }

@@ -1,24 +1,20 @@
 /**
- * The orion model: plain, read-only task-DAG data and the pure functions over it, one per file.
+ * The orion model: plain, read-only task-DAG data and the pure functions over it, one concept per
+ * file.
  * @packageDocumentation
  */
 export type * from "./types.js";
 export { cancelTask } from "./cancelTask.js";
 export { completeTask, type TaskOutcome, type TaskTransition } from "./completeTask.js";
 export { DEFAULT_PRIORITY } from "./DEFAULT_PRIORITY.js";
-export { dependencyTypes } from "./dependencyTypes.js";
-export { deriveOrionState } from "./deriveOrionState.js";
+export { dependencyTypes, isDependencySatisfied, isDependencyType, type DependencyConditions } from "./dependencyType.js";
+export { deriveOrionState, orionStates } from "./orionState.js";
 export { getBlockedTasks, type BlockedTask, type BlockReason } from "./getBlockedTasks.js";
 export { getDescendants } from "./getDescendants.js";
 export { getReadyTasks, type ReadyTaskOptions } from "./getReadyTasks.js";
-export { IllegalTransitionError } from "./IllegalTransitionError.js";
-export { InvalidOrionError } from "./InvalidOrionError.js";
+export { IllegalTransitionError, InvalidOrionError, OrionCycleError, UnknownTaskError } from "./errors.js";
 export { isComplete } from "./isComplete.js";
-export { isDependencySatisfied, type DependencyConditions } from "./isDependencySatisfied.js";
-export { isDependencyType } from "./isDependencyType.js";
-export { isTaskModifiable } from "./isTaskModifiable.js";
-export { isTaskStatus } from "./isTaskStatus.js";
-export { isTerminalStatus } from "./isTerminalStatus.js";
+export { isTaskModifiable, isTaskStatus, isTerminalStatus, statusLevel, taskStatuses } from "./taskStatus.js";
 export { mergeOrionReducer } from "./mergeOrionReducer.js";
 export {
   mergeOrionStates,
@@ -35,7 +31,6 @@ export {
   type OrionSpec,
   type TaskSpec,
 } from "./orion.js";
-export { OrionCycleError } from "./OrionCycleError.js";
 export {
   createOrionRun,
   type AgentOrionChange,
@@ -43,10 +38,6 @@ export {
   type OrionRunCounts,
   type OrionRunOptions,
 } from "./OrionRun.js";
-export { orionStates } from "./orionStates.js";
 export { startTask } from "./startTask.js";
-export { statusLevel } from "./statusLevel.js";
-export { taskStatuses } from "./taskStatuses.js";
 export { topologicalOrder } from "./topologicalOrder.js";
-export { UnknownTaskError } from "./UnknownTaskError.js";
 export { validateOrion, type OrionIssue, type OrionValidation } from "./validateOrion.js";

@@ -1,4 +1,4 @@
-import { isTerminalStatus } from "./isTerminalStatus.js";
+import { isTerminalStatus } from "./taskStatus.js";
 import type { TaskOrion } from "./types.js";
 import { recordKeys } from "./internal/recordFacts.js";
 

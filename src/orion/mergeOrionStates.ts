@@ -1,5 +1,5 @@
 import { getReadyTasks, type ReadyTaskOptions } from "./getReadyTasks.js";
-import { InvalidOrionError } from "./InvalidOrionError.js";
+import { InvalidOrionError } from "./errors.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import {
   dependencyIndex,
@@ -8,13 +8,12 @@ import {
 } from "./internal/dependencyIndex.js";
 import { ownReader } from "./internal/getOwn.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
-import { isNotStarted } from "./internal/isNotStarted.js";
+import { isNotStarted, isTaskStatus } from "./taskStatus.js";
 import { isReadyIn } from "./internal/isReadyIn.js";
 import { withTasks } from "./internal/replaceTasks.js";
 import { createRecord } from "./internal/createRecord.js";
-import { countStatus, emptyCounts, stateFromCounts } from "./internal/stateFromCounts.js";
+import { countStatus, emptyCounts, stateFromCounts } from "./orionState.js";
 import { mergeTask } from "./internal/mergeTask.js";
-import { isTaskStatus } from "./isTaskStatus.js";
 import type { Task, TaskOrion, TaskStatus } from "./types.js";
 import { validateOrion } from "./validateOrion.js";
 

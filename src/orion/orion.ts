@@ -1,6 +1,6 @@
 import { createRecord } from "./internal/createRecord.js";
 import { freezeNewRecord } from "./internal/recordFacts.js";
-import { deriveOrionState } from "./deriveOrionState.js";
+import { deriveOrionState } from "./orionState.js";
 import type {
   Dependency,
   DependencyType,

@@ -1,9 +1,8 @@
 import { getOwn } from "./internal/getOwn.js";
-import { isNotStarted } from "./internal/isNotStarted.js";
+import { isNotStarted } from "./taskStatus.js";
 import { replaceTasks } from "./internal/replaceTasks.js";
 import { withExecution } from "./internal/withExecution.js";
-import { IllegalTransitionError } from "./IllegalTransitionError.js";
-import { UnknownTaskError } from "./UnknownTaskError.js";
+import { IllegalTransitionError, UnknownTaskError } from "./errors.js";
 import type { TaskOrion } from "./types.js";
 
 /**

@@ -1,7 +1,7 @@
 import { buildAdjacency } from "./internal/buildAdjacency.js";
 import { findCycles } from "./internal/findCycles.js";
 import { kahnOrder } from "./internal/kahnOrder.js";
-import { OrionCycleError } from "./OrionCycleError.js";
+import { OrionCycleError } from "./errors.js";
 import type { TaskOrion } from "./types.js";
 import { recordKeys } from "./internal/recordFacts.js";
 

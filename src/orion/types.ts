@@ -2,19 +2,15 @@
  * The orion: a task DAG as plain, JSON-serialisable, deeply read-only data.
  *
  * No classes: an orion can be logged, diffed, stored, sent over a wire and produced with
- * immer without losing anything. Every function over it lives in a file of its own.
+ * immer without losing anything. The functions over it live beside it, one concept per file.
  */
 
-/** A task's execution status, as UFO names it (lower case). */
-export type TaskStatus =
-  "pending" | "waiting_dependency" | "running" | "completed" | "failed" | "cancelled";
+import type { DependencyType } from "./dependencyType.js";
+import type { OrionState } from "./orionState.js";
+import type { TaskStatus } from "./taskStatus.js";
 
-/** How a dependency edge is satisfied once its source task is terminal. */
-export type DependencyType = "unconditional" | "success_only" | "completion_only" | "conditional";
-
-/** The orion's overall state, derived from its tasks (see `deriveOrionState`). */
-export type OrionState =
-  "created" | "ready" | "executing" | "completed" | "failed" | "partially_failed" | "cancelled";
+// Each of these is derived from its `const` list, in the file of its concept.
+export type { DependencyType, OrionState, TaskStatus };
 
 /** Any JSON value, read-only all the way down. */
 export type JsonValue =

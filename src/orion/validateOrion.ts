@@ -1,8 +1,8 @@
 import { buildAdjacency } from "./internal/buildAdjacency.js";
 import { findCycles } from "./internal/findCycles.js";
 import { kahnOrder } from "./internal/kahnOrder.js";
-import { isDependencyType } from "./isDependencyType.js";
-import { isTaskStatus } from "./isTaskStatus.js";
+import { isDependencyType } from "./dependencyType.js";
+import { isTaskStatus } from "./taskStatus.js";
 import type { TaskOrion } from "./types.js";
 import { recordKeys } from "./internal/recordFacts.js";
 

@@ -1,7 +1,7 @@
 import { createRecord } from "../orion/internal/createRecord.js";
-import { dependencyTypes } from "../orion/dependencyTypes.js";
-import { orionStates } from "../orion/orionStates.js";
-import { taskStatuses } from "../orion/taskStatuses.js";
+import { dependencyTypes } from "../orion/dependencyType.js";
+import { orionStates } from "../orion/orionState.js";
+import { taskStatuses } from "../orion/taskStatus.js";
 import type { Dependency, JsonValue, Task, TaskOrion } from "../orion/types.js";
 import { parseIsoTimestamp } from "./internal/isoTimestamp.js";
 import { childPath, describeValue } from "./internal/jsonPath.js";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { completeTask } from "../../src/orion/completeTask.js";
-import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { InvalidOrionError } from "../../src/orion/errors.js";
 import { mergeOrionStates } from "../../src/orion/mergeOrionStates.js";
 import { orion } from "../../src/orion/orion.js";
 import { startTask } from "../../src/orion/startTask.js";

@@ -14,7 +14,7 @@ import type {
   OrchestrationProgress,
   OrchestrationResult,
 } from "../../src/orchestrator/types.js";
-import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { InvalidOrionError } from "../../src/orion/errors.js";
 import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";

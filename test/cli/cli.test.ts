@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeProgress } from "../../src/cli/progress.js";
 import { main } from "../../src/cli/run.js";
 import { fromUfoJson } from "../../src/ufo/fromUfoJson.js";
-import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { InvalidOrionError } from "../../src/orion/errors.js";
 import { orion } from "../../src/orion/orion.js";
 import { validateOrion } from "../../src/orion/validateOrion.js";
 import { demoOrion } from "../../src/simulation/demoOrion.js";

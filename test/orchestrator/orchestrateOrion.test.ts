@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { InvalidOrionError } from "../../src/orion/errors.js";
 import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
 import { runOrion } from "../../src/orchestrator/runOrion.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidOrionError } from "../../src/orion/InvalidOrionError.js";
+import { InvalidOrionError } from "../../src/orion/errors.js";
 import { orion } from "../../src/orion/orion.js";
 import {
   DEMO_DEFAULTS,

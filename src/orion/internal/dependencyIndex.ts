@@ -1,4 +1,5 @@
 import type { Dependency, TaskOrion } from "../types.js";
+import { typeCode } from "../dependencyType.js";
 import { isImmutableRecord } from "./recordFacts.js";
 
 /**
@@ -44,17 +45,6 @@ export interface CompiledEdges {
   readonly to: Int32Array;
   readonly type: Uint8Array;
 }
-
-/** Type codes of `CompiledEdges.type`. @internal */
-export const EDGE_UNCONDITIONAL = 0;
-/** @internal */
-export const EDGE_SUCCESS_ONLY = 1;
-/** @internal */
-export const EDGE_COMPLETION_ONLY = 2;
-/** @internal */
-export const EDGE_CONDITIONAL = 3;
-/** An unknown type: never satisfied. @internal */
-export const EDGE_UNKNOWN = 4;
 
 const memo = new WeakMap<TaskOrion["dependencies"], DependencyIndex>();
 
@@ -217,19 +207,4 @@ function compile(list: readonly Dependency[]): CompiledEdges {
     type[e] = typeCode(dependency.type);
   }
   return { endpoints, endpointIndex, from, to, type };
-}
-
-function typeCode(type: string): number {
-  switch (type) {
-    case "unconditional":
-      return EDGE_UNCONDITIONAL;
-    case "success_only":
-      return EDGE_SUCCESS_ONLY;
-    case "completion_only":
-      return EDGE_COMPLETION_ONLY;
-    case "conditional":
-      return EDGE_CONDITIONAL;
-    default:
-      return EDGE_UNKNOWN;
-  }
 }

@@ -1,5 +1,5 @@
 import type { TaskOutcome } from "../completeTask.js";
-import { IllegalTransitionError } from "../IllegalTransitionError.js";
+import { IllegalTransitionError } from "../errors.js";
 import type { Task } from "../types.js";
 import { withExecution } from "./withExecution.js";
 

@@ -1,9 +1,9 @@
-import type { DependencyConditions } from "../isDependencySatisfied.js";
-import { isDependencySatisfied } from "../isDependencySatisfied.js";
+import type { DependencyConditions } from "../dependencyType.js";
+import { isDependencySatisfied } from "../dependencyType.js";
 import type { TaskOrion } from "../types.js";
 import type { DependencyIndex } from "./dependencyIndex.js";
 import { getOwn } from "./getOwn.js";
-import { isNotStarted } from "./isNotStarted.js";
+import { isNotStarted } from "../taskStatus.js";
 
 /**
  * Whether task `taskId` is ready in `orion` (as `getReadyTasks` would say), looking only at its

@@ -1,8 +1,7 @@
 import type { DefinitionField, MergeConflict } from "../mergeOrionStates.js";
-import { statusLevel } from "../statusLevel.js";
+import { statusLevel, isNotStarted } from "../taskStatus.js";
 import type { Task } from "../types.js";
 import { deepEqual } from "./deepEqual.js";
-import { isNotStarted } from "./isNotStarted.js";
 import { sameExecution, withExecution } from "./withExecution.js";
 
 /**

@@ -1,10 +1,9 @@
-import type { DependencyConditions } from "../isDependencySatisfied.js";
-import type { Task, TaskOrion } from "../types.js";
+import type { DependencyConditions } from "../dependencyType.js";
+import type { Task, TaskOrion, Dependency } from "../types.js";
 import { compareReadyTasks } from "./compareReadyTasks.js";
 import { dependencyIndex, hasMemoisedIndex } from "./dependencyIndex.js";
-import { isDependencySatisfied } from "../isDependencySatisfied.js";
-import { isNotStarted } from "./isNotStarted.js";
-import type { Dependency } from "../types.js";
+import { isDependencySatisfied } from "../dependencyType.js";
+import { isNotStarted } from "../taskStatus.js";
 import { getOwn } from "./getOwn.js";
 import { isReadyIn } from "./isReadyIn.js";
 

@@ -1,11 +1,10 @@
 import { castDraft } from "immer";
 import { immer } from "../../immer.js";
 import type { OrionState, Task, TaskOrion } from "../types.js";
-import { countStatuses } from "./countStatuses.js";
+import { countStatuses, countStatus, stateFromCounts } from "../orionState.js";
 import { createRecord } from "./createRecord.js";
 import { getOwn } from "./getOwn.js";
 import { freezeNewRecord, knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
-import { countStatus, stateFromCounts } from "./stateFromCounts.js";
 
 /**
  * `orion` with some tasks replaced or added (by key) and its state derived again, produced with

@@ -1,0 +1,111 @@
+/**
+ * Dependency types: the four types, the type derived from them, and the one rule that says when
+ * an edge stops holding its target back, on strings (`isDependencySatisfied`) and on the numeric
+ * codes of the ready-set loop (`satisfiedByCode`), which the string form calls.
+ */
+import { getOwn } from "./internal/getOwn.js";
+import { isTerminalCode, STATUS_COMPLETED, statusCode } from "./taskStatus.js";
+import type { Dependency, Task } from "./types.js";
+
+const TYPES = ["unconditional", "success_only", "completion_only", "conditional"] as const;
+
+/** How a dependency edge is satisfied once its source task is terminal. */
+export type DependencyType = (typeof TYPES)[number];
+
+/** Every `DependencyType`. */
+export const dependencyTypes: readonly DependencyType[] = Object.freeze(TYPES);
+
+/** Whether `value` is one of the four `DependencyType` strings (for data that came from outside). */
+export function isDependencyType(value: unknown): value is DependencyType {
+  return typeCode(value) !== EDGE_UNKNOWN;
+}
+
+/**
+ * Caller-supplied predicates for `conditional` dependencies, by dependency id. Each is asked
+ * once its dependency's source task is terminal; a `conditional` dependency with no predicate
+ * here is treated as `success_only`.
+ */
+export interface DependencyConditions {
+  readonly [dependencyId: string]: (source: Task) => boolean;
+}
+
+/**
+ * Whether `dependency` no longer holds its target back. Nothing is satisfied until the source
+ * task is terminal (and a missing source never is); then:
+ * - `unconditional`, `completion_only`: any terminal outcome (completed, failed or cancelled);
+ * - `success_only`: only `completed`. (UFO's Python checks that the source's outcome "is not
+ *   None"; a failed task's error object is not None, so there a failed source satisfies
+ *   `success_only`. We deliberately do not copy that bug.)
+ * - `conditional`: `conditions[dependency.id](source)`, or `success_only` without a predicate.
+ */
+export function isDependencySatisfied(
+  dependency: Dependency,
+  source: Task | undefined,
+  conditions?: DependencyConditions,
+): boolean {
+  if (source === undefined) return false;
+  return satisfiedByCode(
+    typeCode(dependency.type),
+    statusCode(source.status),
+    conditions,
+    dependency.id,
+    source,
+  );
+}
+
+// Type codes, for edges kept as typed arrays (`dependencyIndex`'s compiled edges).
+/** @internal */
+export const EDGE_UNCONDITIONAL = 0;
+/** @internal */
+export const EDGE_SUCCESS_ONLY = 1;
+/** @internal */
+export const EDGE_COMPLETION_ONLY = 2;
+/** @internal */
+export const EDGE_CONDITIONAL = 3;
+/** Not a `DependencyType` (unvalidated data): never satisfied. @internal */
+export const EDGE_UNKNOWN = 4;
+
+/** The code of a dependency type; any other value is `EDGE_UNKNOWN`. @internal */
+export function typeCode(type: unknown): number {
+  switch (type) {
+    case "unconditional":
+      return EDGE_UNCONDITIONAL;
+    case "success_only":
+      return EDGE_SUCCESS_ONLY;
+    case "completion_only":
+      return EDGE_COMPLETION_ONLY;
+    case "conditional":
+      return EDGE_CONDITIONAL;
+    default:
+      return EDGE_UNKNOWN;
+  }
+}
+
+/**
+ * `isDependencySatisfied` on codes: an edge of type code `type` (id `dependencyId`) whose source
+ * task `source` has status code `status`. The predicate is looked up only for a `conditional`
+ * edge whose source is terminal.
+ * @internal
+ */
+export function satisfiedByCode(
+  type: number,
+  status: number,
+  conditions: DependencyConditions | undefined,
+  dependencyId: string,
+  source: Task,
+): boolean {
+  if (!isTerminalCode(status)) return false;
+  switch (type) {
+    case EDGE_UNCONDITIONAL:
+    case EDGE_COMPLETION_ONLY:
+      return true;
+    case EDGE_SUCCESS_ONLY:
+      return status === STATUS_COMPLETED;
+    case EDGE_CONDITIONAL: {
+      const predicate = conditions === undefined ? undefined : getOwn(conditions, dependencyId);
+      return predicate === undefined ? status === STATUS_COMPLETED : predicate(source);
+    }
+    default:
+      return false;
+  }
+}
