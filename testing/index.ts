@@ -17,16 +17,19 @@
  * ```
  * @module orion-sync/testing
  */
-export { DEFAULT_ORION_ID } from "./DEFAULT_ORION_ID.js";
-export type { TaskEventOptions } from "./TaskEventOptions.js";
-export { taskStarted } from "./taskStarted.js";
-export { taskCompleted } from "./taskCompleted.js";
-export { taskFailed } from "./taskFailed.js";
-export { orionStarted } from "./orionStarted.js";
-export { orionModified, type OrionModifiedOptions } from "./orionModified.js";
-export { orionCompleted } from "./orionCompleted.js";
-export { orionFailed } from "./orionFailed.js";
-export { emptyOrion } from "./emptyOrion.js";
+export {
+  DEFAULT_ORION_ID,
+  emptyOrion,
+  orionCompleted,
+  orionFailed,
+  orionModified,
+  orionStarted,
+  taskCompleted,
+  taskFailed,
+  taskStarted,
+  type OrionModifiedOptions,
+  type TaskEventOptions,
+} from "./events.js";
 export { eventValues } from "./eventValues.js";
 export { pendingIds } from "./pendingIds.js";
 export { pendingSummary } from "./pendingSummary.js";

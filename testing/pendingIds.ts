@@ -1,5 +1,5 @@
 import type { PendingState } from "../src/pending/PendingState.js";
-import { DEFAULT_ORION_ID } from "./DEFAULT_ORION_ID.js";
+import { DEFAULT_ORION_ID } from "./events.js";
 
 /**
  * A pending state, projected to a short string for marble expectations: the task ids with a

@@ -2,7 +2,12 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { demoEdit, demoOrion, DEMO_DEFAULTS } from "../simulation/demoOrion.js";
-import { simulate, type MsRange, type SimulationProgress, declareDependents } from "../simulation/simulate.js";
+import {
+  simulate,
+  type MsRange,
+  type SimulationProgress,
+  declareDependents,
+} from "../simulation/simulate.js";
 import type { SimulationReport } from "../simulation/types.js";
 import type { TaskOrion } from "../orion/types.js";
 import type { AgentEdit } from "../agent/createScriptedAgent.js";

@@ -54,12 +54,7 @@ import { getOwn } from "./internal/getOwn.js";
 import { mergeTask } from "./internal/mergeTask.js";
 import { ReadyQueue } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
-import {
-  countStatus,
-  emptyCounts,
-  stateFromCounts,
-  type StatusCounts,
-} from "./orionState.js";
+import { countStatus, emptyCounts, stateFromCounts, type StatusCounts } from "./orionState.js";
 import { TopologicalRanks } from "./internal/TopologicalRanks.js";
 import { finishedTask } from "./internal/finishedTask.js";
 import { withExecution } from "./internal/withExecution.js";

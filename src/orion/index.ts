@@ -7,14 +7,30 @@ export type * from "./types.js";
 export { cancelTask } from "./cancelTask.js";
 export { completeTask, type TaskOutcome, type TaskTransition } from "./completeTask.js";
 export { DEFAULT_PRIORITY } from "./DEFAULT_PRIORITY.js";
-export { dependencyTypes, isDependencySatisfied, isDependencyType, type DependencyConditions } from "./dependencyType.js";
+export {
+  dependencyTypes,
+  isDependencySatisfied,
+  isDependencyType,
+  type DependencyConditions,
+} from "./dependencyType.js";
 export { deriveOrionState, orionStates } from "./orionState.js";
 export { getBlockedTasks, type BlockedTask, type BlockReason } from "./getBlockedTasks.js";
 export { getDescendants } from "./getDescendants.js";
 export { getReadyTasks, type ReadyTaskOptions } from "./getReadyTasks.js";
-export { IllegalTransitionError, InvalidOrionError, OrionCycleError, UnknownTaskError } from "./errors.js";
+export {
+  IllegalTransitionError,
+  InvalidOrionError,
+  OrionCycleError,
+  UnknownTaskError,
+} from "./errors.js";
 export { isComplete } from "./isComplete.js";
-export { isTaskModifiable, isTaskStatus, isTerminalStatus, statusLevel, taskStatuses } from "./taskStatus.js";
+export {
+  isTaskModifiable,
+  isTaskStatus,
+  isTerminalStatus,
+  statusLevel,
+  taskStatuses,
+} from "./taskStatus.js";
 export { mergeOrionReducer } from "./mergeOrionReducer.js";
 export {
   mergeOrionStates,
