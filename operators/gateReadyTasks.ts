@@ -5,7 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from "rxjs";
-import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { checkTimeout } from "../src/internal/durations.js";
 import {
   hasSeenEvent,
   holdsTasks,

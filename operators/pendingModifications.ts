@@ -26,7 +26,7 @@ import {
   type PendingCommand,
   type PendingInput,
 } from "../src/pending/reducePending.js";
-import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { checkTimeout } from "../src/internal/durations.js";
 
 /** The default modification timeout: 10 minutes, as in the Python original. */
 export const DEFAULT_MODIFICATION_TIMEOUT = 600_000;

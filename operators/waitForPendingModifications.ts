@@ -11,7 +11,7 @@ import {
   type SchedulerLike,
 } from "rxjs";
 import { aborted } from "../src/internal/aborted.js";
-import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { checkTimeout } from "../src/internal/durations.js";
 import { pendingIn, type PendingState } from "../src/pending/PendingState.js";
 
 /**

@@ -12,7 +12,7 @@ import {
   type SchedulerLike,
 } from "rxjs";
 import { aborted } from "../src/internal/aborted.js";
-import { checkTimeout } from "../src/internal/checkTimeout.js";
+import { checkTimeout } from "../src/internal/durations.js";
 import { skipStaleStates } from "./skipStaleStates.js";
 import type { TaskOrion } from "../src/orion/types.js";
 import { pendingIn, type PendingState } from "../src/pending/PendingState.js";

@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, timer, type SchedulerLike, type Subscription } from "rxjs";
 import type { OrionEvent } from "../src/events.js";
-import { MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
+import { checkDelay, MAX_TIMEOUT } from "../src/internal/durations.js";
 import type { RedisStreamClient } from "./RedisStreamClient.js";
 import {
   compareIds,
@@ -157,8 +157,8 @@ export function fromRedisStream(
       `fromRedisStream: blockMs must be an integer from 0 to ${MAX_TIMEOUT}, got ${blockMs}`,
     );
   }
-  checkDuration("readTimeout", readTimeout);
-  checkDuration("retryDelay", retryDelay);
+  checkDelay(readTimeout, "fromRedisStream: readTimeout");
+  checkDelay(retryDelay, "fromRedisStream: retryDelay");
   if (
     maxRetries !== Number.POSITIVE_INFINITY &&
     !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)
@@ -395,14 +395,6 @@ const ACK_GRACE_MS = 2000;
 /** Server errors about the command itself: retrying cannot help. */
 const FATAL =
   /^(WRONGTYPE |NOPERM |ERR (unknown command|syntax error|Invalid stream ID|wrong number of arguments))/i;
-
-function checkDuration(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMEOUT) {
-    throw new RangeError(
-      `fromRedisStream: ${name} must be an integer from 0 to ${MAX_TIMEOUT} ms, got ${value}`,
-    );
-  }
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -17,7 +17,7 @@ import {
   type SchedulerLike,
 } from "rxjs";
 import type { OrionEvent, TaskEvent } from "../src/events.js";
-import { checkTimeout, MAX_TIMEOUT } from "../src/internal/checkTimeout.js";
+import { checkTimeout, MAX_TIMEOUT } from "../src/internal/durations.js";
 import { DEFAULT_MODIFICATION_TIMEOUT } from "../operators/pendingModifications.js";
 import type { PendingState } from "../src/pending/PendingState.js";
 import { completeTask } from "../src/orion/completeTask.js";

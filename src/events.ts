@@ -5,6 +5,7 @@
  * plain read-only data; `parseOrionEvent` turns anything (a JSON message, a broker entry)
  * into an event or a precise {@link InvalidEventError}.
  */
+import { getOwn, isRecord } from "./internal/records.js";
 import { describeThrown } from "./internal/describeThrown.js";
 import { derivationStep, forgetParent } from "./orion/internal/derivedOrion.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
@@ -192,7 +193,7 @@ export function isOrionEnded(event: OrionEvent): event is OrionEndedEvent {
  * it: an inherited one (through a hostile prototype) is not the event's.
  */
 export function eventIdOf(event: OrionEvent): string | undefined {
-  return own(event as unknown as Readonly<Record<string, unknown>>, "eventId") as
+  return getOwn(event as unknown as Readonly<Record<string, unknown>>, "eventId") as
     string | undefined;
 }
 
@@ -200,7 +201,7 @@ export function eventIdOf(event: OrionEvent): string | undefined {
 export function answeredEventIds(
   event: OrionModifiedEvent | OrionModifyingEvent,
 ): readonly string[] | undefined {
-  return own(event as unknown as Readonly<Record<string, unknown>>, "onEventIds") as
+  return getOwn(event as unknown as Readonly<Record<string, unknown>>, "onEventIds") as
     readonly string[] | undefined;
 }
 
@@ -219,19 +220,11 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
-}
-
 function requireId(
   record: Readonly<Record<string, unknown>>,
   key: string,
 ): InvalidEventError | string {
-  const value = own(record, key);
+  const value = getOwn(record, key);
   if (value === undefined) return new InvalidEventError("missing-field", key, "is required");
   if (typeof value !== "string") {
     return new InvalidEventError("wrong-type", key, `expected a string, got ${describe(value)}`);
@@ -285,7 +278,7 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
       `expected an orion object, got ${describe(value)}`,
     );
   }
-  const id = own(value, "id");
+  const id = getOwn(value, "id");
   if (typeof id !== "string") {
     return new InvalidEventError(
       "wrong-type",
@@ -303,7 +296,7 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
   for (const key of ["tasks", "dependencies"]) {
     // Before reading `tasks`: reading a derived orion's would build its record.
     if (key === "tasks" && tasksCheckedByDerivation(value as unknown as TaskOrion)) continue;
-    const records = own(value, key);
+    const records = getOwn(value, key);
     if (!isRecord(records)) {
       return new InvalidEventError(
         "wrong-type",
@@ -415,7 +408,7 @@ export function readOrionEvent(value: unknown): OrionEvent | InvalidEventError {
     if (!isRecord(value)) return parse(value);
     const copy: Record<string, unknown> = {};
     for (const key of EVENT_FIELDS) {
-      const field = own(value, key);
+      const field = getOwn(value, key);
       if (field === undefined) continue;
       if (LIST_FIELDS.has(key) && Array.isArray(field)) {
         const length: unknown = field.length;
@@ -441,7 +434,7 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
   if (!isRecord(value)) {
     return new InvalidEventError("not-an-object", "", `expected an object, got ${describe(value)}`);
   }
-  const type = own(value, "type");
+  const type = getOwn(value, "type");
   if (typeof type !== "string" || !knownTypes.has(type)) {
     return type === undefined
       ? new InvalidEventError("missing-field", "type", "is required")
@@ -453,7 +446,7 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
   }
   const orionId = requireId(value, "orionId");
   if (orionId instanceof InvalidEventError) return orionId;
-  if (own(value, "eventId") !== undefined) {
+  if (getOwn(value, "eventId") !== undefined) {
     const eventId = requireId(value, "eventId");
     if (eventId instanceof InvalidEventError) return eventId;
   }
@@ -463,7 +456,7 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
     case "TASK_FAILED": {
       const taskId = requireId(value, "taskId");
       if (taskId instanceof InvalidEventError) return taskId;
-      const timestamp = own(value, "timestamp");
+      const timestamp = getOwn(value, "timestamp");
       if (
         timestamp !== undefined &&
         (typeof timestamp !== "number" || !Number.isFinite(timestamp))
@@ -474,42 +467,43 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
           `expected a finite number, got ${describe(timestamp)}`,
         );
       }
-      const ready = own(value, "newlyReadyTaskIds");
+      const ready = getOwn(value, "newlyReadyTaskIds");
       const readyError =
         ready === undefined ? null : checkStringList(ready, "newlyReadyTaskIds", true);
       return readyError ?? (value as unknown as TaskEvent);
     }
     case "ORION_STARTED":
       return (
-        checkOrion(own(value, "orion"), "orion", orionId) ?? (value as unknown as OrionStartedEvent)
+        checkOrion(getOwn(value, "orion"), "orion", orionId) ??
+        (value as unknown as OrionStartedEvent)
       );
     case "ORION_MODIFYING": {
-      const ids = own(value, "onTaskIds");
+      const ids = getOwn(value, "onTaskIds");
       if (ids === undefined)
         return new InvalidEventError("missing-field", "onTaskIds", "is required");
-      const scope = own(value, "scope");
+      const scope = getOwn(value, "scope");
       if (scope === undefined)
         return new InvalidEventError("missing-field", "scope", "is required");
       return (
         checkStringList(ids, "onTaskIds", false) ??
-        (own(value, "onEventIds") === undefined
+        (getOwn(value, "onEventIds") === undefined
           ? null
-          : checkStringList(own(value, "onEventIds"), "onEventIds", false, "event id")) ??
+          : checkStringList(getOwn(value, "onEventIds"), "onEventIds", false, "event id")) ??
         checkStringList(scope, "scope", true) ??
         (value as unknown as OrionModifyingEvent)
       );
     }
     case "ORION_MODIFIED": {
-      const ids = own(value, "onTaskIds");
+      const ids = getOwn(value, "onTaskIds");
       if (ids === undefined)
         return new InvalidEventError("missing-field", "onTaskIds", "is required");
       const idsError = checkStringList(ids, "onTaskIds", false);
       if (idsError) return idsError;
-      const eventIds = own(value, "onEventIds");
+      const eventIds = getOwn(value, "onEventIds");
       const eventIdsError =
         eventIds === undefined ? null : checkStringList(eventIds, "onEventIds", false, "event id");
       if (eventIdsError) return eventIdsError;
-      const newOrion = own(value, "newOrion");
+      const newOrion = getOwn(value, "newOrion");
       const orionError = newOrion === undefined ? null : checkOrion(newOrion, "newOrion", orionId);
       return orionError ?? (value as unknown as OrionModifiedEvent);
     }

@@ -36,7 +36,7 @@ import {
 } from "../operators/whenSettled.js";
 import type { OrionEventObserver } from "./bus.js";
 import type { OrionEvent, TaskEvent } from "./events.js";
-import { checkTimeout } from "./internal/checkTimeout.js";
+import { checkTimeout } from "./internal/durations.js";
 import { guardLogger } from "./internal/guardLogger.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";

@@ -1,4 +1,5 @@
 /** Reads an orion file: our orion JSON or UFO's TaskConstellation JSON, validated. */
+import { isRecord } from "../internal/records.js";
 import { readFileSync } from "node:fs";
 import { deriveOrionState } from "../orion/orionState.js";
 import { InvalidOrionError } from "../orion/errors.js";
@@ -8,10 +9,6 @@ import { fromUfoJson } from "../ufo/fromUfoJson.js";
 import { UfoFormatError } from "../ufo/UfoFormatError.js";
 import { CliError } from "./CliError.js";
 import { describeJsonError, findJsonError, lineAndColumn } from "./jsonPosition.js";
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function readText(file: string): string {
   try {

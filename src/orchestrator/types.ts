@@ -198,7 +198,6 @@ export type OrchestrationProgress =
       readonly kind: "event";
       /** When (ms, on the orchestration's scheduler). */
       readonly at: number;
-      /** The event. */
       readonly event: OrionEvent;
       /** The orchestrator's orion right after it. */
       readonly orion: TaskOrion;

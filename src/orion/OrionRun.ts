@@ -50,7 +50,7 @@ import { isTaskStatus, isTerminalStatus, isNotStarted } from "./taskStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
-import { getOwn } from "./internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { mergeTask } from "./internal/mergeTask.js";
 import { ReadyQueue } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";

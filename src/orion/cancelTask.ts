@@ -1,11 +1,8 @@
-import type { TaskTransition } from "./completeTask.js";
+import { endTask, type TaskTransition } from "./completeTask.js";
 import type { ReadyTaskOptions } from "./getReadyTasks.js";
-import { getOwn } from "./internal/getOwn.js";
-import { readyDependents } from "./internal/readyDependents.js";
-import { replaceTasks } from "./internal/replaceTasks.js";
 import { withExecution } from "./internal/withExecution.js";
 import { isTerminalStatus } from "./taskStatus.js";
-import { IllegalTransitionError, UnknownTaskError } from "./errors.js";
+import { IllegalTransitionError } from "./errors.js";
 import type { TaskOrion } from "./types.js";
 
 /**
@@ -23,18 +20,16 @@ export function cancelTask(
   at: number = Date.now(),
   options?: ReadyTaskOptions,
 ): TaskTransition {
-  const task = getOwn(orion.tasks, taskId);
-  if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
-  if (isTerminalStatus(task.status)) {
-    throw new IllegalTransitionError(taskId, task.status, "cancelled");
-  }
-  const cancelled = withExecution(task, {
-    status: "cancelled",
-    ...(task.executionStartTime === undefined
-      ? {}
-      : { executionStartTime: task.executionStartTime }),
-    executionEndTime: at,
+  return endTask(orion, taskId, options, (task) => {
+    if (isTerminalStatus(task.status)) {
+      throw new IllegalTransitionError(taskId, task.status, "cancelled");
+    }
+    return withExecution(task, {
+      status: "cancelled",
+      ...(task.executionStartTime === undefined
+        ? {}
+        : { executionStartTime: task.executionStartTime }),
+      executionEndTime: at,
+    });
   });
-  const next = replaceTasks(orion, [[taskId, cancelled]]);
-  return { orion: next, newlyReady: readyDependents(next, taskId, options?.conditions) };
 }

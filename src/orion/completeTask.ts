@@ -1,7 +1,7 @@
 import type { ReadyTaskOptions } from "./getReadyTasks.js";
-import { getOwn } from "./internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { readyDependents } from "./internal/readyDependents.js";
-import { replaceTasks } from "./internal/replaceTasks.js";
+import { replaceTasks } from "./internal/orionWithTasks.js";
 import { finishedTask } from "./internal/finishedTask.js";
 import { UnknownTaskError } from "./errors.js";
 import type { JsonValue, Task, TaskOrion } from "./types.js";
@@ -45,9 +45,22 @@ export function completeTask(
   at: number = Date.now(),
   options?: ReadyTaskOptions,
 ): TaskTransition {
+  return endTask(orion, taskId, options, (task) => finishedTask(task, taskId, outcome, at));
+}
+
+/**
+ * The body `completeTask` and `cancelTask` share: task `taskId` (which must exist) replaced by
+ * `end(task)` (which throws if the transition is illegal), and the dependents this made ready.
+ * @internal
+ */
+export function endTask(
+  orion: TaskOrion,
+  taskId: string,
+  options: ReadyTaskOptions | undefined,
+  end: (task: Task) => Task,
+): TaskTransition {
   const task = getOwn(orion.tasks, taskId);
   if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
-  const finished = finishedTask(task, taskId, outcome, at);
-  const next = replaceTasks(orion, [[taskId, finished]]);
+  const next = replaceTasks(orion, [[taskId, end(task)]]);
   return { orion: next, newlyReady: readyDependents(next, taskId, options?.conditions) };
 }

@@ -3,7 +3,7 @@
  * an edge stops holding its target back, on strings (`isDependencySatisfied`) and on the numeric
  * codes of the ready-set loop (`satisfiedByCode`), which the string form calls.
  */
-import { getOwn } from "./internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { isTerminalCode, STATUS_COMPLETED, statusCode } from "./taskStatus.js";
 import type { Dependency, Task } from "./types.js";
 

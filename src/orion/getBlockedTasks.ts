@@ -1,9 +1,10 @@
-import { getOwn } from "./internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { isNotStarted } from "./taskStatus.js";
 import { isDependencySatisfied } from "./dependencyType.js";
 import type { ReadyTaskOptions } from "./getReadyTasks.js";
 import type { Dependency, Task, TaskOrion } from "./types.js";
-import { recordKeys } from "./internal/recordFacts.js";
+import { buildAdjacency } from "./internal/buildAdjacency.js";
+import { kahnOrder } from "./internal/kahnOrder.js";
 
 /**
  * Why a task can never run:
@@ -39,10 +40,18 @@ export function getBlockedTasks(
   const tasks = orion.tasks;
   const conditions = options?.conditions;
   const blocked = new Map<string, { dependencyId: string; reason: BlockReason }>();
-  // Edges between two not-started tasks, by source and by target, and how many enter each task.
+  // Edges between two not-started tasks, by source and by target; for the cycle check, the
+  // same edges over numbered tasks.
   const outgoing = new Map<string, Dependency[]>();
   const incoming = new Map<string, Dependency[]>();
-  const waitingOn = new Map<string, number>();
+  const numbered = new Map<string, number>();
+  const number = (taskId: string): number => {
+    let n = numbered.get(taskId);
+    if (n === undefined) numbered.set(taskId, (n = numbered.size));
+    return n;
+  };
+  const edgeFrom: number[] = [];
+  const edgeTo: number[] = [];
   const block = (taskId: string, dependencyId: string, reason: BlockReason): void => {
     if (!blocked.has(taskId)) blocked.set(taskId, { dependencyId, reason });
   };
@@ -56,7 +65,8 @@ export function getBlockedTasks(
     } else if (isNotStarted(source.status)) {
       append(outgoing, dependency.fromTaskId, dependency);
       append(incoming, dependency.toTaskId, dependency);
-      waitingOn.set(dependency.toTaskId, (waitingOn.get(dependency.toTaskId) ?? 0) + 1);
+      edgeFrom.push(number(dependency.fromTaskId));
+      edgeTo.push(number(dependency.toTaskId));
     } else if (
       source.status !== "running" &&
       !isDependencySatisfied(dependency, source, conditions)
@@ -76,22 +86,20 @@ export function getBlockedTasks(
     }
   }
 
-  // Kahn's algorithm over the not-started tasks: those it cannot reach wait on a cycle.
-  const free: string[] = [];
-  for (const key of recordKeys(tasks)) {
-    if (isNotStarted(tasks[key]!.status) && !waitingOn.has(key)) free.push(key);
-  }
-  for (let head = 0; head < free.length; head++) {
-    for (const dependency of outgoing.get(free[head]!) ?? []) {
-      const left = waitingOn.get(dependency.toTaskId)! - 1;
-      waitingOn.set(dependency.toTaskId, left);
-      if (left === 0) free.push(dependency.toTaskId);
-    }
-  }
-  for (const [taskId, left] of waitingOn) {
-    if (left > 0 && !blocked.has(taskId)) {
-      // Some edge in comes from a task Kahn's algorithm never freed either.
-      const dependency = incoming.get(taskId)!.find((d) => (waitingOn.get(d.fromTaskId) ?? 0) > 0);
+  // Kahn's algorithm over the not-started tasks: those it cannot order wait on a cycle.
+  const from = Int32Array.from(edgeFrom);
+  const to = Int32Array.from(edgeTo);
+  const { done } = kahnOrder(
+    numbered.size,
+    to,
+    to.length,
+    buildAdjacency(numbered.size, from, from.length),
+  );
+  const onCycle = (taskId: string): boolean => done[numbered.get(taskId) ?? -1] === 0;
+  for (const [taskId] of numbered) {
+    if (onCycle(taskId) && !blocked.has(taskId)) {
+      // Some edge in comes from a task Kahn's algorithm never ordered either.
+      const dependency = incoming.get(taskId)!.find((d) => onCycle(d.fromTaskId));
       block(taskId, dependency!.id, "cycle");
     }
   }

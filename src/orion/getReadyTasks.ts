@@ -1,7 +1,7 @@
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { type DependencyConditions, satisfiedByCode } from "./dependencyType.js";
 import { dependencyIndex } from "./internal/dependencyIndex.js";
-import { ownReader } from "./internal/getOwn.js";
+import { ownReader } from "../internal/records.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
 import { isNotStarted, STATUS_MISSING, STATUS_NOT_STARTED, statusCode } from "./taskStatus.js";
 import type { Task, TaskOrion } from "./types.js";

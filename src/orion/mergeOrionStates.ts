@@ -6,11 +6,11 @@ import {
   dependencyIndexLike,
   type DependencyIndex,
 } from "./internal/dependencyIndex.js";
-import { ownReader } from "./internal/getOwn.js";
+import { ownReader } from "../internal/records.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
 import { isNotStarted, isTaskStatus } from "./taskStatus.js";
 import { isReadyIn } from "./internal/isReadyIn.js";
-import { withTasks } from "./internal/replaceTasks.js";
+import { withTasks } from "./internal/orionWithTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { countStatus, emptyCounts, stateFromCounts } from "./orionState.js";
 import { mergeTask } from "./internal/mergeTask.js";

@@ -1,6 +1,6 @@
-import { getOwn } from "./internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { isNotStarted } from "./taskStatus.js";
-import { replaceTasks } from "./internal/replaceTasks.js";
+import { replaceTasks } from "./internal/orionWithTasks.js";
 import { withExecution } from "./internal/withExecution.js";
 import { IllegalTransitionError, UnknownTaskError } from "./errors.js";
 import type { TaskOrion } from "./types.js";

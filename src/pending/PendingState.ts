@@ -258,7 +258,6 @@ export type PendingTransition =
     }
   /** A task ended: its modification is now pending. */
   | {
-      /** The discriminant. */
       readonly kind: "registered";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -272,7 +271,6 @@ export type PendingTransition =
    * into `anticipated` (nothing pending yet: remembered), `duplicates` and `late`.
    */
   | {
-      /** The discriminant. */
       readonly kind: "completed";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -297,7 +295,6 @@ export type PendingTransition =
     }
   /** Modifications whose deadline passed; `forgotten` lists anticipations that expired. */
   | {
-      /** The discriminant. */
       readonly kind: "timed-out";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -313,7 +310,6 @@ export type PendingTransition =
     }
   /** Pending modifications removed by a clear command, counted as `countedAs`. */
   | {
-      /** The discriminant. */
       readonly kind: "cleared";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -329,7 +325,6 @@ export type PendingTransition =
    * current orion, as the facade's `mergeAndSyncOrionStates` does.
    */
   | {
-      /** The discriminant. */
       readonly kind: "orion";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -342,7 +337,6 @@ export type PendingTransition =
     }
   /** A task that had been answered (or anticipated) started again: its next completion registers afresh. */
   | {
-      /** The discriminant. */
       readonly kind: "restarted";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -389,7 +383,6 @@ export type PendingTransition =
     }
   /** The timeout for new registrations changed. */
   | {
-      /** The discriminant. */
       readonly kind: "timeout-changed";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;
@@ -398,7 +391,6 @@ export type PendingTransition =
     }
   /** An event changed nothing but a counter: a duplicate completion, or an invalid value. */
   | {
-      /** The discriminant. */
       readonly kind: "ignored";
       /** When, on the fold's scheduler (ms). */
       readonly at: number;

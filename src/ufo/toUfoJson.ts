@@ -1,6 +1,6 @@
 import { createRecord } from "../orion/internal/createRecord.js";
 import { DEFAULT_PRIORITY } from "../orion/DEFAULT_PRIORITY.js";
-import { getOwn } from "../orion/internal/getOwn.js";
+import { getOwn } from "../internal/records.js";
 import { isDependencySatisfied } from "../orion/dependencyType.js";
 import type { Dependency, JsonValue, Task, TaskOrion } from "../orion/types.js";
 import { formatIsoTimestamp } from "./internal/isoTimestamp.js";

@@ -1,5 +1,7 @@
 import type { Dependency, TaskOrion } from "../types.js";
-import { typeCode } from "../dependencyType.js";
+import { isDependencyType, typeCode } from "../dependencyType.js";
+import { buildAdjacency } from "./buildAdjacency.js";
+import { kahnOrder } from "./kahnOrder.js";
 import { isImmutableRecord } from "./recordFacts.js";
 
 /**
@@ -137,7 +139,7 @@ function build(dependencies: TaskOrion["dependencies"]): DependencyIndex {
     incoming: () => (incoming ??= group("toTaskId")),
     outgoing: () => (outgoing ??= group("fromTaskId")),
     endpoints: () => index.compiled().endpoints,
-    sound: () => (sound ??= isSound(keys, list, index.outgoing())),
+    sound: () => (sound ??= isSound(keys, list, index.outgoing(), index.compiled())),
     compiled: () => (compiled ??= compile(list)),
   };
   return index;
@@ -147,19 +149,12 @@ function isSound(
   keys: readonly string[],
   list: readonly Dependency[],
   outgoing: ReadonlyMap<string, readonly Dependency[]>,
+  compiled: CompiledEdges,
 ): boolean {
   for (let i = 0; i < list.length; i++) {
     const dependency = list[i]!;
     if (dependency.id !== keys[i] || dependency.fromTaskId === dependency.toTaskId) return false;
-    switch (dependency.type) {
-      case "unconditional":
-      case "success_only":
-      case "completion_only":
-      case "conditional":
-        break;
-      default:
-        return false;
-    }
+    if (!isDependencyType(dependency.type)) return false;
   }
   // No duplicate edge: the targets of each source are distinct.
   for (const group of outgoing.values()) {
@@ -168,21 +163,9 @@ function isSound(
     }
   }
   // No cycle: Kahn's algorithm over the task ids the edges name orders all of them.
-  const waitingOn = new Map<string, number>();
-  for (const dependency of list) {
-    waitingOn.set(dependency.toTaskId, (waitingOn.get(dependency.toTaskId) ?? 0) + 1);
-  }
-  const free: string[] = [];
-  for (const source of outgoing.keys()) if (!waitingOn.has(source)) free.push(source);
-  for (let head = 0; head < free.length; head++) {
-    for (const dependency of outgoing.get(free[head]!) ?? []) {
-      const left = waitingOn.get(dependency.toTaskId)! - 1;
-      waitingOn.set(dependency.toTaskId, left);
-      if (left === 0) free.push(dependency.toTaskId);
-    }
-  }
-  for (const left of waitingOn.values()) if (left > 0) return false;
-  return true;
+  const { endpoints, from, to } = compiled;
+  const outgoingEdges = buildAdjacency(endpoints.length, from, from.length);
+  return kahnOrder(endpoints.length, to, to.length, outgoingEdges).length === endpoints.length;
 }
 
 function compile(list: readonly Dependency[]): CompiledEdges {

@@ -19,7 +19,7 @@
 import { PersistentMap } from "../../internal/PersistentMap.js";
 import type { Task, TaskOrion } from "../types.js";
 import { createRecord } from "./createRecord.js";
-import { getOwn } from "./getOwn.js";
+import { getOwn } from "../../internal/records.js";
 import { dataOnlyRecord, freezeNewRecord, recordFacts, recordKeys } from "./recordFacts.js";
 
 type TaskRecord = { readonly [taskId: string]: Task };

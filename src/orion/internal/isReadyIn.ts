@@ -2,7 +2,7 @@ import type { DependencyConditions } from "../dependencyType.js";
 import { isDependencySatisfied } from "../dependencyType.js";
 import type { TaskOrion } from "../types.js";
 import type { DependencyIndex } from "./dependencyIndex.js";
-import { getOwn } from "./getOwn.js";
+import { getOwn } from "../../internal/records.js";
 import { isNotStarted } from "../taskStatus.js";
 
 /**

@@ -4,7 +4,7 @@ import { compareReadyTasks } from "./compareReadyTasks.js";
 import { dependencyIndex, hasMemoisedIndex } from "./dependencyIndex.js";
 import { isDependencySatisfied } from "../dependencyType.js";
 import { isNotStarted } from "../taskStatus.js";
-import { getOwn } from "./getOwn.js";
+import { getOwn } from "../../internal/records.js";
 import { isReadyIn } from "./isReadyIn.js";
 
 /**

@@ -1,4 +1,15 @@
 /**
+ * Reading records that came from outside: whether a value is one, and what a record holds under
+ * a key of its own (never an inherited property, so keys such as `constructor` or `__proto__`
+ * are safe). One home for the events, the model and the CLI.
+ */
+
+/** Whether `value` is an object that is neither `null` nor an array. @internal */
+export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
  * The value stored under `key` in a record, or `undefined` when the record has no own property
  * of that name. Never reads inherited properties, so task ids such as `constructor` or
  * `__proto__` are looked up safely in ordinary and null-prototype records alike.

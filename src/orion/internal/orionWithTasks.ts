@@ -1,9 +1,14 @@
+/**
+ * Producing an orion with a new task record and its state derived again: `replaceTasks` from
+ * entries, `withTasks` from a record the caller built (the merge). Both keep what is known about
+ * the old record (its keys, its count) so that nothing downstream walks it again.
+ */
 import { castDraft } from "immer";
 import { immer } from "../../immer.js";
 import type { OrionState, Task, TaskOrion } from "../types.js";
 import { countStatuses, countStatus, stateFromCounts } from "../orionState.js";
 import { createRecord } from "./createRecord.js";
-import { getOwn } from "./getOwn.js";
+import { getOwn } from "../../internal/records.js";
 import { freezeNewRecord, knownRecordFacts, recordFacts, recordKeys } from "./recordFacts.js";
 
 /**
