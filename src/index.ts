@@ -2,7 +2,9 @@
  * orion-sync: keep a task-DAG orchestrator from running ahead of an LLM agent's edits.
  *
  * Like RxJS 7.2+, the main entry re-exports every operator, so `from "orion-sync"` and
- * `from "orion-sync/operators"` both work.
+ * `from "orion-sync/operators"` both work. The simulation and its timelines (the CLI's engine)
+ * are `orion-sync/simulation`; test helpers `orion-sync/testing`; adapters `orion-sync/redis`
+ * and `orion-sync/otel`.
  * @module orion-sync
  */
 export * from "../operators/index.js";
@@ -11,18 +13,6 @@ export * from "./events.js";
 export * from "./synchronizer.js";
 export * from "./orchestrator/index.js";
 export * from "./agent/index.js";
-export {
-  declareDependents,
-  demoEdit,
-  demoOrion,
-  markDependents,
-  simulate,
-  type MsRange,
-  type SimulateOptions,
-  type SimulationProgress,
-} from "./simulation/index.js";
-export type * from "./simulation/types.js";
-export { renderTimeline, type TimelineFormat } from "./timeline/index.js";
 export * from "./orion/index.js";
 export * from "./ufo/index.js";
 export * from "./pending/PendingState.js";

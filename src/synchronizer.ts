@@ -37,7 +37,7 @@ import {
 import type { OrionEventObserver } from "./bus.js";
 import type { OrionEvent, TaskEvent } from "./events.js";
 import { checkTimeout } from "./internal/durations.js";
-import { guardLogger } from "./internal/guardLogger.js";
+import { guardLogger, type SynchronizerLogger } from "./internal/logger.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
 import {
@@ -51,17 +51,7 @@ import {
 } from "./pending/PendingState.js";
 import { initialPendingState, type PendingCommand } from "./pending/reducePending.js";
 
-/** Where the synchronizer logs: `console` fits, and so do pino, winston and the like. */
-export interface SynchronizerLogger {
-  /** Registrations, completions and ignored duplicates. */
-  debug(message: string, ...details: unknown[]): void;
-  /** Late answers (the modification had already timed out or been cleared). */
-  info(message: string, ...details: unknown[]): void;
-  /** Timeouts, clears and invalid events. */
-  warn(message: string, ...details: unknown[]): void;
-  /** A failed fold or event stream, or an agent orion the merge refused. */
-  error(message: string, ...details: unknown[]): void;
-}
+export type { SynchronizerLogger };
 
 /** Options of {@link OrionModificationSynchronizer}. */
 export interface OrionModificationSynchronizerOptions<O = unknown> {

@@ -7,13 +7,16 @@ import { getOwn } from "../internal/records.js";
 import { isTerminalCode, STATUS_COMPLETED, statusCode } from "./taskStatus.js";
 import type { Dependency, Task } from "./types.js";
 
-const TYPES = ["unconditional", "success_only", "completion_only", "conditional"] as const;
+/** Every `DependencyType`. */
+export const dependencyTypes = Object.freeze([
+  "unconditional",
+  "success_only",
+  "completion_only",
+  "conditional",
+] as const);
 
 /** How a dependency edge is satisfied once its source task is terminal. */
-export type DependencyType = (typeof TYPES)[number];
-
-/** Every `DependencyType`. */
-export const dependencyTypes: readonly DependencyType[] = Object.freeze(TYPES);
+export type DependencyType = (typeof dependencyTypes)[number];
 
 /** Whether `value` is one of the four `DependencyType` strings (for data that came from outside). */
 export function isDependencyType(value: unknown): value is DependencyType {

@@ -6,7 +6,8 @@
 import { recordKeys } from "./internal/recordFacts.js";
 import type { Task, TaskOrion } from "./types.js";
 
-const STATES = [
+/** Every `OrionState`. */
+export const orionStates = Object.freeze([
   "created",
   "ready",
   "executing",
@@ -14,13 +15,10 @@ const STATES = [
   "failed",
   "partially_failed",
   "cancelled",
-] as const;
+] as const);
 
 /** The orion's overall state, derived from its tasks (see `deriveOrionState`). */
-export type OrionState = (typeof STATES)[number];
-
-/** Every `OrionState`. */
-export const orionStates: readonly OrionState[] = Object.freeze(STATES);
+export type OrionState = (typeof orionStates)[number];
 
 /**
  * The orion's state as UFO's `TaskConstellation.update_state` derives it from its tasks:

@@ -4,21 +4,18 @@
  */
 import type { Task } from "./types.js";
 
-/** The statuses in the order a task normally moves through them (the type is derived from it). */
-const STATUSES = [
+/** Every `TaskStatus`, in the order a task normally moves through them. */
+export const taskStatuses = Object.freeze([
   "pending",
   "waiting_dependency",
   "running",
   "completed",
   "failed",
   "cancelled",
-] as const;
+] as const);
 
 /** A task's execution status, as UFO names it (lower case). */
-export type TaskStatus = (typeof STATUSES)[number];
-
-/** Every `TaskStatus`, in the order a task normally moves through them. */
-export const taskStatuses: readonly TaskStatus[] = Object.freeze(STATUSES);
+export type TaskStatus = (typeof taskStatuses)[number];
 
 /** Whether `value` is one of the six `TaskStatus` strings (for data that came from outside). */
 export function isTaskStatus(value: unknown): value is TaskStatus {

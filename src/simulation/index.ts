@@ -1,6 +1,16 @@
 /**
- * Simulated orchestrations in virtual time: the engine of the `orion-sync` CLI.
- * @packageDocumentation
+ * Simulated orchestrations in virtual time, and their timelines: the engine of the
+ * `orion-sync` CLI (`demo`, `simulate`), for trying a plan, an agent's latency and a gate's
+ * cost before running them for real.
+ *
+ * ```ts
+ * import { DEMO_DEFAULTS, demoEdit, demoOrion } from "orion-sync/simulation";
+ * import { renderTimeline, simulate } from "orion-sync/simulation";
+ *
+ * const gated = simulate(demoOrion(), { ...DEMO_DEFAULTS, gated: true, edit: demoEdit });
+ * const html = renderTimeline([gated], "html");
+ * ```
+ * @module orion-sync/simulation
  */
 export type * from "./types.js";
 export {
@@ -12,7 +22,6 @@ export {
   demoEdit,
   demoOrion,
 } from "./demoOrion.js";
-export { hashSeed, mulberry32, randomInt, type Random } from "./random.js";
 export {
   declareDependents,
   markDependents,
@@ -21,3 +30,4 @@ export {
   type SimulateOptions,
   type SimulationProgress,
 } from "./simulate.js";
+export { renderTimeline, type TimelineFormat } from "../timeline/renderTimeline.js";

@@ -6,10 +6,10 @@ import {
   DEMO_INSERTED_TASK,
   demoEdit,
   demoOrion,
-  mulberry32,
   simulate,
   type SimulationProgress,
 } from "../../src/simulation/index.js";
+import { mulberry32 } from "../../src/simulation/random.js";
 
 const demo = (gated: boolean, seed = DEMO_DEFAULTS.seed) =>
   simulate(demoOrion(), { ...DEMO_DEFAULTS, seed, gated, edit: demoEdit });
