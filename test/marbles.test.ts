@@ -8,13 +8,16 @@ describe("the marble adapter", () => {
     marbles((m) => {
       // If vitest resolved a second copy of rxjs for our code, TestScheduler.run would not
       // patch the AsyncScheduler that `timer` uses, and this would wait a real second.
-      m.expect(timer(1000).pipe(map(() => "x"))).toBeObservable("1000ms (x|)");
+      const expected = "1000ms (x|)";
+      m.expect(timer(1000).pipe(map(() => "x"))).toBeObservable(expected);
     }),
   );
 
   it("reports a marble mismatch as a failed vitest assertion", () => {
     const failing = marbles((m) => {
-      m.expect(m.cold("a|")).toBeObservable("b|");
+      const source = m.cold(" a|");
+      const expected = "      b|";
+      m.expect(source).toBeObservable(expected);
     });
     expect(failing).toThrow();
   });
@@ -22,10 +25,22 @@ describe("the marble adapter", () => {
 
 cases(
   (m, c) => {
-    m.expect(m.cold(c.input).pipe(map((v) => v.toUpperCase()))).toBeObservable(c.output);
+    const source = m.cold(c.input);
+    m.expect(source.pipe(map((v) => v.toUpperCase()))).toBeObservable(c.output);
+    m.expect(source).toHaveSubscriptions(c.subs);
   },
   {
-    "cases run one test each (1)": { input: "a|", output: "A|" },
-    "cases run one test each (2)": { input: "-b-|", output: "-B-|" },
+    // prettier-ignore
+    "cases run one test each (1)": {
+      input:  "a|",
+      subs:   "^!",
+      output: "A|",
+    },
+    // prettier-ignore
+    "cases run one test each (2)": {
+      input:  "-b-|",
+      subs:   "^--!",
+      output: "-B-|",
+    },
   },
 );

@@ -25,38 +25,50 @@ describe("gateReadyTasks", () => {
   it(
     "passes values through unchanged while nothing is pending",
     marbles((m) => {
-      const state = m.hot("o-------", states());
-      const source = m.hot("^-1-2-3-|");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("--1-2-3-|");
+      const state = m.hot("      o-------", states());
+      const source = m.hot("     ^-1-2-3-|");
+      const stateSubs = "        ^-------!";
+      const sourceSubs = "       ^-------!";
+      const expected = "         --1-2-3-|";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "holds values while something is pending and releases only the latest when it empties",
     marbles((m) => {
-      const state = m.hot("o--p-q----r---", states());
-      const source = m.hot("^-1--2-3-4---5-|");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("--1-------4--5-|");
+      const state = m.hot("      o--p-q----r---", states());
+      const source = m.hot("     ^-1--2-3-4---5-|");
+      const sourceSubs = "       ^--------------!";
+      const expected = "         --1-------4--5-|";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "releases every held value, in order, in the same frame with release: 'all'",
     marbles((m) => {
-      const state = m.hot("o--p------r---", states());
-      const source = m.hot("^-1--2-3-4-------5-|");
-      m.expect(source.pipe(gateReadyTasks(state, { release: "all" }))).toBeObservable(
-        "--1-------(234)--5-|",
-      );
+      const state = m.hot("      o--p------r---", states());
+      const source = m.hot("     ^-1--2-3-4-------5-|");
+      const sourceSubs = "       ^------------------!";
+      const expected = "         --1-------(234)--5-|";
+      m.expect(source.pipe(gateReadyTasks(state, { release: "all" }))).toBeObservable(expected);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "is closed until the first state arrives",
     marbles((m) => {
-      const state = m.hot("----o---", states());
-      const source = m.hot("^-1-----|");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("----1---|");
+      const state = m.hot("      ----o---", states());
+      const source = m.hot("     ^-1-----|");
+      const sourceSubs = "       ^-------!";
+      const expected = "         ----1---|";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
@@ -65,7 +77,8 @@ describe("gateReadyTasks", () => {
     marbles((m) => {
       const { o } = states();
       const state = concat(of(o), NEVER);
-      m.expect(of(1, 2).pipe(gateReadyTasks(state))).toBeObservable("(12|)", { 1: 1, 2: 2 });
+      const expected = "(12|)";
+      m.expect(of(1, 2).pipe(gateReadyTasks(state))).toBeObservable(expected, { 1: 1, 2: 2 });
     }),
   );
 
@@ -73,9 +86,12 @@ describe("gateReadyTasks", () => {
     "ignores a stale state delivered after a newer one",
     marbles((m) => {
       // p then the older o: the gate must stay closed.
-      const state = m.hot("p-o-----r", states());
-      const source = m.hot("^---1---", { 1: 1 });
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("--------1", { 1: 1 });
+      const state = m.hot("      p-o-----r", states());
+      const source = m.hot("     ^---1---", { 1: 1 });
+      const sourceSubs = "       ^";
+      const expected = "         --------1";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected, { 1: 1 });
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
@@ -87,9 +103,14 @@ describe("gateReadyTasks", () => {
         c: taskCompleted("a"),
         m: orionModified(["a"]),
       });
-      const ready = m.hot("^-r------", { r: "b" });
+      const ready = m.hot("          ^-r------", { r: "b" });
+      const busSubs = "              ^";
+      const readySubs = "            ^";
+      const expected = "             -------r-";
       const state = bus.pipe(pendingModifications());
-      m.expect(ready.pipe(gateReadyTasks(state))).toBeObservable("-------r-", { r: "b" });
+      m.expect(ready.pipe(gateReadyTasks(state))).toBeObservable(expected, { r: "b" });
+      m.expect(bus).toHaveSubscriptions(busSubs);
+      m.expect(ready).toHaveSubscriptions(readySubs);
     }),
   );
 
@@ -110,84 +131,121 @@ describe("gateReadyTasks", () => {
   it(
     "releases held values when the gate opens after the source completed, then completes",
     marbles((m) => {
-      const state = m.hot("o-p-----r-", states());
-      const source = m.hot("^---1-|", { 1: 1 });
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("--------(1|)", { 1: 1 });
-      m.expect(state).toHaveSubscriptions(["^-------!"]);
+      const state = m.hot("      o-p-----r-", states());
+      const source = m.hot("     ^---1-|", { 1: 1 });
+      const stateSubs = "        ^-------!";
+      const sourceSubs = "       ^-----!";
+      const expected = "         --------(1|)";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected, { 1: 1 });
+      m.expect(state).toHaveSubscriptions([stateSubs]);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "completes at once when the source completes with nothing held",
     marbles((m) => {
-      const state = m.hot("o-p-----", states());
-      const source = m.hot("^---|");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("----|");
-      m.expect(state).toHaveSubscriptions(["^---!"]);
+      const state = m.hot("      o-p-----", states());
+      const source = m.hot("     ^---|");
+      const stateSubs = "        ^---!";
+      const sourceSubs = "       ^---!";
+      const expected = "         ----|";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(state).toHaveSubscriptions([stateSubs]);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "propagates a source error at once, even with values held",
     marbles((m) => {
-      const state = m.hot("o-p-----", states());
-      const source = m.hot("^--1-#");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("-----#");
+      const state = m.hot("      o-p-----", states());
+      const source = m.hot("     ^--1-#");
+      const stateSubs = "        ^----!";
+      const sourceSubs = "       ^----!";
+      const expected = "         -----#";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "propagates a state error",
     marbles((m) => {
-      const state = m.hot("o--#", states());
-      const source = m.hot("^-1--2-");
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("--1#");
+      const state = m.hot("      o--#", states());
+      const source = m.hot("     ^-1--2-");
+      const stateSubs = "        ^--!";
+      const sourceSubs = "       ^--!";
+      const expected = "         --1#";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected);
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "keeps passing values when the state stream completes while open",
     marbles((m) => {
-      const state = m.hot("o-|", states());
-      const source = m.hot("^---1-|", { 1: 1 });
-      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable("----1-|", { 1: 1 });
+      const state = m.hot("      o-|", states());
+      const source = m.hot("     ^---1-|", { 1: 1 });
+      const stateSubs = "        ^-!";
+      const sourceSubs = "       ^-----!";
+      const expected = "         ----1-|";
+      m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(expected, { 1: 1 });
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "errors with GateStateEndedError when the state stream completes while closed",
     marbles((m) => {
-      const state = m.hot("o-p-|", states());
-      const source = m.hot("^--1---", { 1: 1 });
+      const state = m.hot("      o-p-|", states());
+      const source = m.hot("     ^--1---", { 1: 1 });
+      const stateSubs = "        ^---!";
+      const sourceSubs = "       ^---!";
+      const expected = "         ----#";
       m.expect(source.pipe(gateReadyTasks(state))).toBeObservable(
-        "----#",
+        expected,
         {},
         new GateStateEndedError(1, 1),
       );
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
   it(
     "unsubscribes from both inputs when unsubscribed, dropping held values",
     marbles((m) => {
-      const state = m.hot("o-p-----r", states());
-      const source = m.hot("^--1-----", { 1: 1 });
-      m.expect(source.pipe(gateReadyTasks(state)), "^----!").toBeObservable("------", { 1: 1 });
-      m.expect(state).toHaveSubscriptions(["^----!"]);
-      m.expect(source).toHaveSubscriptions(["^----!"]);
+      const state = m.hot("      o-p-----r", states());
+      const source = m.hot("     ^--1-----", { 1: 1 });
+      const unsub = "            ^----!";
+      const stateSubs = "        ^----!";
+      const sourceSubs = "       ^----!";
+      const expected = "         ------";
+      m.expect(source.pipe(gateReadyTasks(state)), unsub).toBeObservable(expected, { 1: 1 });
+      m.expect(state).toHaveSubscriptions([stateSubs]);
+      m.expect(source).toHaveSubscriptions([sourceSubs]);
     }),
   );
 
   it(
     "errors with GateOverflowError past maxHeld with overflow: 'error'",
     marbles((m) => {
-      const state = m.hot("p--------", states());
-      const source = m.hot("^-1-2-3--", { 1: 1, 2: 2, 3: 3 });
+      const state = m.hot("      p--------", states());
+      const source = m.hot("     ^-1-2-3--", { 1: 1, 2: 2, 3: 3 });
+      const stateSubs = "        ^-----!";
+      const sourceSubs = "       ^-----!";
+      const expected = "         ------#";
       m.expect(source.pipe(gateReadyTasks(state, { release: "all", maxHeld: 2 }))).toBeObservable(
-        "------#",
+        expected,
         {},
         new GateOverflowError(2),
       );
+      m.expect(state).toHaveSubscriptions(stateSubs);
+      m.expect(source).toHaveSubscriptions(sourceSubs);
     }),
   );
 
@@ -195,8 +253,10 @@ describe("gateReadyTasks", () => {
     "drops the oldest held value past maxHeld with overflow: 'drop-oldest', reporting it",
     marbles((m) => {
       const dropped: number[] = [];
-      const state = m.hot("p-------r-", states());
-      const source = m.hot("^-1-2-3---", { 1: 1, 2: 2, 3: 3 });
+      const state = m.hot("      p-------r-", states());
+      const source = m.hot("     ^-1-2-3---", { 1: 1, 2: 2, 3: 3 });
+      const sourceSubs = "       ^";
+      const expected = "         --------(23)";
       m.expect(
         source.pipe(
           gateReadyTasks(state, {
@@ -206,7 +266,8 @@ describe("gateReadyTasks", () => {
             onDrop: (v) => dropped.push(v),
           }),
         ),
-      ).toBeObservable("--------(23)", { 2: 2, 3: 3 });
+      ).toBeObservable(expected, { 2: 2, 3: 3 });
+      m.expect(source).toHaveSubscriptions(sourceSubs);
       m.flush();
       expect(dropped).toEqual([1]);
     }),
@@ -268,14 +329,19 @@ describe("gateReadyTasks", () => {
         m: orionModified(["a"]),
         n: orionModified(["b"]),
       });
-      const ready = m.hot("^--r--s------", { r: ["b"], s: ["c"] });
+      const ready = m.hot("          ^--r--s------", { r: ["b"], s: ["c"] });
+      const busSubs = "              ^";
+      const readySubs = "            ^";
+      const expected = "             -----------s-";
       const state = bus.pipe(pendingModifications());
       m.expect(
         ready.pipe(
           gateReadyTasks(state),
           map((ids) => ids.join()),
         ),
-      ).toBeObservable("-----------s-", { s: "c" });
+      ).toBeObservable(expected, { s: "c" });
+      m.expect(bus).toHaveSubscriptions(busSubs);
+      m.expect(ready).toHaveSubscriptions(readySubs);
     }),
   );
 });

@@ -39,42 +39,50 @@ describe("pendingModifications", () => {
     "emits the initial empty state on subscription, then registers and completes",
     marbles((m) => {
       const events = m.hot("  ^-a---m---|", ev);
+      const subs = "          ^---------!";
       const expected = "      i-r---c---|";
       m.expect(
         events.pipe(pendingModifications({ scheduler: m.scheduler }), map(summary)),
       ).toBeObservable(expected, { i: "/initial", r: "a/registered", c: "/completed" });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "keys by orion and task: the same task id in two orions is two modifications",
     marbles((m) => {
-      const events = m.hot("^-a-x-m-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-r-s-c-|", {
+      const events = m.hot("  ^-a-x-m-|", ev);
+      const subs = "          ^-------!";
+      const expected = "      i-r-s-c-|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         s: "a,o2:a/registered",
         c: "o2:a/completed",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "treats a second completion of a pending task as a duplicate, not a second registration",
     marbles((m) => {
-      const events = m.hot("^-a-a-m-|", ev);
+      const events = m.hot("  ^-a-a-m-|", ev);
+      const subs = "          ^-------!";
+      const expected = "      i-r-d-c-|";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications(),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-r-d-c-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         d: "a/ignored",
         c: "/completed",
       });
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       const last = states.at(-1) as PendingState;
       expect(last.stats).toMatchObject({
@@ -88,39 +96,48 @@ describe("pendingModifications", () => {
   it(
     "completes several tasks with one batched ORION_MODIFIED",
     marbles((m) => {
-      const events = m.hot("^-a-f-w-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-r-s-c-|", {
+      const events = m.hot("  ^-a-f-w-|", ev);
+      const subs = "          ^-------!";
+      const expected = "      i-r-s-c-|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         s: "a,b/registered",
         c: "/completed",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "handles a registration and its completion in the same frame, in order",
     marbles((m) => {
-      const events = m.hot("^-(am)-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-(rc)-|", {
+      const events = m.hot("  ^-(am)-|", ev);
+      const subs = "          ^------!";
+      const expected = "      i-(rc)-|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         c: "/completed",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "remembers an ORION_MODIFIED that arrives before its TASK_COMPLETED (out of order)",
     marbles((m) => {
-      const events = m.hot("^-m-a-|", ev);
+      const events = m.hot("  ^-m-a-|", ev);
+      const subs = "          ^-----!";
+      const expected = "      i-p-c-|";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications(),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-p-c-|", { i: "/initial", p: "/completed", c: "/completed" });
+      ).toBeObservable(expected, { i: "/initial", p: "/completed", c: "/completed" });
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       const [, anticipated, done] = states as [PendingState, PendingState, PendingState];
       expect(anticipated.last).toMatchObject({
@@ -142,35 +159,42 @@ describe("pendingModifications", () => {
   it(
     "forgets an anticipation after the timeout: a later completion registers normally",
     marbles((m) => {
-      const events = m.hot("^-m 1000ms a-|", ev);
+      const events = m.hot("  ^-m 499ms - 500ms a-|", ev);
+      const subs = "          ^-- 499ms - 500ms --!";
+      const expected = "      i-p 499ms f 500ms r-|";
       m.expect(
         summarise(
           events.pipe(pendingModifications({ modificationTimeout: 500, scheduler: m.scheduler })),
         ),
-      ).toBeObservable("i-p 499ms f 500ms r-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         p: "/completed",
         f: "/timed-out",
         r: "a/registered",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "times a stuck modification out after 600 s of virtual time, and says so",
     marbles((m) => {
-      const events = m.hot("^-a 700s |", ev);
+      // 600 s after the completion, then 100 s more: 700 s in all.
+      const events = m.hot("  ^-a 599999ms - 100000ms |", ev);
+      const subs = "          ^-- 599999ms - 100000ms !";
+      const expected = "      i-r 599999ms t 100000ms |";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications({ scheduler: m.scheduler }),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-r 599999ms t 100000ms |", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         t: "/timed-out",
       });
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       const timedOut = states[2] as PendingState;
       expect(timedOut.last).toMatchObject({
@@ -184,37 +208,43 @@ describe("pendingModifications", () => {
   it(
     "times out entries registered at different times at their own deadlines",
     marbles((m) => {
-      const events = m.hot("^-a-b 200ms |", ev);
+      const events = m.hot("  ^-a-b 97ms --- 100ms |", ev);
+      const subs = "          ^---- 97ms --- 100ms !";
+      const expected = "      i-r-s 97ms t-u 100ms |";
       m.expect(
         summarise(
           events.pipe(pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler })),
         ),
-      ).toBeObservable("i-r-s 97ms t-u 100ms |", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         s: "a,b/registered",
         t: "b/timed-out",
         u: "/timed-out",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "counts a modification that arrives after its timeout as late",
     marbles((m) => {
-      const events = m.hot("^-a 150ms m-|", ev);
+      const events = m.hot("  ^-a 99ms - 50ms m-|", ev);
+      const subs = "          ^-- 99ms - 50ms --!";
+      const expected = "      i-r 99ms t 50ms l-|";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler }),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-r 99ms t 50ms l-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         t: "/timed-out",
         l: "/completed",
       });
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       expect(states.at(-1)?.last).toMatchObject({ kind: "completed", late: ["a"], entries: [] });
       expect(states.at(-1)?.stats.lateModifications).toBe(1);
@@ -224,47 +254,57 @@ describe("pendingModifications", () => {
   it(
     "treats a redelivered completion as a duplicate until the task starts again",
     marbles((m) => {
-      const events = m.hot("^-a-m-a-s-a-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-r-c-d-t-r-|", {
+      const events = m.hot("  ^-a-m-a-s-a-|", ev);
+      const subs = "          ^-----------!";
+      const expected = "      i-r-c-d-t-r-|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         c: "/completed",
         d: "/ignored",
         t: "/restarted",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "emits nothing for an event that changes nothing",
     marbles((m) => {
-      const events = m.hot("^-s-s-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-----|", {
+      const events = m.hot("  ^-s-s-|", ev);
+      const subs = "          ^-----!";
+      const expected = "      i-----|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "counts invalid values without breaking the stream",
     marbles((m) => {
-      const bad = m.hot<unknown>("^-x-y-a-|", {
+      const values = m.hot<unknown>("^-x-y-a-|", {
         x: 42,
         y: { type: "ORION_MODIFIED", orionId: "o1", onTaskIds: [] },
         a: taskCompleted("a"),
-      }) as unknown as Observable<OrionEvent>;
+      });
+      const subs = "                 ^-------!";
+      const expected = "             i-v-w-r-|";
+      const bad = values as unknown as Observable<OrionEvent>;
       const states: PendingState[] = [];
       m.expect(
         bad.pipe(
           pendingModifications(),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-v-w-r-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         v: "/ignored",
         w: "/ignored",
         r: "a/registered",
       });
+      m.expect(values).toHaveSubscriptions(subs);
       m.flush();
       const last = states[2]?.last;
       expect(last?.kind === "ignored" && last.error).toBeInstanceOf(InvalidEventError);
@@ -284,19 +324,22 @@ describe("pendingModifications", () => {
         n: orionModified(["a"], "o1", edited),
         e: orionCompleted("o1"),
       });
+      const subs = "        ^---------!";
+      const expected = "    i-o-r-c-e-|";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications(),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-o-r-c-e-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         o: "/orion",
         r: "a/registered",
         c: "/completed",
         e: "/orion",
       });
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       expect(states[1]?.currentOrion).toBe(started);
       expect(states[3]?.currentOrion).toBe(edited);
@@ -313,14 +356,17 @@ describe("pendingModifications", () => {
     "propagates a source error and leaves no timer behind",
     marbles((m) => {
       const scheduler = trackingScheduler(m.scheduler);
-      const events = m.hot("^-a-#", ev);
+      const events = m.hot("  ^-a-#", ev);
+      const subs = "          ^---!";
+      const expected = "      i-r-#";
       m.expect(summarise(events.pipe(pendingModifications({ scheduler })))).toBeObservable(
-        "i-r-#",
+        expected,
         {
           i: "/initial",
           r: "a/registered",
         },
       );
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       expect(scheduler.scheduled()).toBe(1);
       expect(scheduler.live()).toBe(0);
@@ -331,15 +377,18 @@ describe("pendingModifications", () => {
     "completes with the source and cancels the pending timeouts",
     marbles((m) => {
       const scheduler = trackingScheduler(m.scheduler);
-      const events = m.hot("^-a-b-|", ev);
+      const events = m.hot("  ^-a-b-|", ev);
+      const subs = "          ^-----!";
+      const expected = "      i-r-s-|";
       m.expect(summarise(events.pipe(pendingModifications({ scheduler })))).toBeObservable(
-        "i-r-s-|",
+        expected,
         {
           i: "/initial",
           r: "a/registered",
           s: "a,b/registered",
         },
       );
+      m.expect(events).toHaveSubscriptions(subs);
       m.flush();
       expect(scheduler.live()).toBe(0);
     }),
@@ -349,16 +398,18 @@ describe("pendingModifications", () => {
     "unsubscribes from the source and cancels the timer when unsubscribed",
     marbles((m) => {
       const scheduler = trackingScheduler(m.scheduler);
-      const events = m.hot("^-a-b-m-|", ev);
-      const sub = "         ^--!";
-      m.expect(summarise(events.pipe(pendingModifications({ scheduler }))), sub).toBeObservable(
-        "i-r-",
+      const events = m.hot("  ^-a-b-m-|", ev);
+      const unsub = "         ^--!";
+      const subs = "          ^--!";
+      const expected = "      i-r-";
+      m.expect(summarise(events.pipe(pendingModifications({ scheduler }))), unsub).toBeObservable(
+        expected,
         {
           i: "/initial",
           r: "a/registered",
         },
       );
-      m.expect(events).toHaveSubscriptions(["^--!"]);
+      m.expect(events).toHaveSubscriptions([subs]);
       m.flush();
       expect(scheduler.live()).toBe(0);
     }),
@@ -385,18 +436,21 @@ describe("pendingModifications", () => {
   it(
     "re-arms its single timer for the next live deadline when the earliest is answered",
     marbles((m) => {
-      const events = m.hot("^-a-b-m 150ms |", ev);
+      const events = m.hot("  ^-a-b-m 97ms - 52ms |", ev);
+      const subs = "          ^------ 97ms - 52ms !";
+      const expected = "      i-r-s-c 97ms t 52ms |";
       m.expect(
         summarise(
           events.pipe(pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler })),
         ),
-      ).toBeObservable("i-r-s-c 97ms t 52ms |", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         s: "a,b/registered",
         c: "b/completed",
         t: "/timed-out",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
@@ -408,14 +462,18 @@ describe("pendingModifications", () => {
         t: { kind: "set-timeout", modificationTimeout: 10 },
         z: { kind: "clear", countAs: "timed-out" },
       });
-      const events = m.hot("^-a-b-----a-------|", { a: taskCompleted("a"), b: taskCompleted("b") });
+      const both = { a: taskCompleted("a"), b: taskCompleted("b") };
+      const events = m.hot("                  ^-a-b-----a-------|", both);
+      const commandsSubs = "                  ^-----------------!";
+      const eventsSubs = "                    ^-----------------!";
+      const expected = "                      i-r-sc---td-------|";
       const states: PendingState[] = [];
       m.expect(
         events.pipe(
           pendingModifications({ commands, scheduler: m.scheduler }),
           map((s) => (states.push(s), summary(s))),
         ),
-      ).toBeObservable("i-r-sc---td-------|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         s: "a,b/registered",
@@ -423,6 +481,8 @@ describe("pendingModifications", () => {
         t: "/timeout-changed",
         d: "/ignored",
       });
+      m.expect(commands).toHaveSubscriptions(commandsSubs);
+      m.expect(events).toHaveSubscriptions(eventsSubs);
       m.flush();
       // "a" was cleared and not restarted: its second completion is a redelivery.
       expect(states.at(-1)?.stats).toMatchObject({
@@ -438,12 +498,19 @@ describe("pendingModifications", () => {
     "stops listening to commands when the source completes",
     marbles((m) => {
       const commands = m.hot<PendingCommand>("^-----c-", { c: { kind: "clear" } });
-      const events = m.hot("^-a-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications({ commands })))).toBeObservable("i-r-|", {
-        i: "/initial",
-        r: "a/registered",
-      });
-      m.expect(commands).toHaveSubscriptions(["^---!"]);
+      const events = m.hot("                  ^-a-|", ev);
+      const commandsSubs = "                  ^---!";
+      const eventsSubs = "                    ^---!";
+      const expected = "                      i-r-|";
+      m.expect(summarise(events.pipe(pendingModifications({ commands })))).toBeObservable(
+        expected,
+        {
+          i: "/initial",
+          r: "a/registered",
+        },
+      );
+      m.expect(commands).toHaveSubscriptions([commandsSubs]);
+      m.expect(events).toHaveSubscriptions(eventsSubs);
     }),
   );
 
@@ -456,10 +523,13 @@ describe("pendingModifications", () => {
   it(
     "gives each subscription its own fold",
     marbles((m) => {
-      const events = m.hot("^-a-|", ev);
+      const events = m.hot("  ^-a-|", ev);
+      const subs = "          ^---!";
+      const expected = "      i-r-|";
       const fold = events.pipe(pendingModifications(), map(summary));
-      m.expect(fold).toBeObservable("i-r-|", { i: "/initial", r: "a/registered" });
-      m.expect(fold).toBeObservable("i-r-|", { i: "/initial", r: "a/registered" });
+      m.expect(fold).toBeObservable(expected, { i: "/initial", r: "a/registered" });
+      m.expect(fold).toBeObservable(expected, { i: "/initial", r: "a/registered" });
+      m.expect(events).toHaveSubscriptions([subs, subs]);
     }),
   );
 
@@ -467,30 +537,36 @@ describe("pendingModifications", () => {
     "forgets an answered task one timeout after the answer: a redelivery then registers again",
     marbles((m) => {
       // a at 2, answered at 4; redelivered at 50 (a duplicate) and at 200 (forgotten by then).
-      const events = m.hot("^-a-m 45ms a 149ms a-|", ev);
+      const events = m.hot("  ^-a-m 45ms a 149ms a-|", ev);
+      const subs = "          ^---- 45ms - 149ms --!";
+      const expected = "      i-r-c 45ms d 149ms r-|";
       m.expect(
         summarise(
           events.pipe(pendingModifications({ modificationTimeout: 100, scheduler: m.scheduler })),
         ),
-      ).toBeObservable("i-r-c 45ms d 149ms r-|", {
+      ).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         c: "/completed",
         d: "/ignored",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
   it(
     "forgets an anticipation when the task starts (a new run needs a new answer)",
     marbles((m) => {
-      const events = m.hot("^-m-s-a-|", ev);
-      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable("i-p-t-r-|", {
+      const events = m.hot("  ^-m-s-a-|", ev);
+      const subs = "          ^-------!";
+      const expected = "      i-p-t-r-|";
+      m.expect(summarise(events.pipe(pendingModifications()))).toBeObservable(expected, {
         i: "/initial",
         p: "/completed",
         t: "/restarted",
         r: "a/registered",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
