@@ -4,7 +4,7 @@
  * codes of the ready-set loop (`satisfiedByCode`), which the string form calls.
  */
 import { getOwn } from "../internal/records.js";
-import { isTerminalCode, STATUS_COMPLETED, statusCode } from "./taskStatus.js";
+import { isTerminalCode, STATUS, statusCode } from "./taskStatus.js";
 import type { Dependency, Task } from "./types.js";
 
 /** Every `DependencyType`. */
@@ -20,7 +20,7 @@ export type DependencyType = (typeof dependencyTypes)[number];
 
 /** Whether `value` is one of the four `DependencyType` strings (for data that came from outside). */
 export function isDependencyType(value: unknown): value is DependencyType {
-  return typeCode(value) !== EDGE_UNKNOWN;
+  return typeCode(value) !== EDGE.unknown;
 }
 
 /**
@@ -56,33 +56,27 @@ export function isDependencySatisfied(
   );
 }
 
-// Type codes, for edges kept as typed arrays (`dependencyIndex`'s compiled edges).
-/** @internal */
-export const EDGE_UNCONDITIONAL = 0;
-/** @internal */
-export const EDGE_SUCCESS_ONLY = 1;
-/** @internal */
-export const EDGE_COMPLETION_ONLY = 2;
-/** @internal */
-export const EDGE_CONDITIONAL = 3;
-/** Not a `DependencyType` (unvalidated data): never satisfied. @internal */
-export const EDGE_UNKNOWN = 4;
+/**
+ * Type codes, for edges kept as typed arrays (`dependencyIndex`'s compiled edges), and `unknown`
+ * for a value that is not a `DependencyType` (unvalidated data), which is never satisfied.
+ * @internal
+ */
+export const EDGE = Object.freeze({
+  unconditional: 0,
+  success_only: 1,
+  completion_only: 2,
+  conditional: 3,
+  unknown: 4,
+} as const satisfies Record<DependencyType, number> & { unknown: number });
 
-/** The code of a dependency type; any other value is `EDGE_UNKNOWN`. @internal */
+/** The code of a dependency type; any other value is `EDGE.unknown`. @internal */
 export function typeCode(type: unknown): number {
-  switch (type) {
-    case "unconditional":
-      return EDGE_UNCONDITIONAL;
-    case "success_only":
-      return EDGE_SUCCESS_ONLY;
-    case "completion_only":
-      return EDGE_COMPLETION_ONLY;
-    case "conditional":
-      return EDGE_CONDITIONAL;
-    default:
-      return EDGE_UNKNOWN;
-  }
+  return typeCodes.get(type) ?? EDGE.unknown;
 }
+
+const typeCodes: ReadonlyMap<unknown, number> = new Map<unknown, number>(
+  dependencyTypes.map((type) => [type, EDGE[type]]),
+);
 
 /**
  * `isDependencySatisfied` on codes: an edge of type code `type` (id `dependencyId`) whose source
@@ -99,14 +93,14 @@ export function satisfiedByCode(
 ): boolean {
   if (!isTerminalCode(status)) return false;
   switch (type) {
-    case EDGE_UNCONDITIONAL:
-    case EDGE_COMPLETION_ONLY:
+    case EDGE.unconditional:
+    case EDGE.completion_only:
       return true;
-    case EDGE_SUCCESS_ONLY:
-      return status === STATUS_COMPLETED;
-    case EDGE_CONDITIONAL: {
+    case EDGE.success_only:
+      return status === STATUS.completed;
+    case EDGE.conditional: {
       const predicate = conditions === undefined ? undefined : getOwn(conditions, dependencyId);
-      return predicate === undefined ? status === STATUS_COMPLETED : predicate(source);
+      return predicate === undefined ? status === STATUS.completed : predicate(source);
     }
     default:
       return false;

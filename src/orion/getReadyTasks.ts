@@ -3,7 +3,7 @@ import { type DependencyConditions, satisfiedByCode } from "./dependencyType.js"
 import { dependencyIndex } from "./internal/dependencyIndex.js";
 import { ownReader } from "../internal/records.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
-import { isNotStarted, STATUS_MISSING, STATUS_NOT_STARTED, statusCode } from "./taskStatus.js";
+import { isNotStarted, STATUS, statusCode } from "./taskStatus.js";
 import type { Task, TaskOrion } from "./types.js";
 
 /** Options of `getReadyTasks`, `getBlockedTasks` and the functions built on them. */
@@ -34,13 +34,13 @@ export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): rea
   for (let i = 0; i < endpoints.length; i++) {
     const task = read(endpoints[i]!);
     endpointTasks[i] = task;
-    status[i] = task === undefined ? STATUS_MISSING : statusCode(task.status);
+    status[i] = task === undefined ? STATUS.missing : statusCode(task.status);
     if (task !== undefined) present++;
   }
   const held = new Uint8Array(endpoints.length);
   for (let e = 0; e < from.length; e++) {
     const target = to[e]!;
-    if (status[target] !== STATUS_NOT_STARTED || held[target] === 1) continue;
+    if (status[target] !== STATUS.notStarted || held[target] === 1) continue;
     const source = from[e]!;
     const satisfied = satisfiedByCode(
       type[e]!,
@@ -56,7 +56,7 @@ export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): rea
   if (present === (facts.keyCount ?? recordKeys(tasks).length)) {
     // Every task is named by some edge (the usual DAG): no need to walk the task record.
     for (let i = 0; i < endpoints.length; i++) {
-      if (status[i] === STATUS_NOT_STARTED && held[i] === 0) ready.push(endpointTasks[i]!);
+      if (status[i] === STATUS.notStarted && held[i] === 0) ready.push(endpointTasks[i]!);
     }
     return ready.sort(compareReadyTasks);
   }

@@ -19,7 +19,7 @@ export type TaskStatus = (typeof taskStatuses)[number];
 
 /** Whether `value` is one of the six `TaskStatus` strings (for data that came from outside). */
 export function isTaskStatus(value: unknown): value is TaskStatus {
-  return statusCode(value) !== STATUS_UNKNOWN;
+  return statusCode(value) !== STATUS.unknown;
 }
 
 /**
@@ -54,53 +54,48 @@ export function isTaskModifiable(task: Pick<Task, "status">): boolean {
  */
 export function statusLevel(status: TaskStatus): -1 | 0 | 1 | 2 | 3 {
   switch (statusCode(status)) {
-    case STATUS_NOT_STARTED:
+    case STATUS.notStarted:
       return status === "pending" ? 0 : 1;
-    case STATUS_RUNNING:
+    case STATUS.running:
       return 2;
-    case STATUS_UNKNOWN:
+    case STATUS.unknown:
       return -1;
     default:
       return 3;
   }
 }
 
-// Status codes, for code that keeps a status per task in a typed array (`getReadyTasks`).
-/** No task (an edge names a task that is not in the orion). @internal */
-export const STATUS_MISSING = 0;
-/** `pending` or `waiting_dependency`. @internal */
-export const STATUS_NOT_STARTED = 1;
-/** @internal */
-export const STATUS_RUNNING = 2;
-/** @internal */
-export const STATUS_COMPLETED = 3;
-/** @internal */
-export const STATUS_FAILED = 4;
-/** @internal */
-export const STATUS_CANCELLED = 5;
-/** Not a `TaskStatus` (unvalidated data). @internal */
-export const STATUS_UNKNOWN = 6;
+/**
+ * Status codes, for code that keeps a status per task in a typed array (`getReadyTasks`):
+ * `missing` for a task an edge names that the orion does not have, `unknown` for a value that is
+ * not a `TaskStatus` (unvalidated data).
+ * @internal
+ */
+export const STATUS = Object.freeze({
+  missing: 0,
+  notStarted: 1,
+  running: 2,
+  completed: 3,
+  failed: 4,
+  cancelled: 5,
+  unknown: 6,
+} as const);
 
-/** The code of a status; any other value is `STATUS_UNKNOWN`. @internal */
+const codes: ReadonlyMap<unknown, number> = new Map<unknown, number>([
+  ["pending", STATUS.notStarted],
+  ["waiting_dependency", STATUS.notStarted],
+  ["running", STATUS.running],
+  ["completed", STATUS.completed],
+  ["failed", STATUS.failed],
+  ["cancelled", STATUS.cancelled],
+]);
+
+/** The code of a status; any other value is `STATUS.unknown`. @internal */
 export function statusCode(status: unknown): number {
-  switch (status) {
-    case "pending":
-    case "waiting_dependency":
-      return STATUS_NOT_STARTED;
-    case "running":
-      return STATUS_RUNNING;
-    case "completed":
-      return STATUS_COMPLETED;
-    case "failed":
-      return STATUS_FAILED;
-    case "cancelled":
-      return STATUS_CANCELLED;
-    default:
-      return STATUS_UNKNOWN;
-  }
+  return codes.get(status) ?? STATUS.unknown;
 }
 
 /** Whether a status code is terminal (`completed`, `failed`, `cancelled`). @internal */
 export function isTerminalCode(code: number): boolean {
-  return code === STATUS_COMPLETED || code === STATUS_FAILED || code === STATUS_CANCELLED;
+  return code === STATUS.completed || code === STATUS.failed || code === STATUS.cancelled;
 }
