@@ -30,19 +30,23 @@ describe("createTestAgent", () => {
   it(
     "answers each task after its own latency; a batch takes its longest",
     marbles((m) => {
+      const events = m.hot("-a-b-c--------", ev);
+      const subs = "        ^";
+      // a: 1 + 2 = 3; b: 3 + 6 = 9 (c arrives while b is thought about); c: 9 + 2 = 11
+      const expected = "    ---A-----B-C--";
       const bus = createEventBus();
       const agent = createTestAgent(bus, {
         scheduler: m.scheduler,
         latency: 2,
         latencies: { b: 6 },
       });
-      m.hot("-a-b-c--------", ev).subscribe((e) => bus.publish(e));
-      // a: 1 + 2 = 3; b: 3 + 6 = 9 (c arrives while b is thought about); c: 9 + 2 = 11
-      m.expect(agent.modifications$).toBeObservable("---A-----B-C--", {
+      events.subscribe((e) => bus.publish(e));
+      m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b"]),
         C: orionModified(["c"]),
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
