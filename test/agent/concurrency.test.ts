@@ -1,10 +1,14 @@
 import { Observable, queueScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { createScriptedAgent } from "../../src/agent/index.js";
+import {
+  createScriptedAgent,
+  type AgentBus,
+  type ScriptedAgentOptions,
+} from "../../src/agent/index.js";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, TaskEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import { marbles } from "../marbles.js";
+import { marbles, type Context } from "../marbles.js";
 import { eventValues, orionModified, orionStarted, taskCompleted } from "../../testing/index.js";
 import { trackingScheduler } from "../support/trackingScheduler.js";
 import { noted, notingEdit, stubBus } from "./support.js";
@@ -24,6 +28,11 @@ const ev = eventValues({
 
 const ids = (batch: readonly TaskEvent[]) => batch.map((e) => e.taskId);
 
+/** A scripted agent on `bus` without event ids, its timers on the test's scheduler unless given. */
+function agentOn(m: Context, bus: AgentBus, options: Omit<ScriptedAgentOptions, "eventId">) {
+  return createScriptedAgent(bus, { eventId: false, scheduler: m.scheduler, ...options });
+}
+
 describe("createScriptedAgent with concurrency", () => {
   it(
     "answers two completions independently, each after its own latency, out of order",
@@ -33,8 +42,7 @@ describe("createScriptedAgent with concurrency", () => {
       const busy = "        f--t----f-----";
       const { edit, seen } = notingEdit();
       const starts: [string[], number][] = [];
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, {
         // a thinks 5 (3 → 8), b only 2 (5 → 7): b's answer overtakes a's.
         latency: (batch) => (
           starts.push([ids(batch), m.scheduler.now()]),
@@ -42,7 +50,6 @@ describe("createScriptedAgent with concurrency", () => {
         ),
         edit,
         concurrency: Number.POSITIVE_INFINITY,
-        scheduler: m.scheduler,
       });
       m.expect(agent.modifications$).toBeObservable(expected, {
         B: orionModified(["b"]),
@@ -68,12 +75,10 @@ describe("createScriptedAgent with concurrency", () => {
       const events = m.hot("^S-a-b--------", ev);
       const expected = "    ------BA------";
       const { edit, seen } = notingEdit();
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, {
         latency: (batch) => (ids(batch)[0] === "a" ? 4 : 1),
         edit,
         concurrency: 2,
-        scheduler: m.scheduler,
       });
       const afterB = noted(base, "b");
       m.expect(agent.modifications$).toBeObservable(expected, {
@@ -97,11 +102,9 @@ describe("createScriptedAgent with concurrency", () => {
       const busy = "        f-t---------f-------t----f-";
       const starts: [string[], number][] = [];
       const { bus, published } = stubBus(events, m.scheduler);
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
+      const agent = agentOn(m, bus, {
         latency: (batch) => (starts.push([ids(batch), m.scheduler.now()]), 5),
         concurrency: 2,
-        scheduler: m.scheduler,
       });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
@@ -128,11 +131,11 @@ describe("createScriptedAgent with concurrency", () => {
       const events = m.hot("^-a-b-c-d----------", ev);
       const expected = "    ---------|";
       const busy = "        f-t------(f|)";
+      const subs = "        ^--------!";
       const scheduler = trackingScheduler(m.scheduler);
       const { bus, published } = stubBus(events, m.scheduler);
       let latencyCalls = 0;
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
+      const agent = agentOn(m, bus, {
         latency: () => (latencyCalls++, 10),
         edit: () => {
           throw new Error("edit must not run");
@@ -145,7 +148,7 @@ describe("createScriptedAgent with concurrency", () => {
       m.scheduler.schedule(() => (liveBeforeStop = scheduler.live()), 9);
       m.scheduler.schedule(() => agent.stop(), 9);
       m.scheduler.schedule(() => (liveAfterStop = scheduler.live()), 10);
-      m.expect(events).toHaveSubscriptions("^--------!");
+      m.expect(events).toHaveSubscriptions(subs);
       m.expect(agent.modifications$).toBeObservable(expected);
       m.expect(agent.busy$).toBeObservable(busy, { t: true, f: false });
       m.flush();
@@ -164,12 +167,7 @@ describe("createScriptedAgent with concurrency", () => {
     marbles((m) => {
       const completes = m.hot("^-a-b-c-|", ev);
       const expected = "       -------A-B--(C|)";
-      const agent = createScriptedAgent(stubBus(completes, m.scheduler).bus, {
-        eventId: false,
-        latency: 5,
-        concurrency: 2,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(completes, m.scheduler).bus, { latency: 5, concurrency: 2 });
       // c waits for a slot (a and b in flight): it starts at 7, after the bus completed.
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),

@@ -1,10 +1,15 @@
 import { Observable, queueScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { createScriptedAgent, type AgentEdit } from "../../src/agent/index.js";
+import {
+  createScriptedAgent,
+  type AgentBus,
+  type AgentEdit,
+  type ScriptedAgentOptions,
+} from "../../src/agent/index.js";
 import { createEventBus } from "../../src/bus.js";
 import type { OrionEvent, TaskEvent } from "../../src/events.js";
 import { orion } from "../../src/orion/orion.js";
-import { marbles } from "../marbles.js";
+import { marbles, type Context } from "../marbles.js";
 import {
   eventValues,
   orionCompleted,
@@ -43,6 +48,11 @@ const label = (event: OrionEvent): string =>
 
 const ids = (batch: readonly TaskEvent[]) => batch.map((e) => e.taskId);
 
+/** A scripted agent on `bus` without event ids, its timers on the test's scheduler unless given. */
+function agentOn(m: Context, bus: AgentBus, options: Omit<ScriptedAgentOptions, "eventId">) {
+  return createScriptedAgent(bus, { eventId: false, scheduler: m.scheduler, ...options });
+}
+
 describe("createScriptedAgent", () => {
   it(
     "answers a single completion with one ORION_MODIFIED after the latency",
@@ -50,11 +60,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a-------", ev);
       const expected = "    -------A--";
       const { bus, published } = stubBus(events, m.scheduler);
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: 5 });
       m.expect(agent.modifications$).toBeObservable(expected, { A: orionModified(["a"]) });
       m.flush();
       expect(published).toStrictEqual([{ frame: 7, event: orionModified(["a"]) }]);
@@ -68,11 +74,7 @@ describe("createScriptedAgent", () => {
       const expected = "    -------A----B------------D-";
       const busy = "        f-t---------f-------t----f-";
       const { bus, published } = stubBus(events, m.scheduler);
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: 5 });
       const values = {
         A: orionModified(["a"]),
         B: orionModified(["b", "c"]),
@@ -92,12 +94,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^S-a-(bb)----", ev);
       const expected = "    ------A--B----";
       const { edit, seen } = notingEdit();
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
-        latency: 3,
-        edit,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, { latency: 3, edit });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"], "o1", noted(base, "a")),
         B: orionModified(["b"], "o1", noted(noted(noted(base, "a"), "b"), "b")),
@@ -113,10 +110,8 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a-b-c--", ev);
       const expected = "    12ms A 19ms B";
       const batches: string[][] = [];
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, {
         latency: (batch) => (batches.push(ids(batch)), 10 * batch.length),
-        scheduler: m.scheduler,
       });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
@@ -133,12 +128,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^S-a-b-c-------", ev);
       const expected = "    --------A----B-";
       const { edit, seen } = notingEdit();
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
-        latency: 5,
-        edit,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, { latency: 5, edit });
       const afterA = noted(base, "a");
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"], "o1", afterA),
@@ -163,17 +153,8 @@ describe("createScriptedAgent", () => {
       // Changes nothing for a, b and d; notes c.
       const edit: AgentEdit = (event, o) =>
         event.taskId === "c" && o !== undefined ? noted(o, "c") : undefined;
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 5,
-        edit,
-        scheduler: m.scheduler,
-      });
-      const plain = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: 5, edit });
+      const plain = agentOn(m, bus, { latency: 5 });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b", "c"], "o1", noted(base, "c")),
@@ -193,12 +174,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a---S-M-b---E-c---", ev);
       const expected = "    ----A-------B-----C-";
       const { edit, seen } = notingEdit();
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
-        latency: 2,
-        edit,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, { latency: 2, edit });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b"], "o1", noted(base, "b")),
@@ -222,19 +198,8 @@ describe("createScriptedAgent", () => {
       const everyOrion = "  ------X--A-----Y";
       const { bus } = stubBus(events, m.scheduler);
       const own = notingEdit();
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 3,
-        edit: own.edit,
-        orionId: "o1",
-        scheduler: m.scheduler,
-      });
-      const all = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 3,
-        edit: notingEdit().edit,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: 3, edit: own.edit, orionId: "o1" });
+      const all = agentOn(m, bus, { latency: 3, edit: notingEdit().edit });
       m.expect(agent.modifications$).toBeObservable(expected, { A: orionModified(["a"]) });
       m.expect(agent.busy$).toBeObservable(busy, { t: true, f: false });
       m.expect(all.modifications$).toBeObservable(everyOrion, {
@@ -252,11 +217,7 @@ describe("createScriptedAgent", () => {
     marbles((m) => {
       const events = m.hot("^-a-x-b----------", ev);
       const expected = "    -------A----(XB)-";
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, { latency: 5 });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         X: orionModified(["x"], "o2"),
@@ -271,11 +232,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-s-f-------", ev);
       const expected = "    ---------F--";
       const busy = "        f---t----f--";
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, { latency: 5 });
       m.expect(agent.modifications$).toBeObservable(expected, { F: orionModified(["b"]) });
       m.expect(agent.busy$).toBeObservable(busy, { t: true, f: false });
     }),
@@ -287,11 +244,11 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a-----b-------", ev);
       const expected = "    ----|";
       const busy = "        f-t-(f|)";
+      const subs = "        ^---!";
       const scheduler = trackingScheduler(m.scheduler);
       const { bus, published } = stubBus(events, m.scheduler);
       let latencyCalls = 0;
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
+      const agent = agentOn(m, bus, {
         latency: () => (latencyCalls++, 5),
         edit: () => {
           throw new Error("edit must not run");
@@ -301,7 +258,7 @@ describe("createScriptedAgent", () => {
       let liveAfterStop = -1;
       m.scheduler.schedule(() => agent.stop(), 4);
       m.scheduler.schedule(() => (liveAfterStop = scheduler.live()), 5);
-      m.expect(events).toHaveSubscriptions("^---!");
+      m.expect(events).toHaveSubscriptions(subs);
       m.expect(agent.modifications$).toBeObservable(expected);
       m.expect(agent.busy$).toBeObservable(busy, { t: true, f: false });
       m.flush();
@@ -327,11 +284,7 @@ describe("createScriptedAgent", () => {
         },
       };
       const batches: string[][] = [];
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: (batch) => (batches.push(ids(batch)), 5),
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: (batch) => (batches.push(ids(batch)), 5) });
       m.expect(agent.modifications$).toBeObservable(expected, { A: orionModified(["a"]) });
       m.flush();
       // The batch [x, b] spans two orions: its second ORION_MODIFIED is never published, and
@@ -361,8 +314,7 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^-a---b---c-------", ev);
       const expected = "    --A---B------C----";
       const errors: [unknown, string[]][] = [];
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, {
         latency: (batch) => {
           const id = batch[0]?.taskId;
           if (id === "a") return -1;
@@ -370,7 +322,6 @@ describe("createScriptedAgent", () => {
           return 3;
         },
         onError: (error, batch) => errors.push([error, ids(batch)]),
-        scheduler: m.scheduler,
       });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
@@ -391,15 +342,13 @@ describe("createScriptedAgent", () => {
       const events = m.hot("^S-a-b-------", ev);
       const expected = "    -------A---B-";
       const errors: unknown[] = [];
-      const agent = createScriptedAgent(stubBus(events, m.scheduler).bus, {
-        eventId: false,
+      const agent = agentOn(m, stubBus(events, m.scheduler).bus, {
         latency: 4,
         edit: (event, o) => {
           if (event.taskId === "a") throw new Error("bad edit");
           return o && noted(o, event.taskId);
         },
         onError: (error) => errors.push(error),
-        scheduler: m.scheduler,
       });
       m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
@@ -433,11 +382,7 @@ describe("createScriptedAgent", () => {
       const expected = "-------A----B-";
       const busy = "    f-t---------f-";
       const bus = createEventBus();
-      const agent = createScriptedAgent(bus, {
-        eventId: false,
-        latency: 5,
-        scheduler: m.scheduler,
-      });
+      const agent = agentOn(m, bus, { latency: 5 });
       const seen: string[] = [];
       // An orchestrator that completes b synchronously when a's modification arrives.
       bus.subscribe({

@@ -25,11 +25,13 @@ describe("gateReadyTasks: causal options", () => {
         c: withId(taskCompleted("x", "B"), "c1"),
         n: withId(orionModified(["x"], "B"), "m1"),
       });
-      const ready = m.hot<Ready>("    ^-a-b------", {
+      const ready = m.hot<Ready>("   ^-a-b------", {
         a: { orionId: "A", task: "a1" },
         b: { orionId: "B", task: "b1" },
       });
-      const expected = "           --a----b--";
+      const busSubs = "              ^";
+      const readySubs = "            ^";
+      const expected = "             --a----b--";
       const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
       m.expect(
         ready.pipe(
@@ -37,8 +39,8 @@ describe("gateReadyTasks: causal options", () => {
           map((v) => v.task),
         ),
       ).toBeObservable(expected, { a: "a1", b: "b1" });
-      m.expect(bus).toHaveSubscriptions("^");
-      m.expect(ready).toHaveSubscriptions("^");
+      m.expect(bus).toHaveSubscriptions(busSubs);
+      m.expect(ready).toHaveSubscriptions(readySubs);
     }),
   );
 
@@ -46,10 +48,12 @@ describe("gateReadyTasks: causal options", () => {
     "holds an `after` value until the fold sees its event (an event that registers nothing)",
     marbles((m) => {
       const bus = m.hot<OrionEvent>("^-----s---", { s: withId(taskStarted("t", "o"), "s1") });
-      const ready = m.hot<Ready>("    ^-v-------", {
+      const ready = m.hot<Ready>("   ^-v-------", {
         v: { orionId: "o", task: "t2", after: "s1" },
       });
-      const expected = "           ------v---";
+      const busSubs = "              ^";
+      const readySubs = "            ^";
+      const expected = "             ------v---";
       const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
       m.expect(
         ready.pipe(
@@ -57,8 +61,8 @@ describe("gateReadyTasks: causal options", () => {
           map((v) => v.task),
         ),
       ).toBeObservable(expected, { v: "t2" });
-      m.expect(bus).toHaveSubscriptions("^");
-      m.expect(ready).toHaveSubscriptions("^");
+      m.expect(bus).toHaveSubscriptions(busSubs);
+      m.expect(ready).toHaveSubscriptions(readySubs);
     }),
   );
 
@@ -69,10 +73,12 @@ describe("gateReadyTasks: causal options", () => {
         c: withId(taskCompleted("a", "o"), "c1"),
         n: withId(orionModified(["a"], "o"), "m1"),
       });
-      const ready = m.hot<Ready>("    ^-v---------", {
+      const ready = m.hot<Ready>("   ^-v---------", {
         v: { orionId: "o", task: "b", after: "c1" },
       });
-      const expected = "           ---------v--";
+      const busSubs = "              ^";
+      const readySubs = "            ^";
+      const expected = "             ---------v--";
       const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
       m.expect(
         ready.pipe(
@@ -80,8 +86,8 @@ describe("gateReadyTasks: causal options", () => {
           map((v) => v.task),
         ),
       ).toBeObservable(expected, { v: "b" });
-      m.expect(bus).toHaveSubscriptions("^");
-      m.expect(ready).toHaveSubscriptions("^");
+      m.expect(bus).toHaveSubscriptions(busSubs);
+      m.expect(ready).toHaveSubscriptions(readySubs);
     }),
   );
 
@@ -90,11 +96,11 @@ describe("gateReadyTasks: causal options", () => {
     marbles((m) => {
       const unseenTimeout = m.time("-----|");
       const bus = m.hot<OrionEvent>("^----------", {});
-      const ready = m.hot<Ready>("    ^-v--------", {
+      const ready = m.hot<Ready>("   ^-v--------", {
         v: { orionId: "o", task: "b", after: "c9" },
       });
-      const expected = "           -------#   ";
-      const subs = "               ^------!   ";
+      const expected = "             -------#   ";
+      const subs = "                 ^------!   ";
       const state = bus.pipe(pendingModifications({ scheduler: m.scheduler }));
       m.expect(
         ready.pipe(

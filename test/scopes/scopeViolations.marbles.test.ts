@@ -124,10 +124,12 @@ describe("orchestrateOrion: scope violations, in marbles", () => {
   it(
     "'report' (default): the answer's edit of d, started outside a's scope, is in the result",
     marbles((m) => {
+      const dSubs = "-------^-----!";
+      const bSubs = "----------^-!";
       const { progress$, runs } = orchestrate(m);
       m.expect(progress$).toBeObservable(reporting, progressValues);
-      m.expect(runs.d).toHaveSubscriptions("-------^-----!");
-      m.expect(runs.b).toHaveSubscriptions("----------^-!");
+      m.expect(runs.d).toHaveSubscriptions(dSubs);
+      m.expect(runs.b).toHaveSubscriptions(bSubs);
     }),
   );
 
@@ -136,8 +138,10 @@ describe("orchestrateOrion: scope violations, in marbles", () => {
     marbles((m) => {
       const { progress$, runs } = orchestrate(m, { onScopeViolation: "fail-orion" });
       m.expect(progress$).toBeObservable(failing, progressValues);
-      m.expect(runs.d).toHaveSubscriptions("-------^--!");
-      m.expect(runs.b).toHaveSubscriptions([]);
+      const dSubs = "-------^--!";
+      const bSubs: string[] = [];
+      m.expect(runs.d).toHaveSubscriptions(dSubs);
+      m.expect(runs.b).toHaveSubscriptions(bSubs);
     }),
   );
 });

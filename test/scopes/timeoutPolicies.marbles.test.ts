@@ -194,30 +194,36 @@ describe("orchestrateOrion: onTimeout", () => {
   it(
     "'proceed' (default): b starts at a's deadline, and a's answer is late",
     marbles((m) => {
+      const aSubs = "^----!";
+      const bSubs = "-----------^-!";
       const { progress$, runs } = orchestrate(m, "proceed");
       m.expect(progress$).toBeObservable(proceeding, progress);
-      m.expect(runs.a).toHaveSubscriptions("^----!");
-      m.expect(runs.b).toHaveSubscriptions("-----------^-!");
+      m.expect(runs.a).toHaveSubscriptions(aSubs);
+      m.expect(runs.b).toHaveSubscriptions(bSubs);
     }),
   );
 
   it(
     "'fail-orion': the orion fails at a's deadline, and b never starts",
     marbles((m) => {
+      const aSubs = "^----!";
+      const bSubs: string[] = [];
       const { progress$, runs } = orchestrate(m, "proceed", { onTimeout: "fail-orion" });
       m.expect(progress$).toBeObservable(failing, progress);
-      m.expect(runs.a).toHaveSubscriptions("^----!");
-      m.expect(runs.b).toHaveSubscriptions([]);
+      m.expect(runs.a).toHaveSubscriptions(aSubs);
+      m.expect(runs.b).toHaveSubscriptions(bSubs);
     }),
   );
 
   it(
     "'hold' (with a holding synchronizer): b waits past a's deadline for its answer",
     marbles((m) => {
+      const aSubs = "^----!";
+      const bSubs = "--------------^-!";
       const { progress$, runs } = orchestrate(m, "hold");
       m.expect(progress$).toBeObservable(holding, progress);
-      m.expect(runs.a).toHaveSubscriptions("^----!");
-      m.expect(runs.b).toHaveSubscriptions("--------------^-!");
+      m.expect(runs.a).toHaveSubscriptions(aSubs);
+      m.expect(runs.b).toHaveSubscriptions(bSubs);
     }),
   );
 });

@@ -30,19 +30,23 @@ describe("createTestAgent", () => {
   it(
     "answers each task after its own latency; a batch takes its longest",
     marbles((m) => {
+      const events = m.hot("-a-b-c--------", ev);
+      const subs = "        ^";
+      // a: 1 + 2 = 3; b: 3 + 6 = 9 (c arrives while b is thought about); c: 9 + 2 = 11
+      const expected = "    ---A-----B-C--";
       const bus = createEventBus();
       const agent = createTestAgent(bus, {
         scheduler: m.scheduler,
         latency: 2,
         latencies: { b: 6 },
       });
-      m.hot("-a-b-c--------", ev).subscribe((e) => bus.publish(e));
-      // a: 1 + 2 = 3; b: 3 + 6 = 9 (c arrives while b is thought about); c: 9 + 2 = 11
-      m.expect(agent.modifications$).toBeObservable("---A-----B-C--", {
+      events.subscribe((e) => bus.publish(e));
+      m.expect(agent.modifications$).toBeObservable(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b"]),
         C: orionModified(["c"]),
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 
@@ -50,15 +54,19 @@ describe("createTestAgent", () => {
     const scheduler = new TestScheduler((actual, wanted) => {
       expect(actual).toStrictEqual(wanted);
     });
-    scheduler.run(({ hot, expectObservable }) => {
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const events = hot("-a-bc---------------", ev);
+      const subs = "      ^";
+      // a: 1 + 3 = 4; then [b, c] together: 4 + max(3, 10) = 14
+      const expected = "  ----A---------B-----";
       const bus = createEventBus();
       const agent = createTestAgent(bus, { scheduler, latency: 3, latencies: { c: 10 } });
-      hot("-a-bc---------------", ev).subscribe((e) => bus.publish(e));
-      // a: 1 + 3 = 4; then [b, c] together: 4 + max(3, 10) = 14
-      expectObservable(agent.modifications$).toBe("----A---------B-----", {
+      events.subscribe((e) => bus.publish(e));
+      expectObservable(agent.modifications$).toBe(expected, {
         A: orionModified(["a"]),
         B: orionModified(["b", "c"]),
       });
+      expectSubscriptions(events.subscriptions).toBe(subs);
     });
   });
 
@@ -96,10 +104,11 @@ describe("createTestAgent", () => {
     let agent: ReturnType<typeof createTestAgent> | undefined;
     scheduler.run(({ hot, expectObservable }) => {
       const events$ = hot("-a--b---", ev);
+      // a: answered at 1 + 2 = 3; b: registered at 4, never answered, timed out at 4 + 30
+      const expected = "   ea-eb 29ms e";
       const sync = createTestSynchronizer(scheduler, { events$, modificationTimeout: 30 });
       agent = createTestAgent(sync.bus, { scheduler, latency: 2, silentOn: ["b"] });
-      // a: answered at 1 + 2 = 3; b: registered at 4, never answered, timed out at 4 + 30
-      expectObservable(sync.pendingIds$).toBe("ea-eb 29ms e", { e: "", a: "a", b: "b" });
+      expectObservable(sync.pendingIds$).toBe(expected, { e: "", a: "a", b: "b" });
     });
     expect(agent?.ignored).toStrictEqual([taskCompleted("b")]);
     expect(agent?.answers).toStrictEqual([orionModified(["a"])]);

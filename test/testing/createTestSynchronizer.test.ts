@@ -88,12 +88,11 @@ describe("createTestSynchronizer", () => {
       expect(actual).toStrictEqual(wanted);
     });
     testScheduler.run(({ hot, expectObservable }) => {
-      const events$ = hot(
-        "-c---m-",
-        eventValues({ c: taskCompleted("a"), m: orionModified(["a"]) }),
-      );
+      const values = eventValues({ c: taskCompleted("a"), m: orionModified(["a"]) });
+      const events$ = hot("-c---m-", values);
+      const expected = "   eb---e-";
       const sync = createTestSynchronizer(testScheduler, { events$ });
-      expectObservable(sync.pendingIds$).toBe("eb---e-", { e: "", b: "a" });
+      expectObservable(sync.pendingIds$).toBe(expected, { e: "", b: "a" });
     });
   });
 

@@ -20,14 +20,15 @@ describe("eventValues", () => {
   it(
     "makes '--c--m--' read as the events of the map",
     marbles((m) => {
-      const events = m.hot(
-        "--c--m--",
-        eventValues({ c: taskCompleted("a"), m: orionModified(["a"]) }),
-      );
-      m.expect(events.pipe(pendingModifications(), map(pendingIds))).toBeObservable("e-a--e--", {
+      const values = eventValues({ c: taskCompleted("a"), m: orionModified(["a"]) });
+      const events = m.hot("--c--m--", values);
+      const subs = "        ^";
+      const expected = "    e-a--e--";
+      m.expect(events.pipe(pendingModifications(), map(pendingIds))).toBeObservable(expected, {
         e: "",
         a: "a",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 

@@ -29,15 +29,18 @@ describe("pendingIds and pendingSummary", () => {
     "keep expected marbles short (the example of pendingSummary's doc)",
     marbles((m) => {
       const events = m.hot("--c", eventValues({ c: taskCompleted("a") }));
+      const subs = "        ^";
+      const expected = "    i-r 49ms t";
       const summaries = events.pipe(
         pendingModifications({ modificationTimeout: 50, scheduler: m.scheduler }),
         map(pendingSummary),
       );
-      m.expect(summaries).toBeObservable("i-r 49ms t", {
+      m.expect(summaries).toBeObservable(expected, {
         i: "/initial",
         r: "a/registered",
         t: "/timed-out",
       });
+      m.expect(events).toHaveSubscriptions(subs);
     }),
   );
 });
