@@ -2,29 +2,8 @@ import { describe, it } from "vitest";
 import { map } from "rxjs";
 import { pendingModifications } from "../../operators/pendingModifications.js";
 import { settled } from "../../operators/settled.js";
-import type { PendingState } from "../../src/pending/PendingState.js";
-import { initialPendingState, reducePending } from "../../src/pending/reducePending.js";
 import { marbles } from "../marbles.js";
-import { orionModified, taskCompleted, taskStarted } from "../../testing/index.js";
-
-const ev = {
-  a: taskCompleted("a"),
-  b: taskCompleted("b"),
-  m: orionModified(["a"]),
-  n: orionModified(["b"]),
-  s: taskStarted("z"),
-  c: taskCompleted("c"),
-  o: orionModified(["c"]),
-};
-
-/** States by letter: `o` nothing pending, `p` one, `q` two, `r` none again; versions increase. */
-function states(): Record<"o" | "p" | "q" | "r", PendingState> {
-  const o = initialPendingState(1000, 0);
-  const p = reducePending(o, { kind: "event", event: taskCompleted("a") }, 0);
-  const q = reducePending(p, { kind: "event", event: taskCompleted("b") }, 0);
-  const r = reducePending(q, { kind: "event", event: orionModified(["a", "b"]) }, 0);
-  return { o, p, q, r };
-}
+import { ev, followsTheStateStream, states } from "./support/selectorStates.js";
 
 describe("settled", () => {
   it(
@@ -73,39 +52,21 @@ describe("settled", () => {
     }),
   );
 
-  it(
-    "completes without a value when the state stream is empty",
-    marbles((m) => {
-      const source = m.cold(" |");
-      const subs = "          (^!)";
-      const expected = "      |";
-      m.expect(source.pipe(settled())).toBeObservable(expected);
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
-
-  it(
-    "propagates an error from the state stream",
-    marbles((m) => {
-      const { o, p, r } = states();
-      const source = m.cold(" o-p-r-#", { o, p, r });
-      const subs = "          ^-----!";
-      const expected = "      ----r-#";
-      m.expect(source.pipe(settled())).toBeObservable(expected, { r });
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
-
-  it(
-    "unsubscribes from the state stream when unsubscribed, before the set empties",
-    marbles((m) => {
-      const { o, p, r } = states();
-      const source = m.cold(" o-p-r-|", { o, p, r });
-      const unsub = "         ^---!";
-      const subs = "          ^---!";
-      const expected = "      -----";
-      m.expect(source.pipe(settled()), unsub).toBeObservable(expected);
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
+  const { o, p, r } = states();
+  // prettier-ignore
+  followsTheStateStream(settled(), {
+    error: {
+      source:   "o-p-r-#",
+      subs:     "^-----!",
+      expected: "----r-#",
+      sourceValues: { o, p, r }, expectedValues: { r },
+    },
+    unsubscribe: {
+      source:   "o-p-r-|",
+      unsub:    "^---!",
+      subs:     "^---!",
+      expected: "-----",
+      sourceValues: { o, p, r },
+    },
+  }, "unsubscribes from the state stream when unsubscribed, before the set empties");
 });

@@ -7,6 +7,7 @@ import { skipStaleStates } from "../../operators/skipStaleStates.js";
 import type { PendingState } from "../../src/pending/PendingState.js";
 import { initialPendingState, reducePending } from "../../src/pending/reducePending.js";
 import { marbles } from "../marbles.js";
+import { followsTheStateStream } from "./support/selectorStates.js";
 import { taskCompleted } from "../../testing/index.js";
 
 /** A stand-in state: `skipStaleStates` reads only the version. */
@@ -43,42 +44,26 @@ describe("skipStaleStates", () => {
     }),
   );
 
-  it(
-    "completes without a value when the state stream is empty",
-    marbles((m) => {
-      const source = m.cold(" |");
-      const subs = "          (^!)";
-      const expected = "      |";
-      m.expect(source.pipe(skipStaleStates())).toBeObservable(expected);
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
-
-  it(
-    "propagates an error from the state stream",
-    marbles((m) => {
-      const source = m.cold(" -1-#", { 1: v(1) });
-      const subs = "          ^--!";
-      const expected = "      -1-#";
-      m.expect(source.pipe(skipStaleStates())).toBeObservable(expected, { 1: v(1) });
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
-
-  it(
-    "unsubscribes from the state stream when unsubscribed",
-    marbles((m) => {
-      const source = m.cold(" -1-2-3-|", { 1: v(1), 2: v(2), 3: v(3) });
-      const unsub = "         ^---!";
-      const subs = "          ^---!";
-      const expected = "      -1-2-";
-      m.expect(source.pipe(skipStaleStates()), unsub).toBeObservable(expected, {
+  followsTheStateStream(skipStaleStates(), {
+    error: {
+      source: "-1-#",
+      sourceValues: { 1: v(1) },
+      subs: "^--!",
+      expected: "-1-#",
+      expectedValues: { 1: v(1) },
+    },
+    unsubscribe: {
+      source: "-1-2-3-|",
+      sourceValues: { 1: v(1), 2: v(2), 3: v(3) },
+      subs: "^---!",
+      expected: "-1-2-",
+      expectedValues: {
         1: v(1),
         2: v(2),
-      });
-      m.expect(source).toHaveSubscriptions(subs);
-    }),
-  );
+      },
+      unsub: "^---!",
+    },
+  });
 });
 
 describe("the selectors built on skipStaleStates", () => {
