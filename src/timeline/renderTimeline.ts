@@ -15,104 +15,50 @@ import type {
   SimulatedTask,
   SimulationReport,
 } from "../simulation/types.js";
+import {
+  AXIS_HEIGHT,
+  BAR_HEIGHT,
+  CHART_WIDTH,
+  CHART_X,
+  COLOR,
+  FONT_FAMILY,
+  FONT_SIZE,
+  GROUP_LANE_HEIGHT,
+  LABEL_WIDTH,
+  LANE_HEIGHT,
+  LEGEND_HEIGHT,
+  MARGIN_LEFT,
+  MOD_HEIGHT,
+  MOD_ROW_HEIGHT,
+  SECTION_GAP,
+  TITLE_HEIGHT,
+  TOP_AXIS_HEIGHT,
+  WIDTH,
+} from "./style.js";
+import {
+  attrs,
+  escapeXml,
+  fitText,
+  line,
+  path,
+  px,
+  rect,
+  round,
+  svgDocument,
+  text,
+  textWidth,
+} from "./svg.js";
+
+export { escapeXml } from "./svg.js";
 
 /** What {@link renderTimeline} writes: a bare SVG, or a self-contained HTML page around it. */
 export type TimelineFormat = "svg" | "html";
-
-// ---- Layout (px) -----------------------------------------------------------------------------
-
-const WIDTH = 980;
-const MARGIN_LEFT = 16;
-const MARGIN_RIGHT = 28;
-const LABEL_WIDTH = 196;
-const CHART_X = MARGIN_LEFT + LABEL_WIDTH;
-const CHART_WIDTH = WIDTH - CHART_X - MARGIN_RIGHT;
-const LEGEND_HEIGHT = 40;
-const SECTION_GAP = 20;
-const TITLE_HEIGHT = 48;
-const LANE_HEIGHT = 24;
-const BAR_HEIGHT = 14;
-const MOD_ROW_HEIGHT = 14;
-const MOD_HEIGHT = 10;
-const AXIS_HEIGHT = 34;
-const TOP_AXIS_HEIGHT = 22;
-const GROUP_LANE_HEIGHT = 30;
 
 /** From this many tasks in a report, lanes are grouped by level. */
 export const GROUP_FROM = 40;
 /** At most this many groups per report: consecutive levels share a group beyond it. */
 const MAX_GROUPS = 30;
-const FONT_SIZE = 12;
 const TARGET_TICKS = 8;
-
-// ---- Colours (all text on white has contrast >= 4.5:1) ----------------------------------------
-
-const COLOR = {
-  text: "#1f2933",
-  muted: "#5f6b7a",
-  grid: "#e3e7ec",
-  axis: "#52606d",
-  stripe: "#f5f7fa",
-  bar: "#2f6fb3",
-  barRunning: "#8fb3dc",
-  barFailed: "#4a5563",
-  barCancelled: "#9aa5b1",
-  stale: "#c8241b",
-  modification: "#7a3fa0",
-  held: "#f2b705",
-} as const;
-
-const FONT_FAMILY =
-  "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, " +
-  "'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
-
-// ---- Text --------------------------------------------------------------------------------------
-
-/** Escapes text for XML content and attribute values; drops characters XML 1.0 cannot carry. */
-export function escapeXml(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu, "")
-      .replace(/&/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;")
-      .replace(/'/g, "&apos;")
-  );
-}
-
-/** A rough width in px of `text` at `size`: wide (CJK, full-width) characters count double. */
-function textWidth(text: string, size: number): number {
-  let units = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    units += isWide(cp) ? 1.0 : 0.58;
-  }
-  return units * size;
-}
-
-function isWide(cp: number): boolean {
-  return (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  );
-}
-
-/** Shortens `text` with an ellipsis so that it fits in `maxWidth` px (never splits a code point). */
-function fitText(text: string, maxWidth: number, size: number): string {
-  if (textWidth(text, size) <= maxWidth) return text;
-  const chars = [...text];
-  while (chars.length > 0 && textWidth(chars.join("") + "…", size) > maxWidth) chars.pop();
-  return chars.join("") + "…";
-}
 
 // ---- Time scale --------------------------------------------------------------------------------
 
@@ -142,16 +88,6 @@ function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
   if (Math.abs(ms) < 1000) return `${round(ms, 1)} ms`;
   return `${round(ms / 1000, 2)} s`;
-}
-
-function round(value: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(value * f) / f;
-}
-
-/** Coordinates rounded to 0.01 px keep the document small and stable. */
-function px(value: number): string {
-  return String(round(value, 2));
 }
 
 function finite(value: number | undefined): value is number {
@@ -193,28 +129,6 @@ function makeScale(reports: readonly SimulationReport[]): Scale {
   }
   const x = (t: number): number => CHART_X + (Math.min(Math.max(t, 0), end) / end) * CHART_WIDTH;
   return { x, ticks };
-}
-
-// ---- SVG pieces --------------------------------------------------------------------------------
-
-function attrs(values: Readonly<Record<string, string | number | undefined>>): string {
-  return Object.entries(values)
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${typeof v === "number" ? px(v) : escapeXml(v)}"`)
-    .join("");
-}
-
-function rect(
-  values: Readonly<Record<string, string | number | undefined>>,
-  tooltip?: string,
-): string {
-  return tooltip === undefined
-    ? `<rect${attrs(values)}/>`
-    : `<rect${attrs(values)}><title>${escapeXml(tooltip)}</title></rect>`;
-}
-
-function text(content: string, values: Readonly<Record<string, string | number | undefined>>) {
-  return `<text${attrs(values)}>${escapeXml(content)}</text>`;
 }
 
 function reportTitle(report: SimulationReport): string {
@@ -457,12 +371,12 @@ function renderAxis(scale: Scale, y: number, where: "top" | "bottom"): string {
   const chartEnd = scale.x(Number.POSITIVE_INFINITY);
   const sign = where === "top" ? -1 : 1;
   out.push(
-    `<line${attrs({ x1: CHART_X, x2: chartEnd, y1: y, y2: y, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
+    line({ x1: CHART_X, x2: chartEnd, y1: y, y2: y, stroke: COLOR.axis, "stroke-width": 1 }),
   );
   for (const tick of scale.ticks) {
     const x = scale.x(tick.at);
     out.push(
-      `<line${attrs({ x1: x, x2: x, y1: y, y2: y + sign * 5, stroke: COLOR.axis, "stroke-width": 1 })}/>`,
+      line({ x1: x, x2: x, y1: y, y2: y + sign * 5, stroke: COLOR.axis, "stroke-width": 1 }),
     );
     out.push(
       text(tick.label, {
@@ -482,7 +396,7 @@ function gridLines(scale: Scale, y1: number, y2: number): string {
   return scale.ticks
     .map((tick) => {
       const x = scale.x(tick.at);
-      return `<line${attrs({ x1: x, x2: x, y1, y2, stroke: COLOR.grid, "stroke-width": 1 })}/>`;
+      return line({ x1: x, x2: x, y1, y2, stroke: COLOR.grid, "stroke-width": 1 });
     })
     .join("\n");
 }
@@ -644,14 +558,12 @@ function groupLanesSvg(
         tooltip,
       ),
     );
-    if (d !== "") out.push(`<path${attrs({ class: "group-load", d, fill: COLOR.bar })}/>`);
+    if (d !== "") out.push(path({ class: "group-load", d, fill: COLOR.bar }));
     if (stale.length > 0) {
       const xs = [...new Set(stale.map((t) => Math.round(scale.x(t.startedAt ?? 0))))];
       // Short ticks along the lane's top edge, so the load stays visible under them.
       const ticks = xs.map((x) => `M${x} ${px(laneTop + 1)}v5`).join("");
-      out.push(
-        `<path${attrs({ class: "group-stale", d: ticks, stroke: COLOR.stale, "stroke-width": 1.5 })}/>`,
-      );
+      out.push(path({ class: "group-stale", d: ticks, stroke: COLOR.stale, "stroke-width": 1.5 }));
     }
     if (ran.length === 0) {
       out.push(
@@ -753,7 +665,15 @@ function renderSection(
   // The agent's lane.
   const agentMid = agentTop + agentHeight / 2;
   out.push(
-    `<line${attrs({ x1: MARGIN_LEFT, x2: chartEnd, y1: agentTop, y2: agentTop, stroke: COLOR.axis, "stroke-width": 0.5, "stroke-dasharray": "2 3" })}/>`,
+    line({
+      x1: MARGIN_LEFT,
+      x2: chartEnd,
+      y1: agentTop,
+      y2: agentTop,
+      stroke: COLOR.axis,
+      "stroke-width": 0.5,
+      "stroke-dasharray": "2 3",
+    }),
   );
   out.push(
     text("agent", {
@@ -904,22 +824,6 @@ function makeLayout(
     }
   }
   return { groups: (report) => grouped.get(report), loadMax };
-}
-
-function svgDocument(width: number, height: number, title: string, parts: readonly string[]) {
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg"${attrs({
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      "font-family": FONT_FAMILY,
-      role: "img",
-    })}>`,
-    `<title>${escapeXml(title)}</title>`,
-    rect({ x: 0, y: 0, width, height, fill: "#ffffff" }),
-    ...parts,
-    "</svg>",
-  ].join("\n");
 }
 
 function renderSvg(reports: readonly SimulationReport[], options: TimelineOptions): string {
