@@ -10,7 +10,6 @@
  * axis in view with a sticky header.
  */
 import type {
-  HeldPeriod,
   SimulatedModification,
   SimulatedTask,
   SimulationReport,
@@ -35,6 +34,15 @@ import {
   TOP_AXIS_HEIGHT,
   WIDTH,
 } from "./style.js";
+import { columnLoad, GROUP_FROM, groupLanes, type LaneGroup } from "./laneGroups.js";
+import {
+  heldTooltip,
+  laneLabel,
+  reportSummary,
+  reportTitle,
+  taskLabel,
+  taskTooltip,
+} from "./labels.js";
 import { finite, formatDuration, makeScale, type Scale } from "./scales.js";
 import {
   attrs,
@@ -49,40 +57,13 @@ import {
   textWidth,
 } from "./svg.js";
 
+export { GROUP_FROM, groupLanes, taskLevels, type LaneGroup } from "./laneGroups.js";
+export { laneLabel } from "./labels.js";
 export { formatTick, niceTickStep } from "./scales.js";
 export { escapeXml } from "./svg.js";
 
 /** What {@link renderTimeline} writes: a bare SVG, or a self-contained HTML page around it. */
 export type TimelineFormat = "svg" | "html";
-
-/** From this many tasks in a report, lanes are grouped by level. */
-export const GROUP_FROM = 40;
-/** At most this many groups per report: consecutive levels share a group beyond it. */
-const MAX_GROUPS = 30;
-
-function reportTitle(report: SimulationReport): string {
-  const name = report.orionName ?? report.orionId;
-  if (report.scope !== undefined) return `${name} — scoped (${report.scope})`;
-  return `${name} — ${report.gated ? "with the gate" : "without the gate"}`;
-}
-
-function reportSummary(report: SimulationReport): string {
-  const parts = [
-    `makespan ${formatDuration(report.makespan)}`,
-    // Honest makespan (issue 16): the work's end and the agent's last answer apart.
-    `last task ended ${formatDuration(report.lastTaskEndedAt)}`,
-    `last answer ${formatDuration(report.lastAnswerAt)}`,
-    `${report.staleStarts} stale start${report.staleStarts === 1 ? "" : "s"}`,
-    `${report.modifications.length} modification${report.modifications.length === 1 ? "" : "s"}`,
-  ];
-  if (report.gated) parts.push(`held ${formatDuration(report.heldMs)}`);
-  if (report.scope !== undefined || report.scopeViolations.length > 0) {
-    parts.push(`${report.scopeViolations.length} scope violation(s)`);
-  }
-  if (report.timeouts > 0) parts.push(`${report.timeouts} timeout(s)`);
-  parts.push(`outcome ${report.outcome}`, `seed ${report.seed}`);
-  return parts.join(" · ");
-}
 
 /** Greedy rows so that overlapping modifications do not hide each other. */
 function modificationRows(mods: readonly SimulatedModification[]): number[] {
@@ -106,26 +87,6 @@ function modificationRows(mods: readonly SimulatedModification[]): number[] {
   return rows;
 }
 
-function taskLabel(task: SimulatedTask): string {
-  return task.name.trim() !== "" ? task.name : task.id;
-}
-
-/**
- * Characters outside Latin, Greek, Cyrillic and common punctuation may have no font on the
- * viewer's machine (CJK without fonts draws boxes): such lanes show the id first.
- */
-function mayNotRender(text: string): boolean {
-  return /[^\u0020-\u052F\u1E00-\u1FFF\u2000-\u206F\u20A0-\u20CF\u2190-\u21FF\u2200-\u22FF]/u.test(
-    text,
-  );
-}
-
-/** The lane's label: the name, or `id · name` when the name may not render. */
-export function laneLabel(task: Pick<SimulatedTask, "id" | "name">): string {
-  const name = taskLabel(task as SimulatedTask);
-  return name !== task.id && mayNotRender(name) ? `${task.id} · ${name}` : name;
-}
-
 function barColor(task: SimulatedTask): string {
   if (task.stale) return COLOR.stale;
   switch (task.status) {
@@ -140,110 +101,9 @@ function barColor(task: SimulatedTask): string {
   }
 }
 
-function taskTooltip(task: SimulatedTask, start: number, end: number | undefined): string {
-  const lines = [
-    `${taskLabel(task)} (${task.id})`,
-    `${task.status}: ${formatDuration(start)} → ${end === undefined ? "…" : formatDuration(end)}`,
-  ];
-  if (task.stale) lines.push("stale start: began before the agent's modification was published");
-  return lines.join("\n");
-}
-
-function heldTooltip(h: HeldPeriod): string {
-  return `held at the gate: ${formatDuration(h.from)} → ${formatDuration(h.to)}`;
-}
-
 interface Section {
   readonly svg: string;
   readonly height: number;
-}
-
-/** A group of lanes: the tasks of consecutive dependency levels (or of a band of start times). */
-export interface LaneGroup {
-  readonly label: string;
-  readonly tasks: readonly SimulatedTask[];
-}
-
-/**
- * Each task's dependency level: 0 for a task with no predecessor, else one more than its
- * deepest predecessor. Tasks on a cycle (or behind one) get no level.
- */
-export function taskLevels(
-  taskIds: readonly string[],
-  dependencies: Iterable<{ readonly fromTaskId: string; readonly toTaskId: string }>,
-): Map<string, number> {
-  const known = new Set(taskIds);
-  const waitsFor = new Map<string, number>();
-  const next = new Map<string, string[]>();
-  for (const { fromTaskId, toTaskId } of dependencies) {
-    if (!known.has(fromTaskId) || !known.has(toTaskId)) continue;
-    waitsFor.set(toTaskId, (waitsFor.get(toTaskId) ?? 0) + 1);
-    const list = next.get(fromTaskId);
-    if (list === undefined) next.set(fromTaskId, [toTaskId]);
-    else list.push(toTaskId);
-  }
-  const levels = new Map<string, number>();
-  const queue = taskIds.filter((id) => !waitsFor.has(id));
-  for (const id of queue) levels.set(id, 0);
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i] ?? "";
-    const level = levels.get(id) ?? 0;
-    for (const to of next.get(id) ?? []) {
-      levels.set(to, Math.max(levels.get(to) ?? 0, level + 1));
-      const left = (waitsFor.get(to) ?? 1) - 1;
-      waitsFor.set(to, left);
-      if (left === 0) queue.push(to);
-    }
-  }
-  for (const id of taskIds) if ((waitsFor.get(id) ?? 0) > 0) levels.delete(id);
-  return levels;
-}
-
-/**
- * The groups of a large report: by level when `levels` is given (consecutive levels share a
- * group beyond {@link MAX_GROUPS}; tasks without a level last), else by order of start.
- */
-export function groupLanes(
-  tasks: readonly SimulatedTask[],
-  levels?: ReadonlyMap<string, number>,
-): LaneGroup[] {
-  if (levels === undefined) {
-    const order = [...tasks].sort(
-      (a, b) =>
-        (a.startedAt ?? Number.POSITIVE_INFINITY) - (b.startedAt ?? Number.POSITIVE_INFINITY),
-    );
-    const size = Math.ceil(order.length / MAX_GROUPS);
-    const groups: LaneGroup[] = [];
-    for (let i = 0; i < order.length; i += size) {
-      const chunk = order.slice(i, i + size);
-      groups.push({ label: `starts ${i + 1}–${i + chunk.length}`, tasks: chunk });
-    }
-    return groups;
-  }
-  const maxLevel = Math.max(-1, ...tasks.map((t) => levels.get(t.id) ?? -1));
-  const band = Math.max(1, Math.ceil((maxLevel + 1) / MAX_GROUPS));
-  const byBand = new Map<number, SimulatedTask[]>();
-  const unleveled: SimulatedTask[] = [];
-  for (const task of tasks) {
-    const level = levels.get(task.id);
-    if (level === undefined) {
-      unleveled.push(task);
-      continue;
-    }
-    const key = Math.floor(level / band);
-    const list = byBand.get(key);
-    if (list === undefined) byBand.set(key, [task]);
-    else list.push(task);
-  }
-  const groups = [...byBand.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([key, list]) => {
-      const first = key * band;
-      const last = Math.min(maxLevel, first + band - 1);
-      return { label: first === last ? `level ${first}` : `levels ${first}–${last}`, tasks: list };
-    });
-  if (unleveled.length > 0) groups.push({ label: "no level", tasks: unleveled });
-  return groups;
 }
 
 /** How each report is laid out: a lane per task, or grouped lanes. */
@@ -251,27 +111,6 @@ interface Layout {
   readonly groups: (report: SimulationReport) => readonly LaneGroup[] | undefined;
   /** The largest count of tasks running at once in any group's pixel column: the y scale. */
   readonly loadMax: number;
-}
-
-/** Per pixel column of the chart: how many of `tasks` run during it. */
-function columnLoad(tasks: readonly SimulatedTask[], scale: Scale, makespan: number): Int32Array {
-  const columns = Math.ceil(CHART_WIDTH);
-  const diff = new Int32Array(columns + 1);
-  for (const t of tasks) {
-    if (!finite(t.startedAt)) continue;
-    const end = finite(t.endedAt) ? t.endedAt : Math.max(t.startedAt, makespan);
-    const c1 = Math.min(columns - 1, Math.floor(scale.x(t.startedAt) - CHART_X));
-    const c2 = Math.min(columns, Math.max(c1 + 1, Math.ceil(scale.x(end) - CHART_X)));
-    diff[c1] = (diff[c1] ?? 0) + 1;
-    diff[c2] = (diff[c2] ?? 0) - 1;
-  }
-  const load = new Int32Array(columns);
-  let running = 0;
-  for (let c = 0; c < columns; c++) {
-    running += diff[c] ?? 0;
-    load[c] = running;
-  }
-  return load;
 }
 
 function sectionHeader(report: SimulationReport, top: number): string {
