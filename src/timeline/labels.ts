@@ -3,8 +3,15 @@
  * strings (escaped where the SVG primitives write them).
  * @module
  */
-import type { HeldPeriod, SimulatedTask, SimulationReport } from "../simulation/types.js";
-import { formatDuration } from "./scales.js";
+import type {
+  HeldPeriod,
+  SimulatedHold,
+  SimulatedModification,
+  SimulatedTask,
+  SimulationReport,
+} from "../simulation/types.js";
+import type { LaneGroup } from "./laneGroups.js";
+import { finite, formatDuration } from "./scales.js";
 
 /** A section's title: the orion's name and which run it is (without, with the gate, scoped). */
 export function reportTitle(report: SimulationReport): string {
@@ -66,4 +73,44 @@ export function taskTooltip(task: SimulatedTask, start: number, end: number | un
 /** A held period's tooltip (the gate held every ready task). */
 export function heldTooltip(h: HeldPeriod): string {
   return `held at the gate: ${formatDuration(h.from)} → ${formatDuration(h.to)}`;
+}
+
+/** A scoped run's hold of one task (`name`), for the shading in that task's lane. */
+export function taskHoldTooltip(name: string, hold: SimulatedHold): string {
+  return (
+    `${name} held for a pending modification's scope: ` +
+    `${formatDuration(hold.from)} → ${formatDuration(hold.to)}`
+  );
+}
+
+/** A modification's tooltip: when the agent worked on it, and (ten at most) the tasks it answered. */
+export function modificationTooltip(
+  m: SimulatedModification,
+  names: ReadonlyMap<string, string>,
+): string {
+  const listed = m.onTaskIds.slice(0, 10).map((id) => names.get(id) ?? id);
+  if (m.onTaskIds.length > 10) listed.push(`and ${m.onTaskIds.length - 10} more`);
+  const on = listed.join(", ");
+  return (
+    `agent modification ${formatDuration(m.startedAt)} → ${formatDuration(m.publishedAt)}` +
+    (on === "" ? "" : `\non: ${on}`)
+  );
+}
+
+/** A group lane's tooltip: its counts and, if any ran, from when to when and its peak load. */
+export function groupTooltip(
+  group: LaneGroup,
+  ran: readonly SimulatedTask[],
+  stale: readonly SimulatedTask[],
+  makespan: number,
+  peak: number,
+): string {
+  const first = Math.min(...ran.map((t) => t.startedAt ?? 0));
+  const last = Math.max(...ran.map((t) => (finite(t.endedAt) ? t.endedAt : makespan)));
+  return (
+    `${group.label}: ${group.tasks.length} tasks, ${ran.length} ran, ${stale.length} stale` +
+    (ran.length > 0
+      ? `; ${formatDuration(first)} → ${formatDuration(last)}, up to ${peak} running at once`
+      : "")
+  );
 }

@@ -10,6 +10,8 @@
  * axis in view with a sticky header.
  */
 import type {
+  HeldPeriod,
+  SimulatedHold,
   SimulatedModification,
   SimulatedTask,
   SimulationReport,
@@ -36,10 +38,13 @@ import {
 } from "./style.js";
 import { columnLoad, GROUP_FROM, groupLanes, type LaneGroup } from "./laneGroups.js";
 import {
+  groupTooltip,
   heldTooltip,
   laneLabel,
+  modificationTooltip,
   reportSummary,
   reportTitle,
+  taskHoldTooltip,
   taskLabel,
   taskTooltip,
 } from "./labels.js";
@@ -185,6 +190,75 @@ function stripes(count: number, lanesTop: number, laneHeight: number, chartEnd: 
   return out.join("\n");
 }
 
+/** A lane's label, right-aligned against the chart and shortened to fit the label column. */
+function laneLabelText(label: string, y: number, fill: string, className: string): string {
+  return text(fitText(label, LABEL_WIDTH - 14, FONT_SIZE), {
+    x: CHART_X - 10,
+    y,
+    "text-anchor": "end",
+    "font-size": FONT_SIZE,
+    fill,
+    class: className,
+  });
+}
+
+/** The "not run" note at the start of a lane whose task (or every task of whose group) never ran. */
+function notRunText(y: number): string {
+  return text("not run", {
+    x: CHART_X + 6,
+    y,
+    "font-size": 11,
+    "font-style": "italic",
+    fill: COLOR.muted,
+    class: "not-run",
+  });
+}
+
+/** A started task's bar, from its start to its end (or, still running, dashed to the makespan). */
+function taskBar(
+  task: SimulatedTask,
+  start: number,
+  makespan: number,
+  midY: number,
+  scale: Scale,
+): string[] {
+  const end = finite(task.endedAt) ? Math.max(start, task.endedAt) : undefined;
+  const x1 = scale.x(start);
+  const x2 = scale.x(end ?? Math.max(start, makespan));
+  const classes = [
+    "task-bar",
+    task.stale ? "stale" : undefined,
+    end === undefined ? "running" : undefined,
+  ]
+    .filter((c): c is string => c !== undefined)
+    .join(" ");
+  const bar = rect(
+    {
+      class: classes,
+      x: x1,
+      y: midY - BAR_HEIGHT / 2,
+      width: Math.max(2, x2 - x1),
+      height: BAR_HEIGHT,
+      rx: 2,
+      fill: barColor(task),
+      stroke: end === undefined ? COLOR.bar : undefined,
+      "stroke-dasharray": end === undefined ? "3 2" : undefined,
+    },
+    taskTooltip(task, start, end),
+  );
+  return task.stale ? [bar, staleMarker(x1, midY)] : [bar];
+}
+
+/** One task's lane from `laneTop`: its label, then its bar (or "not run"). */
+function taskLane(task: SimulatedTask, laneTop: number, makespan: number, scale: Scale): string[] {
+  const midY = laneTop + LANE_HEIGHT / 2;
+  const ran = finite(task.startedAt);
+  const fill = ran ? (task.stale ? COLOR.stale : COLOR.text) : COLOR.muted;
+  const label = laneLabelText(laneLabel(task), midY + 4, fill, "task-label");
+  if (!ran || task.startedAt === undefined) return [label, notRunText(midY + 4)];
+  return [label, ...taskBar(task, task.startedAt, makespan, midY, scale)];
+}
+
 /** One lane per task from `lanesTop`: label, bar (or "not run"), stale marker. */
 function taskLanes(
   tasks: readonly SimulatedTask[],
@@ -192,65 +266,85 @@ function taskLanes(
   lanesTop: number,
   scale: Scale,
 ): string {
+  return tasks
+    .flatMap((task, i) => taskLane(task, lanesTop + i * LANE_HEIGHT, makespan, scale))
+    .join("\n");
+}
+
+/**
+ * A group's load as a step area over its lane (bottom at `base`, at most `inner` high for
+ * `loadMax`), column by column; runs of equal height are one segment.
+ */
+function loadPathData(load: Int32Array, base: number, inner: number, loadMax: number): string {
+  let d = "";
+  let c = 0;
+  while (c < load.length) {
+    const v = load[c] ?? 0;
+    let e = c + 1;
+    while (e < load.length && (load[e] ?? 0) === v) e++;
+    if (v > 0) {
+      const h = Math.max(2, (v / Math.max(1, loadMax)) * inner);
+      d += `M${CHART_X + c} ${px(base)}v${px(-h)}h${e - c}v${px(h)}z`;
+    }
+    c = e;
+  }
+  return d;
+}
+
+/** Short red ticks along a group lane's top edge at its stale starts, so the load stays visible. */
+function staleTicks(stale: readonly SimulatedTask[], laneTop: number, scale: Scale): string {
+  const xs = [...new Set(stale.map((t) => Math.round(scale.x(t.startedAt ?? 0))))];
+  const ticks = xs.map((x) => `M${x} ${px(laneTop + 1)}v5`).join("");
+  return path({ class: "group-stale", d: ticks, stroke: COLOR.stale, "stroke-width": 1.5 });
+}
+
+/** One group's lane from `laneTop`: label (and stale count), tooltip area, load, stale ticks. */
+function groupLane(
+  group: LaneGroup,
+  laneTop: number,
+  makespan: number,
+  scale: Scale,
+  loadMax: number,
+): string[] {
   const out: string[] = [];
-  tasks.forEach((task, i) => {
-    const laneTop = lanesTop + i * LANE_HEIGHT;
-    const midY = laneTop + LANE_HEIGHT / 2;
-    const label = laneLabel(task);
-    const ran = finite(task.startedAt);
+  const mid = laneTop + GROUP_LANE_HEIGHT / 2;
+  const ran = group.tasks.filter((t) => finite(t.startedAt));
+  const stale = group.tasks.filter((t) => t.stale);
+  const load = columnLoad(group.tasks, scale, makespan);
+  const peak = Math.max(0, ...load);
+  const label = `${group.label} · ${group.tasks.length} task${group.tasks.length === 1 ? "" : "s"}`;
+  out.push(laneLabelText(label, mid + (stale.length > 0 ? -1 : 4), COLOR.text, "group-label"));
+  if (stale.length > 0) {
     out.push(
-      text(fitText(label, LABEL_WIDTH - 14, FONT_SIZE), {
+      text(`${stale.length} stale`, {
         x: CHART_X - 10,
-        y: midY + 4,
+        y: mid + 11,
         "text-anchor": "end",
-        "font-size": FONT_SIZE,
-        fill: ran ? (task.stale ? COLOR.stale : COLOR.text) : COLOR.muted,
-        class: "task-label",
+        "font-size": 10,
+        fill: COLOR.stale,
+        class: "group-stale-count",
       }),
     );
-    if (!ran || task.startedAt === undefined) {
-      out.push(
-        text("not run", {
-          x: CHART_X + 6,
-          y: midY + 4,
-          "font-size": 11,
-          "font-style": "italic",
-          fill: COLOR.muted,
-          class: "not-run",
-        }),
-      );
-      return;
-    }
-    const start = task.startedAt;
-    const end = finite(task.endedAt) ? Math.max(start, task.endedAt) : undefined;
-    const x1 = scale.x(start);
-    const x2 = scale.x(end ?? Math.max(start, makespan));
-    const classes = [
-      "task-bar",
-      task.stale ? "stale" : undefined,
-      end === undefined ? "running" : undefined,
-    ]
-      .filter((c): c is string => c !== undefined)
-      .join(" ");
-    out.push(
-      rect(
-        {
-          class: classes,
-          x: x1,
-          y: midY - BAR_HEIGHT / 2,
-          width: Math.max(2, x2 - x1),
-          height: BAR_HEIGHT,
-          rx: 2,
-          fill: barColor(task),
-          stroke: end === undefined ? COLOR.bar : undefined,
-          "stroke-dasharray": end === undefined ? "3 2" : undefined,
-        },
-        taskTooltip(task, start, end),
-      ),
-    );
-    if (task.stale) out.push(staleMarker(x1, midY));
-  });
-  return out.join("\n");
+  }
+  const base = laneTop + GROUP_LANE_HEIGHT - 4;
+  const d = loadPathData(load, base, GROUP_LANE_HEIGHT - 8, loadMax);
+  out.push(
+    rect(
+      {
+        class: "group-lane",
+        x: CHART_X,
+        y: laneTop,
+        width: CHART_WIDTH,
+        height: GROUP_LANE_HEIGHT,
+        fill: "transparent",
+      },
+      groupTooltip(group, ran, stale, makespan, peak),
+    ),
+  );
+  if (d !== "") out.push(path({ class: "group-load", d, fill: COLOR.bar }));
+  if (stale.length > 0) out.push(staleTicks(stale, laneTop, scale));
+  if (ran.length === 0) out.push(notRunText(mid + 4));
+  return out;
 }
 
 /** One lane per group: how many of its tasks run over time, and its stale starts as red ticks. */
@@ -261,150 +355,97 @@ function groupLanesSvg(
   scale: Scale,
   loadMax: number,
 ): string {
-  const out: string[] = [];
-  const inner = GROUP_LANE_HEIGHT - 8;
-  groups.forEach((group, i) => {
-    const laneTop = lanesTop + i * GROUP_LANE_HEIGHT;
-    const base = laneTop + GROUP_LANE_HEIGHT - 4;
-    const ran = group.tasks.filter((t) => finite(t.startedAt));
-    const stale = group.tasks.filter((t) => t.stale);
-    const load = columnLoad(group.tasks, scale, makespan);
-    const peak = Math.max(0, ...load);
-    const label = `${group.label} · ${group.tasks.length} task${group.tasks.length === 1 ? "" : "s"}`;
-    out.push(
-      text(fitText(label, LABEL_WIDTH - 14, FONT_SIZE), {
-        x: CHART_X - 10,
-        y: laneTop + GROUP_LANE_HEIGHT / 2 + (stale.length > 0 ? -1 : 4),
-        "text-anchor": "end",
-        "font-size": FONT_SIZE,
-        fill: COLOR.text,
-        class: "group-label",
-      }),
-    );
-    if (stale.length > 0) {
-      out.push(
-        text(`${stale.length} stale`, {
-          x: CHART_X - 10,
-          y: laneTop + GROUP_LANE_HEIGHT / 2 + 11,
-          "text-anchor": "end",
-          "font-size": 10,
-          fill: COLOR.stale,
-          class: "group-stale-count",
-        }),
-      );
-    }
-    // The load as a step area, column by column; runs of equal height are one segment.
-    let d = "";
-    let c = 0;
-    while (c < load.length) {
-      const v = load[c] ?? 0;
-      let e = c + 1;
-      while (e < load.length && (load[e] ?? 0) === v) e++;
-      if (v > 0) {
-        const h = Math.max(2, (v / Math.max(1, loadMax)) * inner);
-        d += `M${CHART_X + c} ${px(base)}v${px(-h)}h${e - c}v${px(h)}z`;
-      }
-      c = e;
-    }
-    const first = Math.min(...ran.map((t) => t.startedAt ?? 0));
-    const last = Math.max(...ran.map((t) => (finite(t.endedAt) ? t.endedAt : makespan)));
-    const tooltip =
-      `${group.label}: ${group.tasks.length} tasks, ${ran.length} ran, ${stale.length} stale` +
-      (ran.length > 0
-        ? `; ${formatDuration(first)} → ${formatDuration(last)}, up to ${peak} running at once`
-        : "");
-    out.push(
-      rect(
-        {
-          class: "group-lane",
-          x: CHART_X,
-          y: laneTop,
-          width: CHART_WIDTH,
-          height: GROUP_LANE_HEIGHT,
-          fill: "transparent",
-        },
-        tooltip,
-      ),
-    );
-    if (d !== "") out.push(path({ class: "group-load", d, fill: COLOR.bar }));
-    if (stale.length > 0) {
-      const xs = [...new Set(stale.map((t) => Math.round(scale.x(t.startedAt ?? 0))))];
-      // Short ticks along the lane's top edge, so the load stays visible under them.
-      const ticks = xs.map((x) => `M${x} ${px(laneTop + 1)}v5`).join("");
-      out.push(path({ class: "group-stale", d: ticks, stroke: COLOR.stale, "stroke-width": 1.5 }));
-    }
-    if (ran.length === 0) {
-      out.push(
-        text("not run", {
-          x: CHART_X + 6,
-          y: laneTop + GROUP_LANE_HEIGHT / 2 + 4,
-          "font-size": 11,
-          "font-style": "italic",
-          fill: COLOR.muted,
-          class: "not-run",
-        }),
-      );
-    }
-  });
-  return out.join("\n");
+  return groups
+    .flatMap((group, i) =>
+      groupLane(group, lanesTop + i * GROUP_LANE_HEIGHT, makespan, scale, loadMax),
+    )
+    .join("\n");
 }
 
-function renderSection(
-  report: SimulationReport,
+/** Where a section's parts go (px from the document's top), worked out before drawing any. */
+interface SectionFrame {
+  /** The first task (or group) lane's top, under the title and the top axis. */
+  readonly lanesTop: number;
+  readonly laneCount: number;
+  readonly laneHeight: number;
+  /** The agent's lane, under the task lanes: a row per overlapping modification. */
+  readonly agentTop: number;
+  readonly agentHeight: number;
+  /** The bottom of the agent's lane, where the bottom axis goes. */
+  readonly chartBottom: number;
+  /** The right edge of the chart (the end of the time scale). */
+  readonly chartEnd: number;
+}
+
+/** The frame of a section at `top` with `laneCount` lanes and the agent's `modRows` rows. */
+function sectionFrame(
   top: number,
+  laneCount: number,
+  laneHeight: number,
+  modRows: readonly number[],
   scale: Scale,
-  layout: Layout,
-): Section {
-  const out: string[] = [];
-  const names = new Map(report.tasks.map((t) => [t.id, taskLabel(t)] as const));
+): SectionFrame {
   const lanesTop = top + TITLE_HEIGHT + TOP_AXIS_HEIGHT;
-  const groups = layout.groups(report);
-  const laneCount = groups === undefined ? report.tasks.length : groups.length;
-  const laneHeight = groups === undefined ? LANE_HEIGHT : GROUP_LANE_HEIGHT;
-  const rows = modificationRows(report.modifications);
-  const rowCount = Math.max(1, ...rows.map((r) => r + 1));
+  const rowCount = Math.max(1, ...modRows.map((r) => r + 1));
   const agentHeight = Math.max(LANE_HEIGHT, rowCount * MOD_ROW_HEIGHT + 10);
   const agentTop = lanesTop + laneCount * laneHeight;
   const chartBottom = agentTop + agentHeight;
   const chartEnd = scale.x(Number.POSITIVE_INFINITY);
+  return { lanesTop, laneCount, laneHeight, agentTop, agentHeight, chartBottom, chartEnd };
+}
 
-  out.push(
-    `<g class="report"${attrs({ "data-gated": String(report.gated), "data-scope": report.scope, "data-grouped": groups === undefined ? undefined : "true" })}>`,
-  );
-  out.push(sectionHeader(report, top));
-  // The axis above the lanes too: a long chart is read from the top.
-  out.push(renderAxis(scale, lanesTop, "top"));
-  out.push(stripes(laneCount, lanesTop, laneHeight, chartEnd));
-  out.push(gridLines(scale, lanesTop, chartBottom));
+/** A section's opening `<g>`, its data attributes saying which run it shows and how. */
+function sectionOpenTag(report: SimulationReport, grouped: boolean): string {
+  return `<g class="report"${attrs({ "data-gated": String(report.gated), "data-scope": report.scope, "data-grouped": grouped ? "true" : undefined })}>`;
+}
 
-  // Held periods, shaded across all lanes; a scoped run's holds only in their tasks' lanes.
-  if (report.scope !== undefined) {
-    const laneOf = new Map<string, number>();
-    if (groups === undefined) report.tasks.forEach((t, i) => laneOf.set(t.id, i));
-    else groups.forEach((g, i) => g.tasks.forEach((t) => laneOf.set(t.id, i)));
-    for (const h of report.taskHolds) {
-      const lane = laneOf.get(h.taskId);
-      if (lane === undefined || !finite(h.from) || !finite(h.to)) continue;
-      const x1 = scale.x(h.from);
-      const x2 = scale.x(Math.max(h.from, h.to));
-      out.push(
-        rect(
-          {
-            class: "held task-hold",
-            x: x1,
-            y: lanesTop + lane * laneHeight + 2,
-            width: Math.max(1.5, x2 - x1),
-            height: laneHeight - 4,
-            fill: COLOR.held,
-            "fill-opacity": 0.45,
-          },
-          `${names.get(h.taskId) ?? h.taskId} held for a pending modification's scope: ` +
-            `${formatDuration(h.from)} → ${formatDuration(h.to)}`,
-        ),
-      );
-    }
+/** Each task's lane: its own, or its group's. */
+function laneIndex(
+  tasks: readonly SimulatedTask[],
+  groups: readonly LaneGroup[] | undefined,
+): Map<string, number> {
+  const laneOf = new Map<string, number>();
+  if (groups === undefined) tasks.forEach((t, i) => laneOf.set(t.id, i));
+  else groups.forEach((g, i) => g.tasks.forEach((t) => laneOf.set(t.id, i)));
+  return laneOf;
+}
+
+/** A scoped run's holds, each shaded in the lane of the task it held (issue 16). */
+function taskHoldRects(
+  holds: readonly SimulatedHold[],
+  laneOf: ReadonlyMap<string, number>,
+  names: ReadonlyMap<string, string>,
+  frame: SectionFrame,
+  scale: Scale,
+): string[] {
+  const out: string[] = [];
+  for (const h of holds) {
+    const lane = laneOf.get(h.taskId);
+    if (lane === undefined || !finite(h.from) || !finite(h.to)) continue;
+    const x1 = scale.x(h.from);
+    const x2 = scale.x(Math.max(h.from, h.to));
+    out.push(
+      rect(
+        {
+          class: "held task-hold",
+          x: x1,
+          y: frame.lanesTop + lane * frame.laneHeight + 2,
+          width: Math.max(1.5, x2 - x1),
+          height: frame.laneHeight - 4,
+          fill: COLOR.held,
+          "fill-opacity": 0.45,
+        },
+        taskHoldTooltip(names.get(h.taskId) ?? h.taskId, h),
+      ),
+    );
   }
-  for (const h of report.scope === undefined ? report.held : []) {
+  return out;
+}
+
+/** The whole-orion gate's held periods, each shaded across every lane and the agent's. */
+function heldRects(held: readonly HeldPeriod[], frame: SectionFrame, scale: Scale): string[] {
+  const out: string[] = [];
+  for (const h of held) {
     if (!finite(h.from) || !finite(h.to)) continue;
     const x1 = scale.x(h.from);
     const x2 = scale.x(Math.max(h.from, h.to));
@@ -413,9 +454,9 @@ function renderSection(
         {
           class: "held",
           x: x1,
-          y: lanesTop,
+          y: frame.lanesTop,
           width: Math.max(1.5, x2 - x1),
-          height: chartBottom - lanesTop,
+          height: frame.chartBottom - frame.lanesTop,
           fill: COLOR.held,
           "fill-opacity": 0.28,
         },
@@ -423,45 +464,43 @@ function renderSection(
       ),
     );
   }
+  return out;
+}
 
-  out.push(
-    groups === undefined
-      ? taskLanes(report.tasks, report.makespan, lanesTop, scale)
-      : groupLanesSvg(groups, report.makespan, lanesTop, scale, layout.loadMax),
-  );
-
-  // The agent's lane.
-  const agentMid = agentTop + agentHeight / 2;
-  out.push(
+/** The agent's lane: a dashed top line, its label, and each modification in its row. */
+function agentLane(
+  modifications: readonly SimulatedModification[],
+  rows: readonly number[],
+  names: ReadonlyMap<string, string>,
+  frame: SectionFrame,
+  scale: Scale,
+): string[] {
+  const { agentTop, agentHeight } = frame;
+  const out = [
     line({
       x1: MARGIN_LEFT,
-      x2: chartEnd,
+      x2: frame.chartEnd,
       y1: agentTop,
       y2: agentTop,
       stroke: COLOR.axis,
       "stroke-width": 0.5,
       "stroke-dasharray": "2 3",
     }),
-  );
-  out.push(
     text("agent", {
       x: CHART_X - 10,
-      y: agentMid + 4,
+      y: agentTop + agentHeight / 2 + 4,
       "text-anchor": "end",
       "font-size": FONT_SIZE,
       "font-weight": "bold",
       fill: COLOR.modification,
       class: "agent-label",
     }),
-  );
-  report.modifications.forEach((m, i) => {
+  ];
+  modifications.forEach((m, i) => {
     if (!finite(m.startedAt) || !finite(m.publishedAt)) return;
     const row = rows[i] ?? 0;
     const x1 = scale.x(m.startedAt);
     const x2 = scale.x(Math.max(m.startedAt, m.publishedAt));
-    const listed = m.onTaskIds.slice(0, 10).map((id) => names.get(id) ?? id);
-    if (m.onTaskIds.length > 10) listed.push(`and ${m.onTaskIds.length - 10} more`);
-    const on = listed.join(", ");
     out.push(
       rect(
         {
@@ -473,14 +512,49 @@ function renderSection(
           rx: 2,
           fill: COLOR.modification,
         },
-        `agent modification ${formatDuration(m.startedAt)} → ${formatDuration(m.publishedAt)}` +
-          (on === "" ? "" : `\non: ${on}`),
+        modificationTooltip(m, names),
       ),
     );
   });
+  return out;
+}
 
-  out.push(renderAxis(scale, chartBottom, "bottom"));
-  out.push("</g>");
+/**
+ * One report's section from `top`: title and summary, the time axis above and below, the
+ * lanes (a task's or a group's each) under the held periods' shading, and the agent's lane.
+ */
+function renderSection(
+  report: SimulationReport,
+  top: number,
+  scale: Scale,
+  layout: Layout,
+): Section {
+  const groups = layout.groups(report);
+  const rows = modificationRows(report.modifications);
+  const frame =
+    groups === undefined
+      ? sectionFrame(top, report.tasks.length, LANE_HEIGHT, rows, scale)
+      : sectionFrame(top, groups.length, GROUP_LANE_HEIGHT, rows, scale);
+  const names = new Map(report.tasks.map((t) => [t.id, taskLabel(t)] as const));
+  const { lanesTop, chartBottom } = frame;
+  const out = [
+    sectionOpenTag(report, groups !== undefined),
+    sectionHeader(report, top),
+    // The axis above the lanes too: a long chart is read from the top.
+    renderAxis(scale, lanesTop, "top"),
+    stripes(frame.laneCount, lanesTop, frame.laneHeight, frame.chartEnd),
+    gridLines(scale, lanesTop, chartBottom),
+    // Held periods: a scoped run's only in the lanes of the tasks they held, else across all.
+    ...(report.scope !== undefined
+      ? taskHoldRects(report.taskHolds, laneIndex(report.tasks, groups), names, frame, scale)
+      : heldRects(report.held, frame, scale)),
+    groups === undefined
+      ? taskLanes(report.tasks, report.makespan, lanesTop, scale)
+      : groupLanesSvg(groups, report.makespan, lanesTop, scale, layout.loadMax),
+    ...agentLane(report.modifications, rows, names, frame, scale),
+    renderAxis(scale, chartBottom, "bottom"),
+    "</g>",
+  ];
   return { svg: out.join("\n"), height: chartBottom + AXIS_HEIGHT - top };
 }
 
