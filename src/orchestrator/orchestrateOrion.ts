@@ -36,6 +36,7 @@ import type {
   TaskHold,
   TaskTiming,
 } from "./types.js";
+import { firstStartable, heldByScopes, startableNow, type GateView } from "./startableNow.js";
 
 /** A promise, or anything with a `then` method (as `from` and `await` take it). */
 function isThenable(value: unknown): value is PromiseLike<JsonValue | undefined> {
@@ -576,13 +577,28 @@ export function orchestrate(
       }
     };
 
-    /** Whether the run may start `task` now: only `pending` ones, never one still running. */
-    const startable = (task: Task): boolean => task.status === "pending" && !running.has(task.id);
-    /** The best ready task that may start; the sorted fallback is for rare skipped ones. */
-    const nextStartable = (): Task | undefined => {
-      const best = run.peekReady();
-      return best === undefined || startable(best) ? best : run.ready().find(startable);
-    };
+    // The gate is used twice, on purpose. Reactively: every "tasks may be ready" moment is a
+    // trigger that waits in `causalGate` (below) until the synchronizer has seen the event
+    // that caused it and nothing of the orion holds; its release runs `schedule`. And polled:
+    // `startableNow` reads the synchronizer's current state before each start. The poll cannot
+    // go: a task that completes synchronously inside `start` publishes its completion, and
+    // the synchronizer registers the agent's modification, while this loop still runs (that
+    // completion's trigger waits at the gate, or only sets `again` if it passes); without the
+    // poll the loop would start what the completion made ready before the agent answered
+    // (checked: the event order of instant tasks changes). Scoped, the trigger waits only for
+    // whole-orion holds and the per-task scopes are polled alone.
+    /** What the loop asks the gate (see `startableNow`): nothing, the orion, or task scopes. */
+    const gateView: GateView =
+      gate === undefined
+        ? { kind: "none" }
+        : scoped
+          ? { kind: "scoped", holds: (taskIds) => gate.holdsTasks(orionId, taskIds) }
+          : { kind: "orion", pending: () => gate.hasPendingModifications(orionId) };
+    const readyTasks = (): readonly Task[] => run.ready();
+    const isRunning = (taskId: string): boolean => running.has(taskId);
+    /** Another pass was asked for, or the agent changed its orion since the last merge. */
+    const mustMergeFirst = (): boolean =>
+      again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion;
 
     /** Starts what may start. Trampolined: re-entrant calls (instant tasks) loop here. */
     const schedule = guarded((): void => {
@@ -603,32 +619,26 @@ export function orchestrate(
             lastAgentOrion = agentOrion;
             merge(synchronizer, agentOrion, previous);
           }
-          for (
-            let task = nextStartable();
-            task !== undefined && running.size < maxConcurrency && !finished;
-            task = nextStartable()
-          ) {
-            if (scoped) {
-              // Only modifications whose scope holds a task keep it back; a whole-orion one
-              // holds every task, so nothing is scanned for it.
-              if (gate?.holdsTasks(orionId, []) === true) break;
-              if (gate?.holdsTasks(orionId, [task.id]) === true) {
-                // The best is held: the next in order that is not (a sorted scan; rare).
-                task = run.ready().find((t) => startable(t) && !gate.holdsTasks(orionId, [t.id]));
-                if (task === undefined) break;
-              }
-            } else if (gate?.hasPendingModifications(orionId)) {
-              // A task that completed synchronously (inside start) has just registered a
-              // modification: what it made ready waits for the gate, like everything else.
-              break;
+          // One start at a time, deciding again after each: a start can complete a task at
+          // once, register a modification, make tasks ready or bring the agent's answer.
+          while (!finished) {
+            const next = startableNow({
+              best: run.peekReady(),
+              ready: readyTasks,
+              isRunning,
+              runningCount: running.size,
+              maxConcurrency,
+              gate: gateView,
+              mustMergeFirst,
+            });
+            if (next.kind === "start") {
+              start(next.task);
+              continue;
             }
-            // And if the agent answered in the same turn, its orion is merged before the next
+            // If the agent answered in the same turn, its orion is merged before the next
             // start (the outer loop does it): never start from the definition it replaced.
-            if (again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion) {
-              again = true;
-              break;
-            }
-            start(task);
+            if (next.why === "merge-first") again = true;
+            break;
           }
           if (scoped && !finished) noteHolds();
           // Finish only when the agent has nothing pending either: its answer to the last
@@ -638,7 +648,7 @@ export function orchestrate(
             running.size === 0 &&
             !again &&
             !gate?.hasPendingModifications(orionId) &&
-            nextStartable() === undefined
+            firstStartable(run.peekReady(), readyTasks, isRunning) === undefined
           ) {
             finish();
           }
@@ -650,12 +660,10 @@ export function orchestrate(
 
     /** Scoped: which ready tasks a scope holds now, for the held time and `taskHolds`. */
     const noteHolds = (): void => {
-      const held = new Set<string>();
-      if (run.readyCount() > 0 && gate !== undefined) {
-        for (const task of run.ready()) {
-          if (startable(task) && gate.holdsTasks(orionId, [task.id])) held.add(task.id);
-        }
-      }
+      const held =
+        run.readyCount() > 0 && gateView.kind === "scoped"
+          ? heldByScopes(run.ready(), isRunning, gateView.holds)
+          : new Set<string>();
       closeHolds(held);
       for (const taskId of held) if (!heldFrom.has(taskId)) heldFrom.set(taskId, now());
       tasksHeld = heldFrom.size > 0;
