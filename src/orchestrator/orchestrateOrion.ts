@@ -1,22 +1,11 @@
-import {
-  asyncScheduler,
-  defer,
-  from,
-  isObservable,
-  last,
-  Observable,
-  Subject,
-  type ObservableInput,
-  type Subscription,
-} from "rxjs";
-import { describeThrown } from "../internal/describeThrown.js";
+import { asyncScheduler, defer, Observable, Subject, type Subscription } from "rxjs";
 import type { TaskOutcome } from "../orion/completeTask.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
 import { agentOrionChange } from "../orion/internal/orionChanges.js";
 import type { MergeOptions } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/isTerminalStatus.js";
-import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
+import type { Task, TaskOrion } from "../orion/types.js";
 import {
   inScope,
   touchedOrions,
@@ -24,10 +13,9 @@ import {
   type PendingState,
 } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
-import type { OrionEvent, TaskEvent } from "../events.js";
+import type { OrionEvent } from "../events.js";
 import type { MergeReport } from "../orion/mergeOrionStates.js";
 import type {
-  ExecuteTaskContext,
   ModificationRef,
   OrchestrateOptions,
   OrchestrationProgress,
@@ -36,32 +24,15 @@ import type {
   TaskHold,
   TaskTiming,
 } from "./types.js";
+import {
+  abortTask,
+  runTask,
+  taskContext,
+  taskEndedEvent,
+  taskStartedEvent,
+  type RunningTask,
+} from "./runTask.js";
 import { firstStartable, heldByScopes, startableNow, type GateView } from "./startableNow.js";
-
-/** A promise, or anything with a `then` method (as `from` and `await` take it). */
-function isThenable(value: unknown): value is PromiseLike<JsonValue | undefined> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-/**
- * A started task. Its `AbortController` is made only when `executeTask` reads the signal or the
- * orchestration is cancelled: making one costs more than the rest of a start together.
- */
-interface RunningTask {
-  abort?: AbortController;
-  /** What to unsubscribe on cancellation: the start's record, then an observable's run. */
-  subscription?: Subscription;
-}
-
-function describeError(error: unknown): JsonValue {
-  try {
-    if (error instanceof Error) return { name: error.name, message: error.message };
-    return JSON.parse(JSON.stringify(error ?? null)) as JsonValue;
-  } catch {
-    // Never throws: a throw here would leave the task running forever.
-    return describeThrown(error);
-  }
-}
 
 /**
  * The synchronizer's merge options (`dropRemovedTasks`), which the run's merge must follow as
@@ -295,44 +266,6 @@ export function orchestrate(
       announce(identified);
     };
 
-    /**
-     * A task's `TASK_COMPLETED` / `TASK_FAILED`, with this run's next id: fixed-shape literals, as
-     * every task builds one.
-     */
-    const endEvent = (
-      taskId: string,
-      outcome: TaskOutcome,
-      timestamp: number,
-      newlyReady: readonly Task[],
-    ): TaskEvent => {
-      const newlyReadyTaskIds = newlyReady.map((t) => t.id);
-      const eventId = nextId();
-      if (!outcome.success) {
-        const { error } = outcome;
-        return {
-          type: "TASK_FAILED",
-          orionId,
-          taskId,
-          timestamp,
-          error,
-          newlyReadyTaskIds,
-          eventId,
-        };
-      }
-      const { result } = outcome;
-      return result === undefined
-        ? { type: "TASK_COMPLETED", orionId, taskId, timestamp, newlyReadyTaskIds, eventId }
-        : {
-            type: "TASK_COMPLETED",
-            orionId,
-            taskId,
-            timestamp,
-            result,
-            newlyReadyTaskIds,
-            eventId,
-          };
-    };
-
     const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => {
       const final = run.snapshot();
       return {
@@ -425,10 +358,11 @@ export function orchestrate(
           status: run.task(taskId)?.status ?? timing.status,
         });
       }
-      publish(endEvent(taskId, outcome, now(), newlyReady));
+      publish(taskEndedEvent(orionId, taskId, outcome, now(), newlyReady, nextId()));
       trigger();
     });
 
+    /** Starts `task`: marks it running, publishes (or records) its start, then runs it. */
     const start = (task: Task): void => {
       run.start(task.id, now());
       timings.set(task.id, {
@@ -439,28 +373,17 @@ export function orchestrate(
       });
       const entry: RunningTask = {};
       running.set(task.id, entry);
-      const startEvent: TaskEvent = {
-        type: "TASK_STARTED",
-        orionId,
-        taskId: task.id,
-        timestamp: now(),
-        eventId: nextId(),
-      };
-      const from = lazyOrion();
-      const context: ExecuteTaskContext = {
-        // Made on first read: most executors never look at it (see `RunningTask`).
-        get signal() {
-          return (entry.abort ??= new AbortController()).signal;
-        },
-        get orion() {
-          return from();
-        },
-      };
+      const startEvent = taskStartedEvent(orionId, task.id, now(), nextId());
+      const context = taskContext(entry, lazyOrion());
+      /** Whether this start of the task is the one the run has (not ended, not cancelled). */
+      const owns = (): boolean => running.get(task.id) === entry;
       /** Whether the orchestration still runs this task (a consumer may cancel on its start). */
-      const current = (): boolean => !finished && running.get(task.id) === entry;
+      const current = (): boolean => !finished && owns();
+      const execute = (): void =>
+        runTask(task, entry, context, executeTask, owns, (outcome) => done(task.id, outcome));
       if (recordStart === undefined) {
         publish(startEvent);
-        if (current()) execute(task, entry, context);
+        if (current()) execute();
         return;
       }
       // With recordStart (a fenced broker write), the task runs only once its start is
@@ -470,49 +393,12 @@ export function orchestrate(
         complete: () => {
           if (!current()) return;
           announce(startEvent);
-          if (current()) execute(task, entry, context);
+          if (current()) execute();
         },
         error: fail,
       });
       if (running.has(task.id) && entry.subscription === undefined) {
         entry.subscription = subscription;
-      }
-    };
-
-    /**
-     * Runs a started task. A plain value (or a synchronous throw) finishes it at once and a
-     * promise when it settles, without building an observable per task; an observable's last
-     * value (`undefined` when it emits none) is its result.
-     */
-    const execute = (task: Task, entry: RunningTask, context: ExecuteTaskContext): void => {
-      const taskId = task.id;
-      let settled = false;
-      /** The first outcome counts, and only while this run of the task is the one running. */
-      const settle = (outcome: TaskOutcome): void => {
-        if (settled) return;
-        settled = true;
-        if (running.get(taskId) === entry) done(taskId, outcome);
-      };
-      const succeeded = (value: JsonValue | undefined): void =>
-        settle(value === undefined ? { success: true } : { success: true, result: value });
-      const failed = (error: unknown): void =>
-        settle({ success: false, error: describeError(error) });
-      // Everything the result does (a `then` that throws, an observable that will not
-      // subscribe) fails the task, as the call itself throwing does.
-      try {
-        const value: unknown = executeTask(task, context);
-        if (isObservable(value)) {
-          const subscription = from(value as ObservableInput<JsonValue | undefined>)
-            .pipe(last(undefined, undefined))
-            .subscribe({ next: succeeded, error: failed });
-          if (running.get(taskId) === entry) entry.subscription = subscription;
-        } else if (isThenable(value)) {
-          value.then(succeeded, failed);
-        } else {
-          succeeded(value as JsonValue | undefined);
-        }
-      } catch (error) {
-        failed(error);
       }
     };
 
@@ -750,8 +636,7 @@ export function orchestrate(
       stateSubscription?.unsubscribe();
       closeHolds(undefined);
       for (const [taskId, entry] of running) {
-        (entry.abort ??= new AbortController()).abort(new Error("orchestration cancelled"));
-        entry.subscription?.unsubscribe();
+        abortTask(entry, new Error("orchestration cancelled"));
         running.delete(taskId);
       }
       for (const task of Object.values(run.snapshot().tasks)) {
