@@ -21,9 +21,9 @@ import type {
   OrchestrationProgress,
   OrchestrationResult,
   ScopeViolation,
-  TaskHold,
   TaskTiming,
 } from "./types.js";
+import { createHeldTime } from "./heldTime.js";
 import {
   abortTask,
   runTask,
@@ -121,6 +121,15 @@ export interface OrchestrateInternals {
   readonly onRun?: (run: OrionRun) => void;
 }
 
+/**
+ * A run's event ids, unique within the orion across runs and workers: the run's prefix, then
+ * a counter.
+ */
+function eventIds(runId: string): () => string {
+  let seq = 0;
+  return () => `${runId}:${++seq}`;
+}
+
 /** A short random prefix for a run's event ids. */
 function randomRunId(): string {
   return Math.random().toString(36).slice(2, 10);
@@ -179,9 +188,8 @@ export function orchestrate(
   return new Observable<OrchestrationProgress>((subscriber) => {
     const { bus, synchronizer, executeTask, readyOptions, recordStart } = options;
     const orionId = orion.id;
-    // Ids unique within the orion across runs and workers: a run prefix, then a counter.
-    const runId = options.runId ?? randomRunId();
-    let eventSeq = 0;
+    /** This run's next event id. */
+    const nextId = eventIds(options.runId ?? randomRunId());
     /** The id of the newest event this run published: what a trigger was computed after. */
     let lastEventId: string | undefined;
     /** The synchronizer to wait for, if any: with `gate: false`, it is only merged from. */
@@ -221,23 +229,8 @@ export function orchestrate(
     let finished = false;
     let scheduling = false;
     let again = false;
-    let heldSince: number | undefined;
-    let heldMs = 0;
-    /** A trigger waits at the gate. */
-    let triggerWaiting = false;
-    /** Scoped: some ready task waits for a scope. Held time is when either is true. */
-    let tasksHeld = false;
-    const updateHeld = (): void => {
-      const holding = triggerWaiting || tasksHeld;
-      if (holding && heldSince === undefined) heldSince = now();
-      else if (!holding && heldSince !== undefined) {
-        heldMs += now() - heldSince;
-        heldSince = undefined;
-      }
-    };
-    /** Scoped: since when each ready task has been held, and the holds that ended. */
-    const heldFrom = new Map<string, number>();
-    const taskHolds: TaskHold[] = [];
+    /** The held time and, scoped, the tasks' holds: what the result reports of the gate. */
+    const heldTime = createHeldTime(now);
     const scopeViolations: ScopeViolation[] = [];
     /** Tasks with a violation recorded: one per task (a full merge reports a change again). */
     const violated = new Set<string>();
@@ -245,8 +238,6 @@ export function orchestrate(
     let answered: PendingEntry[] = [];
     let failure: OrchestrationResult["failure"];
 
-    /** This run's next event id. */
-    const nextId = (): string => `${runId}:${++eventSeq}`;
     const announce = (event: OrionEvent): void => {
       const orionNow = lazyOrion();
       subscriber.next({
@@ -278,7 +269,7 @@ export function orchestrate(
           outcome === "cancelled" || run.counts().notStarted === 0
             ? []
             : getBlockedTasks(final, readyOptions),
-        heldMs,
+        heldMs: heldTime.ms,
         startedAt,
         endedAt: now(),
         statistics:
@@ -286,27 +277,16 @@ export function orchestrate(
             ? undefined
             : { ...synchronizer.getStatistics(), scopeViolations: scopeViolations.length },
         scopeViolations: [...scopeViolations],
-        taskHolds: [...taskHolds],
+        taskHolds: [...heldTime.taskHolds],
         ...(failure === undefined ? {} : { failure }),
       };
-    };
-
-    /** Ends the held periods of tasks no longer held (all, with `all`). */
-    const closeHolds = (still: ReadonlySet<string> | undefined): void => {
-      for (const [taskId, from] of heldFrom) {
-        if (still?.has(taskId) === true) continue;
-        heldFrom.delete(taskId);
-        if (now() > from) taskHolds.push({ taskId, from, to: now() });
-      }
-      tasksHeld = heldFrom.size > 0;
-      updateHeld();
     };
 
     const finish = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
       stateSubscription?.unsubscribe();
-      closeHolds(undefined);
+      heldTime.endTaskHolds();
       const counts = run.counts();
       const outcome = counts.completed === counts.total ? "completed" : "failed";
       publish({ type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED", orionId });
@@ -550,10 +530,7 @@ export function orchestrate(
         run.readyCount() > 0 && gateView.kind === "scoped"
           ? heldByScopes(run.ready(), isRunning, gateView.holds)
           : new Set<string>();
-      closeHolds(held);
-      for (const taskId of held) if (!heldFrom.has(taskId)) heldFrom.set(taskId, now());
-      tasksHeld = heldFrom.size > 0;
-      updateHeld();
+      heldTime.tasksHeld(held);
     };
 
     // Subscribed before the trigger's gate, so a policy sees a transition before the gate
@@ -604,8 +581,7 @@ export function orchestrate(
     /** The newest id a released trigger carried: the synchronizer has seen it for good. */
     let confirmedId: string | undefined;
     const trigger = (): void => {
-      triggerWaiting = true;
-      updateHeld();
+      heldTime.triggerWaiting(true);
       // Nothing published since the last release: nothing new to wait for. (The fold forgets
       // ids after a while; an id already confirmed must not be asked for again.)
       triggers.next(lastEventId === confirmedId ? undefined : lastEventId);
@@ -621,8 +597,7 @@ export function orchestrate(
     const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
       next: (id) => {
         if (id !== undefined) confirmedId = id;
-        triggerWaiting = false;
-        updateHeld();
+        heldTime.triggerWaiting(false);
         schedule();
       },
       // The synchronizer's state ended (disposed) while tasks were held, or it failed.
@@ -634,7 +609,7 @@ export function orchestrate(
       finished = true;
       triggerSubscription.unsubscribe();
       stateSubscription?.unsubscribe();
-      closeHolds(undefined);
+      heldTime.endTaskHolds();
       for (const [taskId, entry] of running) {
         abortTask(entry, new Error("orchestration cancelled"));
         running.delete(taskId);
