@@ -6,17 +6,11 @@ import type { MergeOptions } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/isTerminalStatus.js";
 import type { Task, TaskOrion } from "../orion/types.js";
-import {
-  inScope,
-  touchedOrions,
-  type PendingEntry,
-  type PendingState,
-} from "../pending/PendingState.js";
+import { touchedOrions, type PendingEntry, type PendingState } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent } from "../events.js";
 import type { MergeReport } from "../orion/mergeOrionStates.js";
 import type {
-  ModificationRef,
   OrchestrateOptions,
   OrchestrationProgress,
   OrchestrationResult,
@@ -24,6 +18,7 @@ import type {
   TaskTiming,
 } from "./types.js";
 import { createHeldTime } from "./heldTime.js";
+import { refOf, scopeViolationsIn } from "./scopeViolations.js";
 import {
   abortTask,
   runTask,
@@ -70,15 +65,6 @@ function orionTransitions(
     ready = true;
     return subscription;
   });
-}
-
-/** What a violation or a timeout names of a pending modification. */
-function refOf(entry: PendingEntry): ModificationRef {
-  return {
-    taskId: entry.taskId,
-    ...(entry.eventId === undefined ? {} : { eventId: entry.eventId }),
-    seq: entry.seq,
-  };
 }
 
 /** Checks the policies against the synchronizer's (a mismatch would hold or run unexpectedly). */
@@ -406,35 +392,14 @@ export function orchestrate(
     };
 
     /**
-     * Scope violations: the merged answer changed (or removed) a started task that no
-     * modification it answered had in scope. Detected here, from the merge's own report: an
-     * agent's declaration is checked, not trusted. An answer that completed nothing (late,
-     * after a timeout) has no scope to check against: the timeout is its report.
+     * Records the scope violations of a merge (see `scopeViolationsIn`) against the answers
+     * since the last one; with `onScopeViolation: 'fail-orion'`, the first fails the orion.
      */
     const checkScopes = (report: MergeReport): void => {
       const answers = answered;
       answered = [];
-      if (answers.length === 0 || answers.some((e) => e.scope === "orion")) return;
-      for (const conflict of report.conflicts) {
-        if (conflict.kind === "execution_state_differs" || violated.has(conflict.taskId)) continue;
-        if (answers.some((e) => inScope(e.scope, conflict.taskId))) continue;
-        const oldest = answers.reduce((a, b) => (b.seq < a.seq ? b : a));
-        const violation: ScopeViolation =
-          conflict.kind === "definition_changed"
-            ? {
-                taskId: conflict.taskId,
-                change: "definition_changed",
-                fields: conflict.fields,
-                modification: refOf(oldest),
-                at: now(),
-              }
-            : {
-                taskId: conflict.taskId,
-                change: "removed",
-                modification: refOf(oldest),
-                at: now(),
-              };
-        violated.add(conflict.taskId);
+      for (const violation of scopeViolationsIn(report, answers, violated, now)) {
+        violated.add(violation.taskId);
         scopeViolations.push(violation);
         if (failOnViolation) {
           failOrion({ kind: "scope-violation", violation });
