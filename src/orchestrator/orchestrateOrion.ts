@@ -212,7 +212,9 @@ export function orchestrate(
     let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
     const running = new Map<string, RunningTask>();
     const timings = new Map<string, TaskTiming>();
+    /** Ended (finished, failed or cancelled): nothing more happens. */
     let finished = false;
+    /** The scheduling loop runs; a re-entrant call sets `again` for one more pass of it. */
     let scheduling = false;
     let again = false;
     /** The held time and, scoped, the tasks' holds: what the result reports of the gate. */
@@ -221,9 +223,9 @@ export function orchestrate(
     /** Tasks with a violation recorded: one per task (a full merge reports a change again). */
     const violated = new Set<string>();
     /** Modifications the agent's answers completed since the last merge of its orion. */
-    let answered: PendingEntry[] = [];
-    let failure: OrchestrationResult["failure"];
+    const answered: PendingEntry[] = [];
 
+    /** Emits `event` as progress, with the orion as it is now (built only if read). */
     const announce = (event: OrionEvent): void => {
       const orionNow = lazyOrion();
       subscriber.next({
@@ -236,6 +238,7 @@ export function orchestrate(
         running: running.size,
       });
     };
+    /** Publishes `event` (with this run's next id, unless it has one), then emits it. */
     const publish = (event: OrionEvent): void => {
       const identified = event.eventId === undefined ? { ...event, eventId: nextId() } : event;
       lastEventId = identified.eventId;
@@ -243,7 +246,11 @@ export function orchestrate(
       announce(identified);
     };
 
-    const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => {
+    /** The result the orchestration ends with (`failure`: why a policy failed the orion). */
+    const result = (
+      outcome: OrchestrationResult["outcome"],
+      failure?: OrchestrationResult["failure"],
+    ): OrchestrationResult => {
       const final = run.snapshot();
       return {
         orion: final,
@@ -268,6 +275,7 @@ export function orchestrate(
       };
     };
 
+    /** Nothing runs, is pending or may start: `ORION_COMPLETED` (or `ORION_FAILED`), the end. */
     const finish = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
@@ -283,10 +291,9 @@ export function orchestrate(
     /** A policy fails the orion: what runs is cancelled, `ORION_FAILED`, outcome `failed`. */
     const failOrion = (why: NonNullable<OrchestrationResult["failure"]>): void => {
       if (finished) return;
-      failure = why;
       cancel();
       publish({ type: "ORION_FAILED", orionId });
-      subscriber.next({ kind: "finished", at: now(), result: result("failed") });
+      subscriber.next({ kind: "finished", at: now(), result: result("failed", why) });
       subscriber.complete();
     };
 
@@ -296,6 +303,7 @@ export function orchestrate(
       cancel();
       subscriber.error(error);
     };
+    /** `f`, where a throw fails the orchestration (see `fail`) instead of escaping. */
     const guarded =
       <A extends unknown[]>(f: (...args: A) => void) =>
       (...args: A): void => {
@@ -306,6 +314,7 @@ export function orchestrate(
         }
       };
 
+    /** A task's outcome: recorded on the run, its end published, then what it made ready. */
     const done = guarded((taskId: string, outcome: TaskOutcome): void => {
       if (finished || !running.has(taskId)) return;
       running.delete(taskId);
@@ -396,8 +405,7 @@ export function orchestrate(
      * since the last one; with `onScopeViolation: 'fail-orion'`, the first fails the orion.
      */
     const checkScopes = (report: MergeReport): void => {
-      const answers = answered;
-      answered = [];
+      const answers = answered.splice(0);
       for (const violation of scopeViolationsIn(report, answers, violated, now)) {
         violated.add(violation.taskId);
         scopeViolations.push(violation);
@@ -426,6 +434,7 @@ export function orchestrate(
           ? { kind: "scoped", holds: (taskIds) => gate.holdsTasks(orionId, taskIds) }
           : { kind: "orion", pending: () => gate.hasPendingModifications(orionId) };
     const readyTasks = (): readonly Task[] => run.ready();
+    /** Whether a start of that task still runs. */
     const isRunning = (taskId: string): boolean => running.has(taskId);
     /** Another pass was asked for, or the agent changed its orion since the last merge. */
     const mustMergeFirst = (): boolean =>
@@ -503,7 +512,7 @@ export function orchestrate(
     // The synchronizer's transitions of this orion: the answers (their scopes, for the
     // violation check), the timeout policy, and, scoped, every end of a hold restarts the
     // loop in that very turn (through the trigger path: it keeps the causal `after`).
-    const watched =
+    const stateSubscription: Subscription | undefined =
       synchronizer === undefined
         ? undefined
         : orionTransitions(synchronizer, orionId).subscribe({
@@ -537,7 +546,6 @@ export function orchestrate(
             // A failed or ended state: the trigger's gate reports it.
             error: () => undefined,
           });
-    const stateSubscription: Subscription | undefined = watched;
 
     // Each trigger carries the id of the newest event published before it (the completion
     // that made tasks ready): the gate holds it until the synchronizer has seen that event
@@ -545,6 +553,7 @@ export function orchestrate(
     const triggers = new Subject<string | undefined>();
     /** The newest id a released trigger carried: the synchronizer has seen it for good. */
     let confirmedId: string | undefined;
+    /** A "tasks may be ready" moment: to the gate, then (released) to `schedule`. */
     const trigger = (): void => {
       heldTime.triggerWaiting(true);
       // Nothing published since the last release: nothing new to wait for. (The fold forgets
@@ -569,6 +578,7 @@ export function orchestrate(
       error: fail,
     });
 
+    /** Stops everything: aborts running tasks, marks every unfinished task cancelled. */
     const cancel = (): void => {
       if (finished) return;
       finished = true;
@@ -583,6 +593,7 @@ export function orchestrate(
         if (!isTerminalStatus(task.status)) run.cancel(task.id, now());
       }
     };
+    /** `signal` aborted: cancelled, `ORION_FAILED`, outcome `cancelled`. */
     const onAbort = (): void => {
       if (finished) return;
       cancel();
