@@ -84,6 +84,7 @@ export function heldByScopes(
   return held;
 }
 
+/** A stop decision. */
 const stop = (why: StopReason): StartDecision => ({ kind: "stop", why });
 
 /**
