@@ -1,65 +1,32 @@
-import {
-  asyncScheduler,
-  defer,
-  from,
-  isObservable,
-  last,
-  Observable,
-  Subject,
-  type ObservableInput,
-  type Subscription,
-} from "rxjs";
-import { describeThrown } from "../internal/describeThrown.js";
+import { asyncScheduler, defer, Observable, Subject, type Subscription } from "rxjs";
 import type { TaskOutcome } from "../orion/completeTask.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
 import { agentOrionChange } from "../orion/internal/orionChanges.js";
 import type { MergeOptions, MergeReport } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/taskStatus.js";
-import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
-import {
-  inScope,
-  touchedOrions,
-  type PendingEntry,
-  type PendingState,
-} from "../pending/PendingState.js";
+import type { Task, TaskOrion } from "../orion/types.js";
+import { touchedOrions, type PendingEntry, type PendingState } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
-import type { OrionEvent, TaskEvent } from "../events.js";
+import type { OrionEvent } from "../events.js";
 import type {
-  ExecuteTaskContext,
-  ModificationRef,
   OrchestrateOptions,
   OrchestrationProgress,
   OrchestrationResult,
   ScopeViolation,
-  TaskHold,
   TaskTiming,
 } from "./types.js";
-
-/** A promise, or anything with a `then` method (as `from` and `await` take it). */
-function isThenable(value: unknown): value is PromiseLike<JsonValue | undefined> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-/**
- * A started task. Its `AbortController` is made only when `executeTask` reads the signal or the
- * orchestration is cancelled: making one costs more than the rest of a start together.
- */
-interface RunningTask {
-  abort?: AbortController;
-  /** What to unsubscribe on cancellation: the start's record, then an observable's run. */
-  subscription?: Subscription;
-}
-
-function describeError(error: unknown): JsonValue {
-  try {
-    if (error instanceof Error) return { name: error.name, message: error.message };
-    return JSON.parse(JSON.stringify(error ?? null)) as JsonValue;
-  } catch {
-    // Never throws: a throw here would leave the task running forever.
-    return describeThrown(error);
-  }
-}
+import { createHeldTime } from "./heldTime.js";
+import { refOf, scopeViolationsIn } from "./scopeViolations.js";
+import {
+  abortTask,
+  runTask,
+  taskContext,
+  taskEndedEvent,
+  taskStartedEvent,
+  type RunningTask,
+} from "./runTask.js";
+import { firstStartable, heldByScopes, startableNow, type GateView } from "./startableNow.js";
 
 /**
  * The synchronizer's merge options (`dropRemovedTasks`), which the run's merge must follow as
@@ -97,15 +64,6 @@ function orionTransitions(
     ready = true;
     return subscription;
   });
-}
-
-/** What a violation or a timeout names of a pending modification. */
-function refOf(entry: PendingEntry): ModificationRef {
-  return {
-    taskId: entry.taskId,
-    ...(entry.eventId === undefined ? {} : { eventId: entry.eventId }),
-    seq: entry.seq,
-  };
 }
 
 /** Checks the policies against the synchronizer's (a mismatch would hold or run unexpectedly). */
@@ -146,6 +104,15 @@ function checkPolicies(options: OrchestrateOptions): void {
 export interface OrchestrateInternals {
   /** Called once with the run before anything is published: read it synchronously only. */
   readonly onRun?: (run: OrionRun) => void;
+}
+
+/**
+ * A run's event ids, unique within the orion across runs and workers: the run's prefix, then
+ * a counter.
+ */
+function eventIds(runId: string): () => string {
+  let seq = 0;
+  return () => `${runId}:${++seq}`;
 }
 
 /** A short random prefix for a run's event ids. */
@@ -206,9 +173,8 @@ export function orchestrate(
   return new Observable<OrchestrationProgress>((subscriber) => {
     const { bus, synchronizer, executeTask, readyOptions, recordStart } = options;
     const orionId = orion.id;
-    // Ids unique within the orion across runs and workers: a run prefix, then a counter.
-    const runId = options.runId ?? randomRunId();
-    let eventSeq = 0;
+    /** This run's next event id. */
+    const nextId = eventIds(options.runId ?? randomRunId());
     /** The id of the newest event this run published: what a trigger was computed after. */
     let lastEventId: string | undefined;
     /** The synchronizer to wait for, if any: with `gate: false`, it is only merged from. */
@@ -245,35 +211,20 @@ export function orchestrate(
     let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
     const running = new Map<string, RunningTask>();
     const timings = new Map<string, TaskTiming>();
+    /** Ended (finished, failed or cancelled): nothing more happens. */
     let finished = false;
+    /** The scheduling loop runs; a re-entrant call sets `again` for one more pass of it. */
     let scheduling = false;
     let again = false;
-    let heldSince: number | undefined;
-    let heldMs = 0;
-    /** A trigger waits at the gate. */
-    let triggerWaiting = false;
-    /** Scoped: some ready task waits for a scope. Held time is when either is true. */
-    let tasksHeld = false;
-    const updateHeld = (): void => {
-      const holding = triggerWaiting || tasksHeld;
-      if (holding && heldSince === undefined) heldSince = now();
-      else if (!holding && heldSince !== undefined) {
-        heldMs += now() - heldSince;
-        heldSince = undefined;
-      }
-    };
-    /** Scoped: since when each ready task has been held, and the holds that ended. */
-    const heldFrom = new Map<string, number>();
-    const taskHolds: TaskHold[] = [];
+    /** The held time and, scoped, the tasks' holds: what the result reports of the gate. */
+    const heldTime = createHeldTime(now);
     const scopeViolations: ScopeViolation[] = [];
     /** Tasks with a violation recorded: one per task (a full merge reports a change again). */
     const violated = new Set<string>();
     /** Modifications the agent's answers completed since the last merge of its orion. */
-    let answered: PendingEntry[] = [];
-    let failure: OrchestrationResult["failure"];
+    const answered: PendingEntry[] = [];
 
-    /** This run's next event id. */
-    const nextId = (): string => `${runId}:${++eventSeq}`;
+    /** Emits `event` as progress, with the orion as it is now (built only if read). */
     const announce = (event: OrionEvent): void => {
       const orionNow = lazyOrion();
       subscriber.next({
@@ -286,6 +237,7 @@ export function orchestrate(
         running: running.size,
       });
     };
+    /** Publishes `event` (with this run's next id, unless it has one), then emits it. */
     const publish = (event: OrionEvent): void => {
       const identified = event.eventId === undefined ? { ...event, eventId: nextId() } : event;
       lastEventId = identified.eventId;
@@ -293,45 +245,11 @@ export function orchestrate(
       announce(identified);
     };
 
-    /**
-     * A task's `TASK_COMPLETED` / `TASK_FAILED`, with this run's next id: fixed-shape literals, as
-     * every task builds one.
-     */
-    const endEvent = (
-      taskId: string,
-      outcome: TaskOutcome,
-      timestamp: number,
-      newlyReady: readonly Task[],
-    ): TaskEvent => {
-      const newlyReadyTaskIds = newlyReady.map((t) => t.id);
-      const eventId = nextId();
-      if (!outcome.success) {
-        const { error } = outcome;
-        return {
-          type: "TASK_FAILED",
-          orionId,
-          taskId,
-          timestamp,
-          error,
-          newlyReadyTaskIds,
-          eventId,
-        };
-      }
-      const { result } = outcome;
-      return result === undefined
-        ? { type: "TASK_COMPLETED", orionId, taskId, timestamp, newlyReadyTaskIds, eventId }
-        : {
-            type: "TASK_COMPLETED",
-            orionId,
-            taskId,
-            timestamp,
-            result,
-            newlyReadyTaskIds,
-            eventId,
-          };
-    };
-
-    const result = (outcome: OrchestrationResult["outcome"]): OrchestrationResult => {
+    /** The result the orchestration ends with (`failure`: why a policy failed the orion). */
+    const result = (
+      outcome: OrchestrationResult["outcome"],
+      failure?: OrchestrationResult["failure"],
+    ): OrchestrationResult => {
       const final = run.snapshot();
       return {
         orion: final,
@@ -343,7 +261,7 @@ export function orchestrate(
           outcome === "cancelled" || run.counts().notStarted === 0
             ? []
             : getBlockedTasks(final, readyOptions),
-        heldMs,
+        heldMs: heldTime.ms,
         startedAt,
         endedAt: now(),
         statistics:
@@ -351,27 +269,17 @@ export function orchestrate(
             ? undefined
             : { ...synchronizer.getStatistics(), scopeViolations: scopeViolations.length },
         scopeViolations: [...scopeViolations],
-        taskHolds: [...taskHolds],
+        taskHolds: [...heldTime.taskHolds],
         ...(failure === undefined ? {} : { failure }),
       };
     };
 
-    /** Ends the held periods of tasks no longer held (all, with `all`). */
-    const closeHolds = (still: ReadonlySet<string> | undefined): void => {
-      for (const [taskId, from] of heldFrom) {
-        if (still?.has(taskId) === true) continue;
-        heldFrom.delete(taskId);
-        if (now() > from) taskHolds.push({ taskId, from, to: now() });
-      }
-      tasksHeld = heldFrom.size > 0;
-      updateHeld();
-    };
-
+    /** Nothing runs, is pending or may start: `ORION_COMPLETED` (or `ORION_FAILED`), the end. */
     const finish = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
       stateSubscription?.unsubscribe();
-      closeHolds(undefined);
+      heldTime.endTaskHolds();
       const counts = run.counts();
       const outcome = counts.completed === counts.total ? "completed" : "failed";
       publish({ type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED", orionId });
@@ -382,10 +290,9 @@ export function orchestrate(
     /** A policy fails the orion: what runs is cancelled, `ORION_FAILED`, outcome `failed`. */
     const failOrion = (why: NonNullable<OrchestrationResult["failure"]>): void => {
       if (finished) return;
-      failure = why;
       cancel();
       publish({ type: "ORION_FAILED", orionId });
-      subscriber.next({ kind: "finished", at: now(), result: result("failed") });
+      subscriber.next({ kind: "finished", at: now(), result: result("failed", why) });
       subscriber.complete();
     };
 
@@ -395,6 +302,7 @@ export function orchestrate(
       cancel();
       subscriber.error(error);
     };
+    /** `f`, where a throw fails the orchestration (see `fail`) instead of escaping. */
     const guarded =
       <A extends unknown[]>(f: (...args: A) => void) =>
       (...args: A): void => {
@@ -405,6 +313,7 @@ export function orchestrate(
         }
       };
 
+    /** A task's outcome: recorded on the run, its end published, then what it made ready. */
     const done = guarded((taskId: string, outcome: TaskOutcome): void => {
       if (finished || !running.has(taskId)) return;
       running.delete(taskId);
@@ -423,10 +332,11 @@ export function orchestrate(
           status: run.task(taskId)?.status ?? timing.status,
         });
       }
-      publish(endEvent(taskId, outcome, now(), newlyReady));
+      publish(taskEndedEvent(orionId, taskId, outcome, now(), newlyReady, nextId()));
       trigger();
     });
 
+    /** Starts `task`: marks it running, publishes (or records) its start, then runs it. */
     const start = (task: Task): void => {
       run.start(task.id, now());
       timings.set(task.id, {
@@ -437,28 +347,17 @@ export function orchestrate(
       });
       const entry: RunningTask = {};
       running.set(task.id, entry);
-      const startEvent: TaskEvent = {
-        type: "TASK_STARTED",
-        orionId,
-        taskId: task.id,
-        timestamp: now(),
-        eventId: nextId(),
-      };
-      const from = lazyOrion();
-      const context: ExecuteTaskContext = {
-        // Made on first read: most executors never look at it (see `RunningTask`).
-        get signal() {
-          return (entry.abort ??= new AbortController()).signal;
-        },
-        get orion() {
-          return from();
-        },
-      };
+      const startEvent = taskStartedEvent(orionId, task.id, now(), nextId());
+      const context = taskContext(entry, lazyOrion());
+      /** Whether this start of the task is the one the run has (not ended, not cancelled). */
+      const owns = (): boolean => running.get(task.id) === entry;
       /** Whether the orchestration still runs this task (a consumer may cancel on its start). */
-      const current = (): boolean => !finished && running.get(task.id) === entry;
+      const current = (): boolean => !finished && owns();
+      const execute = (): void =>
+        runTask(task, entry, context, executeTask, owns, (outcome) => done(task.id, outcome));
       if (recordStart === undefined) {
         publish(startEvent);
-        if (current()) execute(task, entry, context);
+        if (current()) execute();
         return;
       }
       // With recordStart (a fenced broker write), the task runs only once its start is
@@ -468,49 +367,12 @@ export function orchestrate(
         complete: () => {
           if (!current()) return;
           announce(startEvent);
-          if (current()) execute(task, entry, context);
+          if (current()) execute();
         },
         error: fail,
       });
       if (running.has(task.id) && entry.subscription === undefined) {
         entry.subscription = subscription;
-      }
-    };
-
-    /**
-     * Runs a started task. A plain value (or a synchronous throw) finishes it at once and a
-     * promise when it settles, without building an observable per task; an observable's last
-     * value (`undefined` when it emits none) is its result.
-     */
-    const execute = (task: Task, entry: RunningTask, context: ExecuteTaskContext): void => {
-      const taskId = task.id;
-      let settled = false;
-      /** The first outcome counts, and only while this run of the task is the one running. */
-      const settle = (outcome: TaskOutcome): void => {
-        if (settled) return;
-        settled = true;
-        if (running.get(taskId) === entry) done(taskId, outcome);
-      };
-      const succeeded = (value: JsonValue | undefined): void =>
-        settle(value === undefined ? { success: true } : { success: true, result: value });
-      const failed = (error: unknown): void =>
-        settle({ success: false, error: describeError(error) });
-      // Everything the result does (a `then` that throws, an observable that will not
-      // subscribe) fails the task, as the call itself throwing does.
-      try {
-        const value: unknown = executeTask(task, context);
-        if (isObservable(value)) {
-          const subscription = from(value as ObservableInput<JsonValue | undefined>)
-            .pipe(last(undefined, undefined))
-            .subscribe({ next: succeeded, error: failed });
-          if (running.get(taskId) === entry) entry.subscription = subscription;
-        } else if (isThenable(value)) {
-          value.then(succeeded, failed);
-        } else {
-          succeeded(value as JsonValue | undefined);
-        }
-      } catch (error) {
-        failed(error);
       }
     };
 
@@ -538,35 +400,13 @@ export function orchestrate(
     };
 
     /**
-     * Scope violations: the merged answer changed (or removed) a started task that no
-     * modification it answered had in scope. Detected here, from the merge's own report: an
-     * agent's declaration is checked, not trusted. An answer that completed nothing (late,
-     * after a timeout) has no scope to check against: the timeout is its report.
+     * Records the scope violations of a merge (see `scopeViolationsIn`) against the answers
+     * since the last one; with `onScopeViolation: 'fail-orion'`, the first fails the orion.
      */
     const checkScopes = (report: MergeReport): void => {
-      const answers = answered;
-      answered = [];
-      if (answers.length === 0 || answers.some((e) => e.scope === "orion")) return;
-      for (const conflict of report.conflicts) {
-        if (conflict.kind === "execution_state_differs" || violated.has(conflict.taskId)) continue;
-        if (answers.some((e) => inScope(e.scope, conflict.taskId))) continue;
-        const oldest = answers.reduce((a, b) => (b.seq < a.seq ? b : a));
-        const violation: ScopeViolation =
-          conflict.kind === "definition_changed"
-            ? {
-                taskId: conflict.taskId,
-                change: "definition_changed",
-                fields: conflict.fields,
-                modification: refOf(oldest),
-                at: now(),
-              }
-            : {
-                taskId: conflict.taskId,
-                change: "removed",
-                modification: refOf(oldest),
-                at: now(),
-              };
-        violated.add(conflict.taskId);
+      const answers = answered.splice(0);
+      for (const violation of scopeViolationsIn(report, answers, violated, now)) {
+        violated.add(violation.taskId);
         scopeViolations.push(violation);
         if (failOnViolation) {
           failOrion({ kind: "scope-violation", violation });
@@ -575,13 +415,29 @@ export function orchestrate(
       }
     };
 
-    /** Whether the run may start `task` now: only `pending` ones, never one still running. */
-    const startable = (task: Task): boolean => task.status === "pending" && !running.has(task.id);
-    /** The best ready task that may start; the sorted fallback is for rare skipped ones. */
-    const nextStartable = (): Task | undefined => {
-      const best = run.peekReady();
-      return best === undefined || startable(best) ? best : run.ready().find(startable);
-    };
+    // The gate is used twice, on purpose. Reactively: every "tasks may be ready" moment is a
+    // trigger that waits in `causalGate` (below) until the synchronizer has seen the event
+    // that caused it and nothing of the orion holds; its release runs `schedule`. And polled:
+    // `startableNow` reads the synchronizer's current state before each start. The poll cannot
+    // go: a task that completes synchronously inside `start` publishes its completion, and
+    // the synchronizer registers the agent's modification, while this loop still runs (that
+    // completion's trigger waits at the gate, or only sets `again` if it passes); without the
+    // poll the loop would start what the completion made ready before the agent answered
+    // (checked: the event order of instant tasks changes). Scoped, the trigger waits only for
+    // whole-orion holds and the per-task scopes are polled alone.
+    /** What the loop asks the gate (see `startableNow`): nothing, the orion, or task scopes. */
+    const gateView: GateView =
+      gate === undefined
+        ? { kind: "none" }
+        : scoped
+          ? { kind: "scoped", holds: (taskIds) => gate.holdsTasks(orionId, taskIds) }
+          : { kind: "orion", pending: () => gate.hasPendingModifications(orionId) };
+    const readyTasks = (): readonly Task[] => run.ready();
+    /** Whether a start of that task still runs. */
+    const isRunning = (taskId: string): boolean => running.has(taskId);
+    /** Another pass was asked for, or the agent changed its orion since the last merge. */
+    const mustMergeFirst = (): boolean =>
+      again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion;
 
     /** Starts what may start. Trampolined: re-entrant calls (instant tasks) loop here. */
     const schedule = guarded((): void => {
@@ -602,32 +458,26 @@ export function orchestrate(
             lastAgentOrion = agentOrion;
             merge(synchronizer, agentOrion, previous);
           }
-          for (
-            let task = nextStartable();
-            task !== undefined && running.size < maxConcurrency && !finished;
-            task = nextStartable()
-          ) {
-            if (scoped) {
-              // Only modifications whose scope holds a task keep it back; a whole-orion one
-              // holds every task, so nothing is scanned for it.
-              if (gate?.holdsTasks(orionId, []) === true) break;
-              if (gate?.holdsTasks(orionId, [task.id]) === true) {
-                // The best is held: the next in order that is not (a sorted scan; rare).
-                task = run.ready().find((t) => startable(t) && !gate.holdsTasks(orionId, [t.id]));
-                if (task === undefined) break;
-              }
-            } else if (gate?.hasPendingModifications(orionId)) {
-              // A task that completed synchronously (inside start) has just registered a
-              // modification: what it made ready waits for the gate, like everything else.
-              break;
+          // One start at a time, deciding again after each: a start can complete a task at
+          // once, register a modification, make tasks ready or bring the agent's answer.
+          while (!finished) {
+            const next = startableNow({
+              best: run.peekReady(),
+              ready: readyTasks,
+              isRunning,
+              runningCount: running.size,
+              maxConcurrency,
+              gate: gateView,
+              mustMergeFirst,
+            });
+            if (next.kind === "start") {
+              start(next.task);
+              continue;
             }
-            // And if the agent answered in the same turn, its orion is merged before the next
+            // If the agent answered in the same turn, its orion is merged before the next
             // start (the outer loop does it): never start from the definition it replaced.
-            if (again || synchronizer?.getCurrentOrion(orionId) !== lastAgentOrion) {
-              again = true;
-              break;
-            }
-            start(task);
+            if (next.why === "merge-first") again = true;
+            break;
           }
           if (scoped && !finished) noteHolds();
           // Finish only when the agent has nothing pending either: its answer to the last
@@ -637,7 +487,7 @@ export function orchestrate(
             running.size === 0 &&
             !again &&
             !gate?.hasPendingModifications(orionId) &&
-            nextStartable() === undefined
+            firstStartable(run.peekReady(), readyTasks, isRunning) === undefined
           ) {
             finish();
           }
@@ -649,16 +499,11 @@ export function orchestrate(
 
     /** Scoped: which ready tasks a scope holds now, for the held time and `taskHolds`. */
     const noteHolds = (): void => {
-      const held = new Set<string>();
-      if (run.readyCount() > 0 && gate !== undefined) {
-        for (const task of run.ready()) {
-          if (startable(task) && gate.holdsTasks(orionId, [task.id])) held.add(task.id);
-        }
-      }
-      closeHolds(held);
-      for (const taskId of held) if (!heldFrom.has(taskId)) heldFrom.set(taskId, now());
-      tasksHeld = heldFrom.size > 0;
-      updateHeld();
+      const held =
+        run.readyCount() > 0 && gateView.kind === "scoped"
+          ? heldByScopes(run.ready(), isRunning, gateView.holds)
+          : new Set<string>();
+      heldTime.tasksHeld(held);
     };
 
     // Subscribed before the trigger's gate, so a policy sees a transition before the gate
@@ -666,7 +511,7 @@ export function orchestrate(
     // The synchronizer's transitions of this orion: the answers (their scopes, for the
     // violation check), the timeout policy, and, scoped, every end of a hold restarts the
     // loop in that very turn (through the trigger path: it keeps the causal `after`).
-    const watched =
+    const stateSubscription: Subscription | undefined =
       synchronizer === undefined
         ? undefined
         : orionTransitions(synchronizer, orionId).subscribe({
@@ -700,7 +545,6 @@ export function orchestrate(
             // A failed or ended state: the trigger's gate reports it.
             error: () => undefined,
           });
-    const stateSubscription: Subscription | undefined = watched;
 
     // Each trigger carries the id of the newest event published before it (the completion
     // that made tasks ready): the gate holds it until the synchronizer has seen that event
@@ -708,9 +552,9 @@ export function orchestrate(
     const triggers = new Subject<string | undefined>();
     /** The newest id a released trigger carried: the synchronizer has seen it for good. */
     let confirmedId: string | undefined;
+    /** A "tasks may be ready" moment: to the gate, then (released) to `schedule`. */
     const trigger = (): void => {
-      triggerWaiting = true;
-      updateHeld();
+      heldTime.triggerWaiting(true);
       // Nothing published since the last release: nothing new to wait for. (The fold forgets
       // ids after a while; an id already confirmed must not be asked for again.)
       triggers.next(lastEventId === confirmedId ? undefined : lastEventId);
@@ -726,29 +570,29 @@ export function orchestrate(
     const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
       next: (id) => {
         if (id !== undefined) confirmedId = id;
-        triggerWaiting = false;
-        updateHeld();
+        heldTime.triggerWaiting(false);
         schedule();
       },
       // The synchronizer's state ended (disposed) while tasks were held, or it failed.
       error: fail,
     });
 
+    /** Stops everything: aborts running tasks, marks every unfinished task cancelled. */
     const cancel = (): void => {
       if (finished) return;
       finished = true;
       triggerSubscription.unsubscribe();
       stateSubscription?.unsubscribe();
-      closeHolds(undefined);
+      heldTime.endTaskHolds();
       for (const [taskId, entry] of running) {
-        (entry.abort ??= new AbortController()).abort(new Error("orchestration cancelled"));
-        entry.subscription?.unsubscribe();
+        abortTask(entry, new Error("orchestration cancelled"));
         running.delete(taskId);
       }
       for (const task of Object.values(run.snapshot().tasks)) {
         if (!isTerminalStatus(task.status)) run.cancel(task.id, now());
       }
     };
+    /** `signal` aborted: cancelled, `ORION_FAILED`, outcome `cancelled`. */
     const onAbort = (): void => {
       if (finished) return;
       cancel();
