@@ -7,16 +7,22 @@ import { getOwn } from "../internal/records.js";
 import { isTerminalCode, STATUS, statusCode } from "./taskStatus.js";
 import type { Dependency, Task } from "./types.js";
 
-/** Every `DependencyType`. */
-export const dependencyTypes = Object.freeze([
+// The list the type is derived from; exported widened, as `dependencyTypes`.
+const DEPENDENCY_TYPES = [
   "unconditional",
   "success_only",
   "completion_only",
   "conditional",
-] as const);
+] as const;
 
-/** How a dependency edge is satisfied once its source task is terminal. */
-export type DependencyType = (typeof dependencyTypes)[number];
+/**
+ * How a dependency edge is satisfied once its source task is terminal.
+ * @useDeclaredType
+ */
+export type DependencyType = (typeof DEPENDENCY_TYPES)[number];
+
+/** Every `DependencyType`. */
+export const dependencyTypes: readonly DependencyType[] = Object.freeze(DEPENDENCY_TYPES);
 
 /** Whether `value` is one of the four `DependencyType` strings (for data that came from outside). */
 export function isDependencyType(value: unknown): value is DependencyType {
@@ -47,12 +53,12 @@ export function isDependencySatisfied(
   conditions?: DependencyConditions,
 ): boolean {
   if (source === undefined) return false;
-  return satisfiedByCode(
-    typeCode(dependency.type),
-    statusCode(source.status),
-    conditions,
-    dependency.id,
-    source,
+  // Nothing of the dependency is read until the source is terminal, as before the codes.
+  const status = statusCode(source.status);
+  if (!isTerminalCode(status)) return false;
+  return (
+    satisfiedByCode(typeCode(dependency.type), status) ??
+    conditionSays(conditions, dependency.id, status, source)
   );
 }
 
@@ -79,18 +85,12 @@ const typeCodes: ReadonlyMap<unknown, number> = new Map<unknown, number>(
 );
 
 /**
- * `isDependencySatisfied` on codes: an edge of type code `type` (id `dependencyId`) whose source
- * task `source` has status code `status`. The predicate is looked up only for a `conditional`
- * edge whose source is terminal.
+ * `isDependencySatisfied` on codes, for an edge of type code `type` whose source has status code
+ * `status`: `undefined` for a `conditional` edge whose source is terminal, whose answer is
+ * {@link conditionSays} (so the caller reads the dependency's id only then).
  * @internal
  */
-export function satisfiedByCode(
-  type: number,
-  status: number,
-  conditions: DependencyConditions | undefined,
-  dependencyId: string,
-  source: Task,
-): boolean {
+export function satisfiedByCode(type: number, status: number): boolean | undefined {
   if (!isTerminalCode(status)) return false;
   switch (type) {
     case EDGE.unconditional:
@@ -98,11 +98,24 @@ export function satisfiedByCode(
       return true;
     case EDGE.success_only:
       return status === STATUS.completed;
-    case EDGE.conditional: {
-      const predicate = conditions === undefined ? undefined : getOwn(conditions, dependencyId);
-      return predicate === undefined ? status === STATUS.completed : predicate(source);
-    }
+    case EDGE.conditional:
+      return undefined;
     default:
       return false;
   }
+}
+
+/**
+ * The `conditional` rule, once the source (status code `status`) is terminal: the predicate of
+ * `dependencyId` in `conditions` decides; without one, `success_only`.
+ * @internal
+ */
+export function conditionSays(
+  conditions: DependencyConditions | undefined,
+  dependencyId: string,
+  status: number,
+  source: Task,
+): boolean {
+  const predicate = conditions === undefined ? undefined : getOwn(conditions, dependencyId);
+  return predicate === undefined ? status === STATUS.completed : predicate(source);
 }

@@ -1,5 +1,5 @@
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
-import { type DependencyConditions, satisfiedByCode } from "./dependencyType.js";
+import { conditionSays, type DependencyConditions, satisfiedByCode } from "./dependencyType.js";
 import { dependencyIndex } from "./internal/dependencyIndex.js";
 import { ownReader } from "../internal/records.js";
 import { recordFacts, recordKeys } from "./internal/recordFacts.js";
@@ -42,13 +42,9 @@ export function getReadyTasks(orion: TaskOrion, options?: ReadyTaskOptions): rea
     const target = to[e]!;
     if (status[target] !== STATUS.notStarted || held[target] === 1) continue;
     const source = from[e]!;
-    const satisfied = satisfiedByCode(
-      type[e]!,
-      status[source]!,
-      conditions,
-      index.list[e]!.id,
-      endpointTasks[source]!,
-    );
+    const satisfied =
+      satisfiedByCode(type[e]!, status[source]!) ??
+      conditionSays(conditions, index.list[e]!.id, status[source]!, endpointTasks[source]!);
     if (!satisfied) held[target] = 1;
   }
   const ready: Task[] = [];

@@ -6,8 +6,8 @@
 import { recordKeys } from "./internal/recordFacts.js";
 import type { Task, TaskOrion } from "./types.js";
 
-/** Every `OrionState`. */
-export const orionStates = Object.freeze([
+// The list the type is derived from; exported widened, as `orionStates`.
+const ORION_STATES = [
   "created",
   "ready",
   "executing",
@@ -15,10 +15,16 @@ export const orionStates = Object.freeze([
   "failed",
   "partially_failed",
   "cancelled",
-] as const);
+] as const;
 
-/** The orion's overall state, derived from its tasks (see `deriveOrionState`). */
-export type OrionState = (typeof orionStates)[number];
+/**
+ * The orion's overall state, derived from its tasks (see `deriveOrionState`).
+ * @useDeclaredType
+ */
+export type OrionState = (typeof ORION_STATES)[number];
+
+/** Every `OrionState`. */
+export const orionStates: readonly OrionState[] = Object.freeze(ORION_STATES);
 
 /**
  * The orion's state as UFO's `TaskConstellation.update_state` derives it from its tasks:

@@ -4,18 +4,24 @@
  */
 import type { Task } from "./types.js";
 
-/** Every `TaskStatus`, in the order a task normally moves through them. */
-export const taskStatuses = Object.freeze([
+// The list the type is derived from; exported widened, as `taskStatuses`.
+const TASK_STATUSES = [
   "pending",
   "waiting_dependency",
   "running",
   "completed",
   "failed",
   "cancelled",
-] as const);
+] as const;
 
-/** A task's execution status, as UFO names it (lower case). */
-export type TaskStatus = (typeof taskStatuses)[number];
+/**
+ * A task's execution status, as UFO names it (lower case).
+ * @useDeclaredType
+ */
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Every `TaskStatus`, in the order a task normally moves through them. */
+export const taskStatuses: readonly TaskStatus[] = Object.freeze(TASK_STATUSES);
 
 /** Whether `value` is one of the six `TaskStatus` strings (for data that came from outside). */
 export function isTaskStatus(value: unknown): value is TaskStatus {
