@@ -1,7 +1,8 @@
 /**
- * Event factories: one per event type, for marble value maps and hand-written streams. Each
- * makes exactly the event a real publisher sends (a field left out is absent, not
- * `undefined`), with orion {@link DEFAULT_ORION_ID} unless told otherwise.
+ * Event factories, one for each of UFO's seven event types (the agent's declaration,
+ * `ORION_MODIFYING`, is written out where a test needs it), for marble value maps and
+ * hand-written streams. Each makes exactly the event a real publisher sends (a field left out
+ * is absent, not `undefined`), with orion {@link DEFAULT_ORION_ID} unless told otherwise.
  */
 import type {
   OrionEndedEvent,

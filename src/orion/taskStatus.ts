@@ -1,6 +1,7 @@
 /**
  * Task status: the six statuses, the type derived from them, and every rule about a single
- * status. One home, so that "not started" or "terminal" is written once.
+ * status. One home, so that "not started" or "terminal" is written once: on the codes of the
+ * `STATUS` table, which the string forms (`isNotStarted`, `isTerminalStatus`) look up.
  */
 import type { Task } from "./types.js";
 
@@ -35,12 +36,12 @@ export function isTaskStatus(value: unknown): value is TaskStatus {
  * @internal
  */
 export function isNotStarted(status: string): boolean {
-  return status === "pending" || status === "waiting_dependency";
+  return statusCode(status) === STATUS.notStarted;
 }
 
 /** Whether a task in this status has finished for good: `completed`, `failed` or `cancelled`. */
 export function isTerminalStatus(status: TaskStatus): boolean {
-  return status === "completed" || status === "failed" || status === "cancelled";
+  return isTerminalCode(statusCode(status));
 }
 
 /**
