@@ -194,6 +194,33 @@ function laneIndex(
   return laneOf;
 }
 
+/**
+ * A held period shaded from `from` to `to` (at least 1.5 px wide, so a hold of no time still
+ * shows), `height` high from `y`: the one shape of both kinds of hold.
+ */
+function heldShade(
+  span: { from: number; to: number; class: string; opacity: number },
+  y: number,
+  height: number,
+  tooltip: string,
+  scale: Scale,
+): string {
+  const x1 = scale.x(span.from);
+  const x2 = scale.x(Math.max(span.from, span.to));
+  return rect(
+    {
+      class: span.class,
+      x: x1,
+      y,
+      width: Math.max(1.5, x2 - x1),
+      height,
+      fill: COLOR.held,
+      "fill-opacity": span.opacity,
+    },
+    tooltip,
+  );
+}
+
 /** A scoped run's holds, each shaded in the lane of the task it held (issue 16). */
 function taskHoldRects(
   holds: readonly SimulatedHold[],
@@ -206,20 +233,13 @@ function taskHoldRects(
   for (const h of holds) {
     const lane = laneOf.get(h.taskId);
     if (lane === undefined || !finite(h.from) || !finite(h.to)) continue;
-    const x1 = scale.x(h.from);
-    const x2 = scale.x(Math.max(h.from, h.to));
     out.push(
-      rect(
-        {
-          class: "held task-hold",
-          x: x1,
-          y: frame.lanesTop + lane * frame.laneHeight + 2,
-          width: Math.max(1.5, x2 - x1),
-          height: frame.laneHeight - 4,
-          fill: COLOR.held,
-          "fill-opacity": 0.45,
-        },
+      heldShade(
+        { from: h.from, to: h.to, class: "held task-hold", opacity: 0.45 },
+        frame.lanesTop + lane * frame.laneHeight + 2,
+        frame.laneHeight - 4,
         taskHoldTooltip(names.get(h.taskId) ?? h.taskId, h),
+        scale,
       ),
     );
   }
@@ -231,20 +251,13 @@ function heldRects(held: readonly HeldPeriod[], frame: SectionFrame, scale: Scal
   const out: string[] = [];
   for (const h of held) {
     if (!finite(h.from) || !finite(h.to)) continue;
-    const x1 = scale.x(h.from);
-    const x2 = scale.x(Math.max(h.from, h.to));
     out.push(
-      rect(
-        {
-          class: "held",
-          x: x1,
-          y: frame.lanesTop,
-          width: Math.max(1.5, x2 - x1),
-          height: frame.chartBottom - frame.lanesTop,
-          fill: COLOR.held,
-          "fill-opacity": 0.28,
-        },
+      heldShade(
+        { from: h.from, to: h.to, class: "held", opacity: 0.28 },
+        frame.lanesTop,
+        frame.chartBottom - frame.lanesTop,
         heldTooltip(h),
+        scale,
       ),
     );
   }
