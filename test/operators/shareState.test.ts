@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { shareState } from "../../operators/shareState.js";
 import type { PendingState } from "../../src/pending/PendingState.js";
-import { marbles } from "../marbles.js";
+import { cases, marbles } from "../marbles.js";
 
 /** Stand-in states: `shareState` only passes them on. */
 const s = { a: { version: 1 }, b: { version: 2 }, c: { version: 3 } } as unknown as Record<
@@ -41,41 +41,34 @@ describe("shareState", () => {
     }),
   );
 
-  it(
-    "starts afresh after the states complete: a later subscriber subscribes again",
-    marbles((m) => {
-      const states = m.cold(" -a-|", s);
-      // prettier-ignore
-      const subs = [
-        "                     ^--!----",
-        "                     -----^--!",
-      ];
-      const second = "        -----^---";
-      const firstGets = "     -a-|";
-      const secondGets = "    ------a-|";
+  // After the states complete, or error, a later subscriber subscribes again.
+  cases(
+    (m, c) => {
+      const states = m.cold(c.states, s);
       const shared = states.pipe(shareState());
-      m.expect(shared).toBeObservable(firstGets, s);
-      m.expect(shared, second).toBeObservable(secondGets, s);
-      m.expect(states).toHaveSubscriptions(subs);
-    }),
-  );
-
-  it(
-    "passes an error on and starts afresh for a later subscriber",
-    marbles((m) => {
-      const states = m.cold(" -a-#", s);
+      m.expect(shared).toBeObservable(c.firstGets, s);
+      m.expect(shared, c.second).toBeObservable(c.secondGets, s);
+      m.expect(states).toHaveSubscriptions(c.subs);
+    },
+    {
       // prettier-ignore
-      const subs = [
-        "                     ^--!----",
-        "                     -----^--!",
-      ];
-      const second = "        -----^---";
-      const firstGets = "     -a-#";
-      const secondGets = "    ------a-#";
-      const shared = states.pipe(shareState());
-      m.expect(shared).toBeObservable(firstGets, s);
-      m.expect(shared, second).toBeObservable(secondGets, s);
-      m.expect(states).toHaveSubscriptions(subs);
-    }),
+      "starts afresh after the states complete: a later subscriber subscribes again": {
+        states:     "-a-|",
+        subs:      ["^--!----",
+                    "-----^--!"],
+        second:     "-----^---",
+        firstGets:  "-a-|",
+        secondGets: "------a-|",
+      },
+      // prettier-ignore
+      "passes an error on and starts afresh for a later subscriber": {
+        states:     "-a-#",
+        subs:      ["^--!----",
+                    "-----^--!"],
+        second:     "-----^---",
+        firstGets:  "-a-#",
+        secondGets: "------a-#",
+      },
+    },
   );
 });
