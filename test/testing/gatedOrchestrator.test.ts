@@ -48,7 +48,7 @@ test("a scripted agent answers after its latency; a task it ignores times out", 
   const bus = createEventBus();
   const agent = createTestAgent(bus, { scheduler, latency: 5, silentOn: ["parse"] });
   scheduler.run(({ hot, expectObservable }) => {
-    hot("     -a--b-----", ev).subscribe((event) => bus.publish(event));
+    hot("              -a--b-----", ev).subscribe((event) => bus.publish(event));
     const ready = hot("--x-----y-", { x: ["parse"], y: ["report"] });
     const expected = " 104ms y"; // "parse" registered at 4 and timed out at 4 + 100
     expectObservable(gatedReadyTasks(bus.events$, ready)).toBe(expected, { y: ["report"] });
