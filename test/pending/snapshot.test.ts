@@ -365,11 +365,13 @@ describe("initialState", () => {
     const restored = restorePendingState(snapshotPendingState(state), 0);
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
       // The virtual clock starts at 0: a is due at 100, b at 150.
-      const out = cold<OrionEvent>("-").pipe(
+      const events = cold<OrionEvent>(" -");
+      const expected = "                x 99ms y 49ms z";
+      const out = events.pipe(
         pendingModifications({ modificationTimeout: 100, initialState: restored }),
         map((s) => Array.from(s.pending.values(), (e) => e.taskId).join("") || "-"),
       );
-      expectObservable(out).toBe("x 99ms y 49ms z", { x: "ab", y: "b", z: "-" });
+      expectObservable(out).toBe(expected, { x: "ab", y: "b", z: "-" });
     });
   });
 
