@@ -11,7 +11,8 @@ import {
 import type { SimulationReport } from "../simulation/types.js";
 import type { TaskOrion } from "../orion/types.js";
 import type { AgentEdit } from "../agent/createScriptedAgent.js";
-import { renderTimeline, taskLevels } from "../timeline/renderTimeline.js";
+import { taskLevels } from "../timeline/laneGroups.js";
+import { renderTimeline } from "../timeline/renderTimeline.js";
 import { CliError } from "./CliError.js";
 import { formatSummary, formatVerdict, runLabel, stylizer } from "./format.js";
 import { HELP } from "./help.js";

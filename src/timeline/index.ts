@@ -1,11 +1,5 @@
-export {
-  renderTimeline,
-  escapeXml,
-  niceTickStep,
-  formatTick,
-  taskLevels,
-  groupLanes,
-  laneLabel,
-  GROUP_FROM,
-} from "./renderTimeline.js";
-export type { TimelineFormat, TimelineOptions, LaneGroup } from "./renderTimeline.js";
+export { renderTimeline, type TimelineFormat, type TimelineOptions } from "./renderTimeline.js";
+export { GROUP_FROM, groupLanes, taskLevels, type LaneGroup } from "./laneGroups.js";
+export { laneLabel } from "./labels.js";
+export { formatTick, niceTickStep } from "./scales.js";
+export { escapeXml } from "./svg.js";

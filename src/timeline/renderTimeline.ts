@@ -31,11 +31,6 @@ import {
 import { gridLines, renderAxis, renderSection, type Layout } from "./section.js";
 import { attrs, escapeXml, fitText, px, rect, svgDocument, text, textWidth } from "./svg.js";
 
-export { GROUP_FROM, groupLanes, taskLevels, type LaneGroup } from "./laneGroups.js";
-export { laneLabel } from "./labels.js";
-export { formatTick, niceTickStep } from "./scales.js";
-export { escapeXml } from "./svg.js";
-
 /** What {@link renderTimeline} writes: a bare SVG, or a self-contained HTML page around it. */
 export type TimelineFormat = "svg" | "html";
 
