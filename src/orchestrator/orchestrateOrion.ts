@@ -274,26 +274,36 @@ export function orchestrate(
       };
     };
 
-    /** Nothing runs, is pending or may start: `ORION_COMPLETED` (or `ORION_FAILED`), the end. */
-    const finish = (): void => {
+    /** Stops listening: the orchestration has ended (nothing more starts or is published). */
+    const stop = (): void => {
       finished = true;
       triggerSubscription.unsubscribe();
       stateSubscription?.unsubscribe();
       heldTime.endTaskHolds();
-      const counts = run.counts();
-      const outcome = counts.completed === counts.total ? "completed" : "failed";
+    };
+
+    /** The last thing an orchestration does: publishes the orion's end, emits the result. */
+    const end = (
+      outcome: OrchestrationResult["outcome"],
+      failure?: OrchestrationResult["failure"],
+    ): void => {
       publish({ type: outcome === "completed" ? "ORION_COMPLETED" : "ORION_FAILED", orionId });
-      subscriber.next({ kind: "finished", at: now(), result: result(outcome) });
+      subscriber.next({ kind: "finished", at: now(), result: result(outcome, failure) });
       subscriber.complete();
+    };
+
+    /** Nothing runs, is pending or may start: `ORION_COMPLETED` (or `ORION_FAILED`), the end. */
+    const finish = (): void => {
+      stop();
+      const counts = run.counts();
+      end(counts.completed === counts.total ? "completed" : "failed");
     };
 
     /** A policy fails the orion: what runs is cancelled, `ORION_FAILED`, outcome `failed`. */
     const failOrion = (why: NonNullable<OrchestrationResult["failure"]>): void => {
       if (finished) return;
       cancel();
-      publish({ type: "ORION_FAILED", orionId });
-      subscriber.next({ kind: "finished", at: now(), result: result("failed", why) });
-      subscriber.complete();
+      end("failed", why);
     };
 
     /** Ends the orchestration with `error` (cancelling what runs), instead of throwing it away. */
@@ -580,10 +590,7 @@ export function orchestrate(
     /** Stops everything: aborts running tasks, marks every unfinished task cancelled. */
     const cancel = (): void => {
       if (finished) return;
-      finished = true;
-      triggerSubscription.unsubscribe();
-      stateSubscription?.unsubscribe();
-      heldTime.endTaskHolds();
+      stop();
       for (const [taskId, entry] of running) {
         abortTask(entry, new Error("orchestration cancelled"));
         running.delete(taskId);
@@ -596,9 +603,7 @@ export function orchestrate(
     const onAbort = (): void => {
       if (finished) return;
       cancel();
-      publish({ type: "ORION_FAILED", orionId });
-      subscriber.next({ kind: "finished", at: now(), result: result("cancelled") });
-      subscriber.complete();
+      end("cancelled");
     };
     if (options.signal?.aborted) {
       onAbort();
