@@ -52,7 +52,7 @@ import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
 import { getOwn } from "../internal/records.js";
 import { mergeTask } from "./internal/mergeTask.js";
-import { ReadyQueue } from "./internal/ReadyQueue.js";
+import { ReadyQueue, type Queued } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
 import { countStatus, emptyCounts, stateFromCounts, type StatusCounts } from "./orionState.js";
 import { TopologicalRanks } from "./internal/TopologicalRanks.js";
@@ -193,16 +193,11 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   const conditions = options.conditions;
   /** The last agent orion accepted (at first `orion`): top-level fields, edges, diff base. */
   let base = orion;
-  const tasks = new Map<string, Task>();
-  const edges = new Map<string, Dependency>();
-  /** Dependency ids by source and by target task id (the task may be missing). */
-  const outgoing = new Map<string, string[]>();
-  const incoming = new Map<string, string[]>();
-  /** Edges not satisfied now; and how many of those enter each task (by task id). */
-  const unsatisfied = new Set<string>();
-  const waiting = new Map<string, number>();
+  /** Every task by id, with its edges: one lookup per step, then references only. */
+  const nodes = new Map<string, TaskNode>();
+  const edges = new Map<string, Edge>();
   const counts: StatusCounts = emptyCounts();
-  const queue = new ReadyQueue();
+  const queue = new ReadyQueue<TaskNode>();
   let version = 0;
   let cached: { version: number; orion: TaskOrion } | undefined;
   /** With `keepHistory`: what each change replaced, to undo it (see `History`). */
@@ -241,129 +236,161 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     history.replaced.push(previous);
   };
 
-  // Arrays, not sets: a task has a handful of edges, and arrays cost far less to allocate.
-  const addTo = (map: Map<string, string[]>, key: string, id: string): void => {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [id]);
-    else list.push(id);
+  /** The node of `taskId`, made (without a task) if there is none. */
+  const nodeOf = (taskId: string): TaskNode => {
+    let node = nodes.get(taskId);
+    if (node === undefined) {
+      node = {
+        id: taskId,
+        task: undefined,
+        out: [],
+        in: [],
+        waiting: 0,
+        queued: -1,
+        queuedPriority: 0,
+      };
+      nodes.set(taskId, node);
+    }
+    return node;
   };
-  const removeFrom = (map: Map<string, string[]>, key: string, id: string): void => {
-    const list = map.get(key);
-    if (list === undefined) return;
-    const at = list.indexOf(id);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) map.delete(key);
-  };
-  const wait = (taskId: string, delta: 1 | -1): void => {
-    const left = (waiting.get(taskId) ?? 0) + delta;
-    if (left === 0) waiting.delete(taskId);
-    else waiting.set(taskId, left);
+  /** Drops a node that has neither a task nor an edge left. */
+  const prune = (node: TaskNode): void => {
+    if (node.task === undefined && node.out.length === 0 && node.in.length === 0) {
+      nodes.delete(node.id);
+    }
   };
 
-  /** Puts `taskId` in or out of the ready queue after anything it depends on changed. */
-  const refresh = (taskId: string): void => {
-    const task = tasks.get(taskId);
-    if (task !== undefined && isNotStarted(task.status) && !waiting.has(taskId)) queue.add(task);
-    else queue.delete(taskId);
+  /** Puts `node` in or out of the ready queue after anything it depends on changed. */
+  const refresh = (node: TaskNode): void => {
+    const task = node.task;
+    if (task !== undefined && isNotStarted(task.status) && node.waiting === 0) queue.add(node);
+    else queue.delete(node);
   };
+
+  /** Whether `edge` holds now, against its source as it is now. */
+  const holds = (edge: Edge): boolean =>
+    isDependencySatisfied(edge.dependency, edge.from.task, conditions);
 
   /** Re-evaluates one edge against its source as it is now. */
-  const judge = (dependency: Dependency): void => {
-    const satisfied = isDependencySatisfied(
-      dependency,
-      tasks.get(dependency.fromTaskId),
-      conditions,
-    );
-    if (satisfied === !unsatisfied.has(dependency.id)) return;
-    if (satisfied) unsatisfied.delete(dependency.id);
-    else unsatisfied.add(dependency.id);
-    wait(dependency.toTaskId, satisfied ? -1 : 1);
-    refresh(dependency.toTaskId);
+  const judge = (edge: Edge): void => {
+    const satisfied = holds(edge);
+    if (satisfied === edge.satisfied) return;
+    edge.satisfied = satisfied;
+    edge.to.waiting += satisfied ? -1 : 1;
+    refresh(edge.to);
   };
 
-  const addEdge = (dependency: Dependency): void => {
-    edges.set(dependency.id, dependency);
-    addTo(outgoing, dependency.fromTaskId, dependency.id);
-    addTo(incoming, dependency.toTaskId, dependency.id);
-    if (!isDependencySatisfied(dependency, tasks.get(dependency.fromTaskId), conditions)) {
-      unsatisfied.add(dependency.id);
-      wait(dependency.toTaskId, 1);
+  /** Adds an edge; with `settle` false (the first load) its target is refreshed later. */
+  const addEdge = (dependency: Dependency, settle = true): void => {
+    const edge: Edge = {
+      dependency,
+      from: nodeOf(dependency.fromTaskId),
+      to: nodeOf(dependency.toTaskId),
+      satisfied: true,
+    };
+    edges.set(dependency.id, edge);
+    edge.from.out.push(edge);
+    edge.to.in.push(edge);
+    if (!holds(edge)) {
+      edge.satisfied = false;
+      edge.to.waiting++;
     }
-    refresh(dependency.toTaskId);
+    if (settle) refresh(edge.to);
   };
 
   const removeEdge = (id: string): void => {
-    const dependency = edges.get(id)!;
+    const edge = edges.get(id)!;
     edges.delete(id);
-    removeFrom(outgoing, dependency.fromTaskId, id);
-    removeFrom(incoming, dependency.toTaskId, id);
-    if (unsatisfied.delete(id)) wait(dependency.toTaskId, -1);
-    refresh(dependency.toTaskId);
+    removeFrom(edge.from.out, edge);
+    removeFrom(edge.to.in, edge);
+    if (!edge.satisfied) edge.to.waiting--;
+    refresh(edge.to);
+    prune(edge.from);
+    prune(edge.to);
   };
 
-  /** Replaces (or adds, or with `undefined` removes) a task; its out-edges follow. */
-  const setTask = (taskId: string, task: Task | undefined): void => {
-    const previous = tasks.get(taskId);
-    remember(taskId, previous);
+  /** Replaces (or adds, or with `undefined` removes) a node's task; its out-edges follow. */
+  const setNodeTask = (node: TaskNode, task: Task | undefined): void => {
+    const previous = node.task;
+    remember(node.id, previous);
     if (previous !== undefined) countStatus(counts, previous.status, -1);
-    if (task === undefined) tasks.delete(taskId);
-    else {
-      tasks.set(taskId, task);
+    node.task = task;
+    if (task !== undefined) countStatus(counts, task.status, 1);
+    for (const edge of node.out) judge(edge);
+    refresh(node);
+    if (task === undefined) prune(node);
+  };
+  const setTask = (taskId: string, task: Task | undefined): void => {
+    const node = task === undefined ? nodes.get(taskId) : nodeOf(taskId);
+    if (node !== undefined) setNodeTask(node, task);
+  };
+
+  /**
+   * Loads a valid orion into the empty structures: O(tasks + dependencies), each task and
+   * edge placed once and every task put in or out of the ready queue once, at the end.
+   */
+  const load = (from: TaskOrion): void => {
+    for (const key of recordKeys(from.tasks)) {
+      const task = from.tasks[key]!;
+      remember(key, undefined);
       countStatus(counts, task.status, 1);
+      nodeOf(key).task = task;
     }
-    for (const id of outgoing.get(taskId) ?? []) judge(edges.get(id)!);
-    refresh(taskId);
+    for (const key of Object.keys(from.dependencies)) addEdge(from.dependencies[key]!, false);
+    for (const node of nodes.values()) refresh(node);
   };
-
-  /** Loads a valid orion into the empty structures. O(tasks + dependencies). */
-  const load = (
-    from: TaskOrion,
-    order: readonly string[] = topologicalOrder(from),
-  ): TopologicalRanks => {
-    for (const key of recordKeys(from.tasks)) setTask(key, from.tasks[key]!);
-    for (const key of Object.keys(from.dependencies)) addEdge(from.dependencies[key]!);
-    return new TopologicalRanks(order);
-  };
-  let ranks = load(orion, order);
+  load(orion);
   recording = true;
+  /**
+   * The topological ranks that check an agent's added edges for cycles, made when an agent
+   * orion first needs them (a run whose agent adds no edge never pays for them), from the
+   * order of the orion loaded last.
+   */
+  let ranked: TopologicalRanks | undefined;
+  let rankOrder: (() => readonly string[]) | undefined = () => order ?? topologicalOrder(orion);
+  const ranks = (): TopologicalRanks => {
+    if (ranked === undefined) {
+      ranked = new TopologicalRanks(rankOrder!());
+      rankOrder = undefined;
+    }
+    return ranked;
+  };
 
-  const existing = (taskId: string): Task => {
-    const task = tasks.get(taskId);
-    if (task === undefined) throw new UnknownTaskError(base.id, taskId);
-    return task;
+  const existingNode = (taskId: string): TaskNode & { readonly task: Task } => {
+    const node = nodes.get(taskId);
+    if (node?.task === undefined) throw new UnknownTaskError(base.id, taskId);
+    return node as TaskNode & { readonly task: Task };
   };
   const changed = (): void => {
     openEntry();
     open = false;
     version++;
   };
-  /** The not-started targets of `taskId`'s edges that are ready now, best first. */
-  const readyTargets = (taskId: string): readonly Task[] => {
+  /** The not-started targets of `node`'s edges that are ready now, best first. */
+  const readyTargets = (node: TaskNode): readonly Task[] => {
     const ready: Task[] = [];
-    const seen = new Set<string>();
-    for (const id of outgoing.get(taskId) ?? []) {
-      const target = edges.get(id)!.toTaskId;
-      if (seen.has(target)) continue;
-      seen.add(target);
-      if (queue.has(target)) ready.push(tasks.get(target)!);
+    for (const edge of node.out) {
+      const target = edge.to;
+      // Valid orions have no duplicate edges, but a target is listed once whatever comes.
+      if (target.queued >= 0 && !ready.includes(target.task!)) ready.push(target.task!);
     }
-    return ready.sort(compareReadyTasks);
+    return ready.length > 1 ? ready.sort(compareReadyTasks) : ready;
   };
 
-  const start = (taskId: string, at: number = Date.now()): Task => {
-    const task = existing(taskId);
+  const startNode = (node: TaskNode & { readonly task: Task }, at: number): Task => {
+    const task = node.task;
     if (!isNotStarted(task.status))
-      throw new IllegalTransitionError(taskId, task.status, "running");
+      throw new IllegalTransitionError(node.id, task.status, "running");
     const started = withExecution(task, { status: "running", executionStartTime: at });
-    setTask(taskId, started);
+    setNodeTask(node, started);
     changed();
     return started;
   };
 
-  const finish = (taskId: string, task: Task): readonly Task[] => {
-    setTask(taskId, task);
+  const finish = (node: TaskNode, task: Task): readonly Task[] => {
+    setNodeTask(node, task);
     changed();
-    return readyTargets(taskId);
+    return readyTargets(node);
   };
 
   const run: OrionRun = {
@@ -373,7 +400,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     get version() {
       return version;
     },
-    task: (taskId) => tasks.get(taskId),
+    task: (taskId) => nodes.get(taskId)?.task,
     state: () => stateFromCounts(counts),
     counts: () => ({
       total: counts.total,
@@ -386,32 +413,32 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     }),
     isFinished: () =>
       counts.total > 0 && counts.completed + counts.failed + counts.cancelled === counts.total,
-    waitingOn: (taskId) => [...(incoming.get(taskId) ?? [])].filter((id) => unsatisfied.has(id)),
-    isReady: (taskId) => queue.has(taskId),
+    waitingOn: (taskId) =>
+      (nodes.get(taskId)?.in ?? []).filter((e) => !e.satisfied).map((e) => e.dependency.id),
+    isReady: (taskId) => (nodes.get(taskId)?.queued ?? -1) >= 0,
     readyCount: () => queue.size,
-    peekReady: () => {
-      const id = queue.peek();
-      return id === undefined ? undefined : tasks.get(id);
-    },
-    ready: () => queue.sorted().map((id) => tasks.get(id)!),
+    peekReady: () => queue.peek()?.task,
+    ready: () => queue.sorted().map((node) => node.task!),
     takeReady: (max = Number.POSITIVE_INFINITY, at = Date.now()) => {
       const taken: Task[] = [];
-      for (let id = queue.peek(); id !== undefined && taken.length < max; id = queue.peek()) {
-        taken.push(start(id, at));
+      for (let node = queue.peek(); node !== undefined && taken.length < max; node = queue.peek()) {
+        taken.push(startNode(node as TaskNode & { readonly task: Task }, at));
       }
       return taken;
     },
-    start,
+    start: (taskId, at = Date.now()) => startNode(existingNode(taskId), at),
     complete: (taskId, outcome, at = Date.now()) => {
-      return finish(taskId, finishedTask(existing(taskId), taskId, outcome, at));
+      const node = existingNode(taskId);
+      return finish(node, finishedTask(node.task, taskId, outcome, at));
     },
     cancel: (taskId, at = Date.now()) => {
-      const task = existing(taskId);
+      const node = existingNode(taskId);
+      const task = node.task;
       if (isTerminalStatus(task.status)) {
         throw new IllegalTransitionError(taskId, task.status, "cancelled");
       }
       return finish(
-        taskId,
+        node,
         withExecution(task, {
           status: "cancelled",
           ...(task.executionStartTime === undefined
@@ -442,8 +469,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     snapshot: () => {
       if (cached?.version === version) return cached.orion;
       const record = createRecord<Task>();
-      for (const [taskId, task] of tasks) record[taskId] = task;
-      recordFacts(freezeNewRecord(record)).keyCount = tasks.size;
+      for (const node of nodes.values()) if (node.task !== undefined) record[node.id] = node.task;
+      recordFacts(freezeNewRecord(record)).keyCount = counts.total;
       // The merge is a produce over the agent's orion: its other fields, its edge record.
       const orion: TaskOrion = {
         ...fieldsOfBase(),
@@ -462,7 +489,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       }
       // Walk back from now: O(tasks + changes since `at`). Tasks a later change removed come
       // back at the end of the key order.
-      const then = new Map(tasks);
+      const then = new Map<string, Task>();
+      for (const node of nodes.values()) if (node.task !== undefined) then.set(node.id, node.task);
       const { taskIds, replaced, starts } = history;
       for (let i = taskIds.length - 1; i >= starts[at]!; i--) {
         const task = replaced[i];
@@ -482,7 +510,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       past = { version: at, orion };
       return orion;
     },
-    dependenciesInto: (taskId) => (incoming.get(taskId) ?? []).map((id) => edges.get(id)!),
+    dependenciesInto: (taskId) => (nodes.get(taskId)?.in ?? []).map((e) => e.dependency),
   };
 
   /** What an agent orion changes, checked; `undefined` when it must go to the full merge. */
@@ -507,7 +535,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     const after = new Map<string, Task | undefined>(); // tasks as the plan leaves them
     for (const taskId of taskKeys) {
       const agentTask = taskIn(agent, taskId);
-      const current = tasks.get(taskId);
+      const current = nodes.get(taskId)?.task;
       let merged: Task | undefined;
       if (agentTask === undefined) {
         if (current === undefined) continue;
@@ -538,12 +566,12 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       after.set(taskId, merged);
     }
     const exists = (taskId: string): boolean =>
-      after.has(taskId) ? after.get(taskId) !== undefined : tasks.has(taskId);
+      after.has(taskId) ? after.get(taskId) !== undefined : nodes.get(taskId)?.task !== undefined;
 
     const removeEdges: string[] = [];
     const addEdges: Dependency[] = [];
     for (const key of edgeKeys) {
-      const mine = edges.get(key);
+      const mine = edges.get(key)?.dependency;
       const theirs = getOwn(agent.dependencies, key);
       if (mine === theirs) continue;
       if (theirs !== undefined && theirs.id !== key) return undefined;
@@ -555,35 +583,35 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     const addedOut = new Map<string, Dependency[]>();
     const addedIn = new Map<string, Dependency[]>();
     const successors = function* (taskId: string): Iterable<string> {
-      for (const id of outgoing.get(taskId) ?? []) if (!gone.has(id)) yield edges.get(id)!.toTaskId;
+      for (const e of nodes.get(taskId)?.out ?? []) if (!gone.has(e.dependency.id)) yield e.to.id;
       for (const d of addedOut.get(taskId) ?? []) yield d.toTaskId;
     };
     const predecessors = function* (taskId: string): Iterable<string> {
-      for (const id of incoming.get(taskId) ?? [])
-        if (!gone.has(id)) yield edges.get(id)!.fromTaskId;
+      for (const e of nodes.get(taskId)?.in ?? []) if (!gone.has(e.dependency.id)) yield e.from.id;
       for (const d of addedIn.get(taskId) ?? []) yield d.fromTaskId;
     };
     // A removed task must take every edge of its own with it.
     for (const [taskId, task] of after) {
       if (task !== undefined) continue;
-      for (const id of outgoing.get(taskId) ?? []) if (!gone.has(id)) return undefined;
-      for (const id of incoming.get(taskId) ?? []) if (!gone.has(id)) return undefined;
+      const node = nodes.get(taskId);
+      for (const e of node?.out ?? []) if (!gone.has(e.dependency.id)) return undefined;
+      for (const e of node?.in ?? []) if (!gone.has(e.dependency.id)) return undefined;
     }
     const undo = new Map<string, number | undefined>();
     const reject = (): undefined => {
-      ranks.restore(undo);
+      ranks().restore(undo);
       return undefined;
     };
-    for (const [taskId, task] of after) if (task !== undefined) ranks.addTask(taskId, undo);
+    for (const [taskId, task] of after) if (task !== undefined) ranks().addTask(taskId, undo);
     for (const dependency of addEdges) {
       const { fromTaskId: from, toTaskId: to } = dependency;
       if (!isDependencyType(dependency.type) || from === to || !exists(from) || !exists(to)) {
         return reject();
       }
       for (const target of successors(from)) if (target === to) return reject(); // duplicate
-      addTo2(addedOut, from, dependency);
-      addTo2(addedIn, to, dependency);
-      if (!ranks.addEdge(from, to, successors, predecessors, undo)) return reject();
+      addTo(addedOut, from, dependency);
+      addTo(addedIn, to, dependency);
+      if (!ranks().addEdge(from, to, successors, predecessors, undo)) return reject();
     }
     return {
       setTasks,
@@ -600,16 +628,16 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     const candidates = new Set<string>();
     for (const [taskId] of plan.setTasks) {
       candidates.add(taskId);
-      for (const id of outgoing.get(taskId) ?? []) candidates.add(edges.get(id)!.toTaskId);
+      for (const e of nodes.get(taskId)?.out ?? []) candidates.add(e.to.id);
     }
-    for (const id of plan.removeEdges) candidates.add(edges.get(id)!.toTaskId);
+    for (const id of plan.removeEdges) candidates.add(edges.get(id)!.to.id);
     for (const dependency of plan.addEdges) candidates.add(dependency.toTaskId);
-    const wasReady = new Set([...candidates].filter((id) => queue.has(id)));
+    const wasReady = new Set([...candidates].filter((id) => run.isReady(id)));
 
     for (const id of plan.removeEdges) removeEdge(id);
     for (const [taskId, task] of plan.setTasks) {
       setTask(taskId, task);
-      if (task === undefined) ranks.deleteTask(taskId);
+      if (task === undefined) ranks().deleteTask(taskId);
     }
     for (const dependency of plan.addEdges) addEdge(dependency);
     openEntry();
@@ -617,7 +645,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     changed();
     const newlyReady: Task[] = [];
     for (const id of candidates)
-      if (queue.has(id) && !wasReady.has(id)) newlyReady.push(tasks.get(id)!);
+      if (run.isReady(id) && !wasReady.has(id)) newlyReady.push(nodes.get(id)!.task!);
     return { ...plan.report, newlyReady: newlyReady.sort(compareReadyTasks) };
   };
 
@@ -626,8 +654,10 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
     openEntry();
     for (const id of [...edges.keys()]) removeEdge(id);
-    for (const taskId of [...tasks.keys()]) setTask(taskId, undefined);
-    ranks = load(merged);
+    for (const node of [...nodes.values()]) setNodeTask(node, undefined);
+    load(merged);
+    ranked = undefined;
+    rankOrder = () => topologicalOrder(merged);
     base = agent;
     changed();
   };
@@ -635,11 +665,34 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   return run;
 }
 
+/** A task of the run (or an id only edges name, in the middle of a change) and its edges. */
+interface TaskNode extends Queued {
+  task: Task | undefined;
+  /** Its edges out and in, in the order they were added. */
+  readonly out: Edge[];
+  readonly in: Edge[];
+  /** How many edges of `in` are not satisfied now. */
+  waiting: number;
+}
+
+/** A dependency of the run, with its two ends and whether it holds now. */
+interface Edge {
+  readonly dependency: Dependency;
+  readonly from: TaskNode;
+  readonly to: TaskNode;
+  satisfied: boolean;
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
+}
+
 function removedStarted(taskId: string, task: Task, resolution: "kept" | "dropped"): MergeConflict {
   return { kind: "removed_started_task", taskId, status: task.status, resolution };
 }
 
-function addTo2(map: Map<string, Dependency[]>, key: string, dependency: Dependency): void {
+function addTo(map: Map<string, Dependency[]>, key: string, dependency: Dependency): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [dependency]);
   else list.push(dependency);
