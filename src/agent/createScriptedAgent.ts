@@ -8,17 +8,7 @@
 import {
   asyncScheduler,
   BehaviorSubject,
-  concatWith,
-  defer,
-  EMPTY,
-  exhaustMap,
-  expand,
-  filter,
-  finalize,
-  map,
-  of,
   Subject,
-  timer,
   type Subscription,
   type Unsubscribable,
   type Observable,
@@ -35,6 +25,7 @@ import {
   type TaskEvent,
 } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
+import { startBatchingLoop } from "./batchingLoop.js";
 
 /** What the agent needs of a bus: our `EventBus` fits, and so does any `{ events$, publish }`. */
 export interface AgentBus {
@@ -323,16 +314,6 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     return answers;
   };
 
-  /** The next batch, taken from the queue when subscribed: its answers after its latency. */
-  const nextBatch = (): Observable<Answered> =>
-    defer(() => {
-      if (queue.length === 0) return EMPTY; // stop() empties the queue
-      const batch = queue.splice(0);
-      return timer(latencyOf(batch), scheduler).pipe(
-        map(() => ({ batch, answers: answer(batch) })),
-      );
-    });
-
   const publishAll = ({ batch, answers }: Answered): void => {
     for (const event of answers) {
       if (stopped) return;
@@ -349,38 +330,22 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     if (busy.value !== value) busy.next(value);
   };
 
-  /** Today's agent: one batch at a time. Returns what `stop()` unsubscribes. */
+  /** Today's agent: one batch at a time (see `batchingLoop.ts`). */
   const startBatching = (): Unsubscribable =>
-    bus.events$
-      .pipe(
-        filter(observe),
-        // A completion queued as the bus ends (the bus completed inside its declaration's
-        // publish, before `filter` could pass it on) still gets its batch.
-        concatWith(defer(() => (queue.length > 0 ? of(null) : EMPTY))),
-        // Idle: start draining. Busy: the event waits in the queue for the next batch.
-        exhaustMap(() => {
-          setBusy(true);
-          // `expand` emits a batch's answers (published downstream) before it subscribes to
-          // the next batch, so the next batch holds exactly what arrived until then.
-          return nextBatch().pipe(
-            expand(nextBatch),
-            finalize(() => setBusy(false)),
-          );
-        }),
-      )
-      .subscribe({
-        next: publishAll,
-        error: (error: unknown) => {
-          setBusy(false);
-          modifications.error(error);
-          busy.complete();
-        },
-        complete: () => {
-          setBusy(false);
-          modifications.complete();
-          busy.complete();
-        },
-      });
+    startBatchingLoop(bus.events$, scheduler, {
+      observe,
+      hasQueued: () => queue.length > 0,
+      take: () => queue.splice(0),
+      latencyOf,
+      answer,
+      publish: (batch, answers) => publishAll({ batch, answers }),
+      setBusy,
+      end: (failed, error) => {
+        if (failed) modifications.error(error);
+        else modifications.complete();
+        busy.complete();
+      },
+    });
 
   /**
    * The concurrent agent: each completion answered on its own after its own latency, at most
