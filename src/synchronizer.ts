@@ -201,7 +201,8 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         // Only newer states: this drops the fold's own initial state (version 0, equivalent
         // to the one above) and any state a re-entrant cascade delivers late.
         if (s.version <= this.state.value.version) return;
-        logTransition(this.logger, s.last);
+        // Without a logger, no message is built (a string or two per event otherwise).
+        if (this.logger !== silent) logTransition(this.logger, s.last);
         this.state.next(s);
         this.route(s);
       },
