@@ -374,7 +374,15 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       // Valid orions have no duplicate edges, but a target is listed once whatever comes.
       if (target.queued >= 0 && !ready.includes(target.task!)) ready.push(target.task!);
     }
-    return ready.length > 1 ? ready.sort(compareReadyTasks) : ready;
+    // A task makes a handful ready: an insertion sort allocates nothing, `sort` a work array.
+    if (ready.length > 16) return ready.sort(compareReadyTasks);
+    for (let i = 1; i < ready.length; i++) {
+      const task = ready[i]!;
+      let j = i;
+      for (; j > 0 && compareReadyTasks(ready[j - 1]!, task) > 0; j--) ready[j] = ready[j - 1]!;
+      ready[j] = task;
+    }
+    return ready;
   };
 
   const startNode = (node: TaskNode & { readonly task: Task }, at: number): Task => {
