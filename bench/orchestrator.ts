@@ -434,18 +434,21 @@ export async function benchOrchestrator(): Promise<string> {
       "run's own records surviving the young generation, miss the CPU caches (the bare walk " +
       "slows down too, by more).",
     "",
-    "Where **synced** spends its time (CPU profile of 7 warm runs at 10,000 tasks): about 30 % " +
-      "in the synchronizer's fold (three events per task, each building a new immutable state; " +
-      "with ids, about 8 µs per event, a third of it in the persistent maps of seen event ids " +
-      "and their string keys), about 25 % in garbage collection (a sampling heap profile counts " +
-      "some 28 KB allocated per task: the fold's states and records, the scripted agent's " +
-      "per-answer `timer` pipeline, the orchestrator's events), about 15 % building the run " +
-      "(validation, Kahn order, six string-keyed maps and sets), and the rest in the " +
-      "orchestrator's loop and the agent. An agent that answers in a microtask instead of the " +
-      "scripted agent's `timer` pipeline brings synced from about 65 to 50 µs per task. The " +
-      "10,000-task goal needs the fold several times cheaper (a mutable core behind its " +
-      "immutable states) and the run indexed by integers instead of string keys; neither is " +
-      "done.",
+    "Where **synced** spends its time (CPU profile of 7 warm runs at 10,000 tasks): about a " +
+      "third in the synchronizer's fold (three events per task, each building a new immutable " +
+      "state; with ids, 6–9 µs per event: see the fold's section, whose `ids` column this is), " +
+      "about a fifth in garbage collection (a sampling heap profile counts some 20 KB allocated " +
+      "per task, down from 28 KB: the fold's states and records, RxJS's subscribers and " +
+      "iterators on each delivery, the orchestrator's events and progress), under a tenth " +
+      "building the run (validation, Kahn order, one node per task), and the rest in the " +
+      "orchestrator's loop, the gate, the bus and the agent. Since the last bench: the run " +
+      "keeps one node per task holding its task, its edges and its readiness (one lookup per " +
+      "step instead of six string-keyed maps), the scripted agent's batching loop is written " +
+      "by hand instead of a dozen operators per batch (`src/agent/batchingLoop.ts`, checked " +
+      "against them), and the synchronizer builds no log line without a logger. The 10,000-task " +
+      "goal needs the fold several times cheaper (a mutable core behind its immutable states: " +
+      "it is the one part left that builds a new state, and persistent-map versions, per " +
+      "event); that is not done.",
     "",
     "**Answers that carry the agent's orion.** When every answer carries a `newOrion` (here the " +
       "agent returns its view unchanged), the synchronizer checks the shape of its task and " +

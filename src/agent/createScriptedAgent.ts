@@ -155,8 +155,8 @@ export interface ScriptedAgent {
  * A completion that finds the agent idle starts a batch of its own. Completions that arrive
  * while it works (including any published re-entrantly while it publishes) are queued and
  * become the next batch, started as soon as the current one is published. After the batch's
- * latency (a `timer` on `options.scheduler`), the agent applies `edit` to each event of the
- * batch in order, starting from its current view of the orion (see {@link AgentEdit}), and
+ * latency (an action scheduled on `options.scheduler`), the agent applies `edit` to each event
+ * of the batch in order, starting from its current view of the orion (see {@link AgentEdit}), and
  * publishes ONE `ORION_MODIFIED` with the batch's task ids (first occurrences, in order) and,
  * if some `edit` returned an orion, `newOrion`: the result, which becomes its view. With no
  * `orionId`, a batch that spans orions is answered with one `ORION_MODIFIED` per orion, in
