@@ -344,13 +344,14 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /**
    * The topological ranks that check an agent's added edges for cycles, made when an agent
    * orion first needs them (a run whose agent adds no edge never pays for them), from the
-   * order of the orion loaded last.
+   * order of the orion loaded last. Only that order waits for them: no closure may refer to
+   * `orion` (or to a rebuild's merged orion), or V8 would keep it alive as long as the run.
    */
   let ranked: TopologicalRanks | undefined;
-  let rankOrder: (() => readonly string[]) | undefined = () => order ?? topologicalOrder(orion);
+  let rankOrder: readonly string[] | undefined = order ?? topologicalOrder(orion);
   const ranks = (): TopologicalRanks => {
     if (ranked === undefined) {
-      ranked = new TopologicalRanks(rankOrder!());
+      ranked = new TopologicalRanks(rankOrder!);
       rankOrder = undefined;
     }
     return ranked;
@@ -369,10 +370,15 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** The not-started targets of `node`'s edges that are ready now, best first. */
   const readyTargets = (node: TaskNode): readonly Task[] => {
     const ready: Task[] = [];
+    // Valid orions have no duplicate edges, but a target is listed once whatever comes: by
+    // a scan of the few found so far, or a set when there are many (no O(k²) on a hub).
+    const seen = node.out.length > 16 ? new Set<TaskNode>() : undefined;
     for (const edge of node.out) {
       const target = edge.to;
-      // Valid orions have no duplicate edges, but a target is listed once whatever comes.
-      if (target.queued >= 0 && !ready.includes(target.task!)) ready.push(target.task!);
+      if (target.queued < 0) continue;
+      if (seen === undefined ? ready.includes(target.task!) : seen.has(target)) continue;
+      seen?.add(target);
+      ready.push(target.task!);
     }
     // A task makes a handful ready: an insertion sort allocates nothing, `sort` a work array.
     if (ready.length > 16) return ready.sort(compareReadyTasks);
@@ -665,7 +671,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     for (const node of [...nodes.values()]) setNodeTask(node, undefined);
     load(merged);
     ranked = undefined;
-    rankOrder = () => topologicalOrder(merged);
+    rankOrder = topologicalOrder(merged);
     base = agent;
     changed();
   };

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { immer } from "../../src/immer.js";
 import {
@@ -7,6 +9,9 @@ import {
   orion,
   UnknownTaskError,
 } from "../../src/orion/index.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const ids = (tasks: readonly { id: string }[]): string[] => tasks.map((t) => t.id);
 const plan = orion("o")
@@ -127,5 +132,37 @@ describe("createOrionRun", () => {
     expect(() =>
       createOrionRun(orion("bad").task("a", { after: "b" }).task("b", { after: "a" }).build()),
     ).toThrow(InvalidOrionError);
+  });
+
+  // From a review: a closure that named the orion kept it alive for the run's lifetime.
+  it("lets the orion it started from be collected once an agent's orion replaced it", async () => {
+    const { first, run } = (() => {
+      const start = orion("o").task("a").task("b", { after: "a" }).build();
+      const started = createOrionRun(start);
+      started.applyAgentOrion(
+        immer.produce(started.snapshot(), (draft) => {
+          draft.tasks["b"]!.params = { n: 1 };
+        }),
+      );
+      started.snapshot();
+      return { first: new WeakRef(start), run: started };
+    })();
+    // A WeakRef's target stays alive until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    expect(run.task("b")?.params).toEqual({ n: 1 });
+  });
+
+  it("lists each task a hub's end made ready once, best first (many: the set path)", () => {
+    for (const fanOut of [3, 40]) {
+      let hub = orion("o").task("root");
+      for (let i = 0; i < fanOut; i++) hub = hub.task(`c${i}`, { after: "root", priority: i % 3 });
+      const run = createOrionRun(hub.build());
+      run.start("root", 1);
+      const ready = run.complete("root", { success: true }, 2);
+      expect(ids(ready)).toEqual(ids(run.ready()));
+      expect(new Set(ids(ready)).size).toBe(fanOut);
+    }
   });
 });
