@@ -18,7 +18,13 @@
  *   completes still gets its batch; the bus erroring, or a hook throwing, cancels the timer.
  * @internal
  */
-import type { Observable, SchedulerLike, Subscription, Unsubscribable } from "rxjs";
+import {
+  config,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  type Unsubscribable,
+} from "rxjs";
 import type { OrionEvent, OrionModifiedEvent, TaskEvent } from "../events.js";
 
 /** What the loop asks of its agent. @internal */
@@ -28,11 +34,11 @@ export interface BatchingHooks {
   hasQueued(): boolean;
   /** The queue, emptied, as the next batch. */
   take(): TaskEvent[];
-  /** The batch's latency (must not throw). */
+  /** The batch's latency. May throw: the loop fails. */
   latencyOf(batch: readonly TaskEvent[]): number;
   /** The answers to publish for the batch, when its timer fires. May throw: the loop fails. */
   answer(batch: readonly TaskEvent[]): OrionModifiedEvent[];
-  /** Publishes the answers (must not throw). */
+  /** Publishes the answers. May throw: reported (`config.onUnhandledError`), the loop goes on. */
   publish(batch: readonly TaskEvent[], answers: readonly OrionModifiedEvent[]): void;
   setBusy(busy: boolean): void;
   /** The loop ended (after `setBusy(false)`): the bus completed, or `failed` with `error`. */
@@ -80,7 +86,9 @@ export function startBatchingLoop(
     hooks.setBusy(false);
     hooks.end(failed, error);
   };
+  /** Ends the loop with `error`; nothing if it has ended (a callback stopped it, then threw). */
   const fail = (error: unknown): void => {
+    if (closed) return;
     tearDown();
     end(true, error);
   };
@@ -94,7 +102,12 @@ export function startBatchingLoop(
   const takeBatch = (): void => {
     if (!hooks.hasQueued()) return idle();
     const batch = hooks.take();
-    const delay = hooks.latencyOf(batch);
+    let delay: number;
+    try {
+      delay = hooks.latencyOf(batch);
+    } catch (error) {
+      return fail(error); // an `onError` that rethrows
+    }
     if (closed) return; // `latency` stopped the agent
     const pending: Pending = { fired: false };
     const sub = scheduler.schedule(() => {
@@ -107,7 +120,14 @@ export function startBatchingLoop(
       } catch (error) {
         return fail(error);
       }
-      hooks.publish(batch, answers);
+      if (closed) return; // `edit` ended the bus
+      try {
+        hooks.publish(batch, answers);
+      } catch (error) {
+        // An `onError` that rethrows: reported as RxJS reports an observer's throw (the
+        // operators published from one), and the loop goes on.
+        reportUnhandled(error);
+      }
       if (!closed) takeBatch();
     }, delay);
     // A synchronous scheduler has run it already (and may have scheduled the next batch).
@@ -133,10 +153,7 @@ export function startBatchingLoop(
       }
       if (queued && !draining && !closed) drain();
     },
-    error: (error: unknown) => {
-      if (closed) return;
-      fail(error);
-    },
+    error: fail,
     complete: () => {
       if (closed) return;
       busEnded = true;
@@ -159,4 +176,16 @@ export function startBatchingLoop(
       }
     },
   };
+}
+
+/**
+ * Reports `error` as RxJS reports an observer's throw: to `config.onUnhandledError` if set,
+ * else thrown on a timer of its own, never into the scheduler that runs the loop.
+ */
+function reportUnhandled(error: unknown): void {
+  setTimeout(() => {
+    const { onUnhandledError } = config;
+    if (onUnhandledError) onUnhandledError(error);
+    else throw error;
+  });
 }

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import {
   BehaviorSubject,
   concatWith,
+  config,
   defer,
   EMPTY,
   exhaustMap,
@@ -66,7 +67,7 @@ function operatorLoop(
 
 type Loop = typeof startBatchingLoop;
 /** What a callback of the agent does besides being recorded. */
-type Reaction = "none" | "complete-a-task" | "stop" | "end-bus";
+type Reaction = "none" | "complete-a-task" | "stop" | "end-bus" | "fail-bus";
 type StepKind = "completion" | "other" | "hostile" | "complete" | "error" | "stop";
 
 interface Script {
@@ -74,19 +75,27 @@ interface Script {
   readonly steps: readonly { readonly at: number; readonly kind: StepKind }[];
   readonly latencies: readonly number[];
   readonly throwInAnswer: number | null;
+  /** The batch whose `latency` throws (an `onError` that rethrows). */
+  readonly throwInLatency: number | null;
+  /** The answer whose `publish` throws (an `onError` that rethrows a failed publish). */
+  readonly throwInPublish: number | null;
   readonly stopInLatency: number | null;
   readonly onBusy: readonly Reaction[];
   readonly onPublish: readonly Reaction[];
 }
 
-/** Runs `loop` as the scripted agent runs it (queue, deduplicated `busy$`, `stop()`): the trace. */
-function trace(loop: Loop, script: Script): string[] {
+/**
+ * Runs `loop` as the scripted agent runs it (queue, deduplicated `busy$`, `stop()`): the trace,
+ * with the errors reported to `config.onUnhandledError` (on a timer) at its end.
+ */
+async function trace(loop: Loop, script: Script): Promise<string[]> {
   const log: string[] = [];
   const scheduler = script.sync ? queueScheduler : new VirtualTimeScheduler();
   const bus = new Subject<OrionEvent>();
   const queue: TaskEvent[] = [];
   const busy = new BehaviorSubject(false);
   let stopped = false;
+  let ended = false;
   let tasks = 0;
   let batches = 0;
   let answers = 0;
@@ -105,6 +114,7 @@ function trace(loop: Loop, script: Script): string[] {
     if (reaction === "complete-a-task" && tasks < 30) bus.next(completion());
     else if (reaction === "stop") stop();
     else if (reaction === "end-bus") bus.complete();
+    else if (reaction === "fail-bus") bus.error(new Error("bus failed"));
   };
   const setBusy = (value: boolean): void => {
     if (busy.value !== value) busy.next(value);
@@ -120,10 +130,18 @@ function trace(loop: Loop, script: Script): string[] {
     hasQueued: () => queue.length > 0,
     take: () => queue.splice(0),
     latencyOf: (batch) => {
+      // The one difference kept on purpose: when the bus failed inside a callback of a drain
+      // (a `publish`, a `busy$` subscriber) with a completion queued, the operators still took
+      // that batch and asked for its latency, for an answer they could never publish; the
+      // loop does not. So a call after the end is not recorded, and does nothing.
+      if (ended) return 0;
       const n = batches++;
       log.push(`${at()} latency ${ids(batch)}`);
       if (script.stopInLatency === n) stop();
-      return script.latencies[n % script.latencies.length]!;
+      if (script.throwInLatency === n) throw new Error("latency");
+      // `queueScheduler` runs only a 0 delay synchronously (a longer one on a real timer,
+      // which would fire after the trace).
+      return script.sync ? 0 : script.latencies[n % script.latencies.length]!;
     },
     answer: (batch) => {
       log.push(`${at()} answer ${ids(batch)}`);
@@ -133,10 +151,13 @@ function trace(loop: Loop, script: Script): string[] {
     publish: (batch) => {
       if (stopped) return;
       log.push(`${at()} publish ${ids(batch)}`);
-      react(script.onPublish[published++ % Math.max(1, script.onPublish.length)]);
+      const n = published++;
+      react(script.onPublish[n % Math.max(1, script.onPublish.length)]);
+      if (script.throwInPublish === n) throw new Error(`publish ${n}`);
     },
     setBusy,
     end: (failed, error) => {
+      ended = true;
       log.push(`${at()} end ${failed ? `error ${String(error)}` : "complete"}`);
       busy.complete();
     },
@@ -165,13 +186,20 @@ function trace(loop: Loop, script: Script): string[] {
     else if (kind === "error") bus.error(new Error("bus"));
     else stop();
   };
-  if (scheduler instanceof VirtualTimeScheduler) {
-    for (const { at: time, kind } of script.steps) scheduler.schedule(() => step(kind), time);
-    scheduler.flush();
-  } else {
-    for (const { kind } of script.steps) step(kind);
+  const unhandled: string[] = [];
+  config.onUnhandledError = (error) => unhandled.push(String(error));
+  try {
+    if (scheduler instanceof VirtualTimeScheduler) {
+      for (const { at: time, kind } of script.steps) scheduler.schedule(() => step(kind), time);
+      scheduler.flush();
+    } else {
+      for (const { kind } of script.steps) step(kind);
+    }
+    await new Promise((resolve) => setTimeout(resolve));
+  } finally {
+    config.onUnhandledError = null;
   }
-  return log;
+  return [...log, ...unhandled.map((e) => `unhandled ${e}`)];
 }
 
 const reaction = fc.constantFrom<Reaction>(
@@ -181,6 +209,7 @@ const reaction = fc.constantFrom<Reaction>(
   "complete-a-task",
   "stop",
   "end-bus",
+  "fail-bus",
 );
 const scripts: fc.Arbitrary<Script> = fc.record({
   sync: fc.boolean(),
@@ -206,31 +235,35 @@ const scripts: fc.Arbitrary<Script> = fc.record({
   latencies: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }),
   throwInAnswer: fc.option(fc.integer({ min: 0, max: 4 })),
   stopInLatency: fc.option(fc.integer({ min: 0, max: 4 })),
+  throwInLatency: fc.option(fc.integer({ min: 0, max: 4 })),
+  throwInPublish: fc.option(fc.integer({ min: 0, max: 4 })),
   onBusy: fc.array(reaction, { maxLength: 6 }),
   onPublish: fc.array(reaction, { maxLength: 6 }),
 });
 
 describe("the batching agent's loop", () => {
-  it("calls its hooks as the operators it replaces did, at the same times, in the same order", () => {
-    fc.assert(
-      fc.property(scripts, (script) => {
-        expect(trace(startBatchingLoop, script)).toEqual(trace(operatorLoop, script));
+  it("calls its hooks as the operators it replaces did, at the same times, in the same order", async () => {
+    await fc.assert(
+      fc.asyncProperty(scripts, async (script) => {
+        expect(await trace(startBatchingLoop, script)).toEqual(await trace(operatorLoop, script));
       }),
-      { numRuns: runs(2_000) },
+      { numRuns: runs(2_000, 20_000) },
     );
   });
 
-  it("answers a burst in batches: the first completion alone, the rest together after it", () => {
+  it("answers a burst in batches: the first completion alone, the rest together after it", async () => {
     const script: Script = {
       sync: false,
       steps: [0, 1, 2, 3].map((at) => ({ at, kind: "completion" as const })),
       latencies: [5],
       throwInAnswer: null,
+      throwInLatency: null,
+      throwInPublish: null,
       stopInLatency: null,
       onBusy: [],
       onPublish: [],
     };
-    const log = trace(startBatchingLoop, script);
+    const log = await trace(startBatchingLoop, script);
     expect(log.filter((line) => line.includes("publish") || line.includes("busy"))).toEqual([
       "@0 busy false",
       "@0 busy true",

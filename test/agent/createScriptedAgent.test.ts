@@ -1,4 +1,4 @@
-import { Observable, queueScheduler } from "rxjs";
+import { config, Observable, queueScheduler, Subject, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import {
   createScriptedAgent,
@@ -403,6 +403,93 @@ describe("createScriptedAgent", () => {
       expect(seen).toStrictEqual(["done:a", "mod:a", "done:b", "mod:b"]);
     }),
   );
+});
+
+// From a review of the hand-written batching loop: callbacks that throw past `onError`.
+describe("createScriptedAgent when a callback throws past onError", () => {
+  it("reports a publish that onError rethrows to RxJS, and answers the next batch", async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<OrionEvent>();
+    const published: string[] = [];
+    let failOnce = true;
+    const bus = {
+      events$: events,
+      publish: (event: OrionEvent) => {
+        if (event.type === "ORION_MODIFIED" && failOnce) {
+          failOnce = false;
+          throw new Error("broker down");
+        }
+        published.push(label(event));
+      },
+    };
+    const reported: unknown[] = [];
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      const agent = createScriptedAgent(bus, {
+        latency: 5,
+        scheduler,
+        eventId: false,
+        onError: (error) => {
+          throw error;
+        },
+      });
+      const busy: boolean[] = [];
+      agent.busy$.subscribe((value) => busy.push(value));
+      scheduler.schedule(() => events.next(taskCompleted("a")), 0);
+      scheduler.schedule(() => events.next(taskCompleted("b")), 2);
+      scheduler.flush();
+      await new Promise((resolve) => setTimeout(resolve));
+      expect(published).toEqual(["mod:b"]);
+      expect(busy).toEqual([false, true, false]);
+      expect(reported).toEqual([new Error("broker down")]);
+    } finally {
+      config.onUnhandledError = null;
+    }
+  });
+
+  it("ends with the error of a latency that onError rethrows", () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<OrionEvent>();
+    const agent = createScriptedAgent(
+      { events$: events, publish: () => undefined },
+      {
+        latency: () => Number.NaN,
+        scheduler,
+        onError: (error) => {
+          throw error;
+        },
+      },
+    );
+    let failure: unknown;
+    agent.modifications$.subscribe({ error: (error: unknown) => (failure = error) });
+    events.next(taskCompleted("a"));
+    scheduler.flush();
+    expect(failure).toBeInstanceOf(RangeError);
+    expect(agent.isBusy()).toBe(false);
+  });
+
+  it("publishes nothing for an edit that made the bus fail", () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<OrionEvent>();
+    const published: OrionEvent[] = [];
+    const agent = createScriptedAgent(
+      { events$: events, publish: (event) => published.push(event) },
+      {
+        latency: 1,
+        scheduler,
+        edit: () => {
+          events.error(new Error("bus down"));
+          return undefined;
+        },
+      },
+    );
+    let failure: unknown;
+    agent.modifications$.subscribe({ error: (error: unknown) => (failure = error) });
+    events.next(taskCompleted("a"));
+    scheduler.flush();
+    expect(failure).toEqual(new Error("bus down"));
+    expect(published).toEqual([]);
+  });
 });
 
 describe("createScriptedAgent with a synchronous scheduler", () => {
