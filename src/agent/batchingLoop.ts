@@ -15,7 +15,11 @@
  * - the loop is idle again before `setBusy(false)` says so (a completion published from it
  *   starts a new drain);
  * - the bus completing lets the drain in hand finish first, and a completion queued as it
- *   completes still gets its batch; the bus erroring, or a hook throwing, cancels the timer.
+ *   completes still gets its batch; the bus erroring, or `observe`, `latencyOf` or `answer`
+ *   throwing, ends the loop and cancels the timer; a `publish` that throws is reported to
+ *   RxJS (`config.onUnhandledError`) and the loop goes on, as an observer's throw was.
+ * - One difference, on purpose: when the bus fails inside a drain's callback with a
+ *   completion queued, the operators still asked for that batch's latency; the loop does not.
  * @internal
  */
 import {
