@@ -314,7 +314,10 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     return answers;
   };
 
-  const publishAll = ({ batch, answers }: Answered): void => {
+  const publishAll = (
+    batch: readonly TaskEvent[],
+    answers: readonly OrionModifiedEvent[],
+  ): void => {
     for (const event of answers) {
       if (stopped) return;
       try {
@@ -324,6 +327,13 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
       }
       modifications.next(event);
     }
+  };
+
+  /** Ends `modifications$` (with `error`, if `failed`) and `busy$`: the agent is done. */
+  const endStreams = (failed: boolean, error?: unknown): void => {
+    if (failed) modifications.error(error);
+    else modifications.complete();
+    busy.complete();
   };
 
   const setBusy = (value: boolean): void => {
@@ -338,13 +348,9 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
       take: () => queue.splice(0),
       latencyOf,
       answer,
-      publish: (batch, answers) => publishAll({ batch, answers }),
+      publish: publishAll,
       setBusy,
-      end: (failed, error) => {
-        if (failed) modifications.error(error);
-        else modifications.complete();
-        busy.complete();
-      },
+      end: endStreams,
     });
 
   /**
@@ -372,10 +378,7 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     const settle = (): void => {
       if (running > 0 || queue.length > 0) return;
       setBusy(false);
-      if (busEnded && !stopped) {
-        modifications.complete();
-        busy.complete();
-      }
+      if (busEnded && !stopped) endStreams(false);
     };
 
     /** Starts queued answers while a slot is free. */
@@ -397,7 +400,7 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
           // The edit runs now, on the view as every answer published so far left it.
           publishing = true;
           try {
-            publishAll({ batch, answers: answer(batch) });
+            publishAll(batch, answer(batch));
           } finally {
             publishing = false;
           }
@@ -422,8 +425,7 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
         queue.length = 0;
         running = 0;
         setBusy(false);
-        modifications.error(error);
-        busy.complete();
+        endStreams(true, error);
       },
       complete: () => {
         busEnded = true;
@@ -451,15 +453,9 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
       queue.length = 0;
       subscription.unsubscribe();
       setBusy(false);
-      modifications.complete();
-      busy.complete();
+      endStreams(false);
     },
   };
-}
-
-interface Answered {
-  readonly batch: readonly TaskEvent[];
-  readonly answers: readonly OrionModifiedEvent[];
 }
 
 /**
