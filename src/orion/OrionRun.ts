@@ -369,17 +369,10 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
   /** The not-started targets of `node`'s edges that are ready now, best first. */
   const readyTargets = (node: TaskNode): readonly Task[] => {
+    // No target comes twice: the run holds no duplicate edge (`validateOrion` rejects one in
+    // an orion loaded, the plan of an agent edit one it would add).
     const ready: Task[] = [];
-    // Valid orions have no duplicate edges, but a target is listed once whatever comes: by
-    // a scan of the few found so far, or a set when there are many (no O(k²) on a hub).
-    const seen = node.out.length > 16 ? new Set<TaskNode>() : undefined;
-    for (const edge of node.out) {
-      const target = edge.to;
-      if (target.queued < 0) continue;
-      if (seen === undefined ? ready.includes(target.task!) : seen.has(target)) continue;
-      seen?.add(target);
-      ready.push(target.task!);
-    }
+    for (const edge of node.out) if (edge.to.queued >= 0) ready.push(edge.to.task!);
     // A task makes a handful ready: an insertion sort allocates nothing, `sort` a work array.
     if (ready.length > 16) return ready.sort(compareReadyTasks);
     for (let i = 1; i < ready.length; i++) {
