@@ -154,7 +154,7 @@ describe("createOrionRun", () => {
     expect(run.task("b")?.params).toEqual({ n: 1 });
   });
 
-  it("lists each task a hub's end made ready once, best first (many: the set path)", () => {
+  it("lists each task a hub's end made ready once, best first, with a few dependents or many", () => {
     for (const fanOut of [3, 40]) {
       let hub = orion("o").task("root");
       for (let i = 0; i < fanOut; i++) hub = hub.task(`c${i}`, { after: "root", priority: i % 3 });
