@@ -55,7 +55,7 @@ import {
 } from "../events.js";
 import { getDescendants } from "../orion/getDescendants.js";
 import { describeThrown } from "../internal/describeThrown.js";
-import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.js";
+import { LogQueue } from "../internal/LogQueue.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
 import {
@@ -157,22 +157,16 @@ export const ANSWERED_RECORDS_LIMIT = 1024;
  */
 export const SEEN_EVENTS_LIMIT = 65_536;
 
-interface Forget<R> {
-  readonly key: PendingKey;
-  readonly record: R;
-}
-
 interface InternalState extends PendingState {
   readonly records: Records;
   readonly orions: PersistentMap<string, TaskOrion>;
   readonly byOrion: PersistentMap<string, OrionSummary>;
   readonly events: Events;
   readonly pendingCount: number;
-  readonly forget: Fifo<Forget<AnsweredRecord>>;
-  /** The length of `forget` (live and stale entries). */
-  readonly forgetLength: number;
-  readonly eventForget: Fifo<Forget<EventRecord>>;
-  readonly eventForgetLength: number;
+  /** Answered records in the order they are forgotten (live and stale entries). */
+  readonly forget: LogQueue<PendingKey, AnsweredRecord>;
+  /** Event records likewise. */
+  readonly eventForget: LogQueue<PendingKey, EventRecord>;
 }
 
 type Draft = { -readonly [K in keyof InternalState]: InternalState[K] };
@@ -210,10 +204,8 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     anticipatedCount: 0,
     stats: zeroStats,
     last: { kind: "initial", at: now },
-    forget: emptyFifo,
-    forgetLength: 0,
-    eventForget: emptyFifo,
-    eventForgetLength: 0,
+    forget: LogQueue.empty(),
+    eventForget: LogQueue.empty(),
   };
   return state;
 }
@@ -236,9 +228,7 @@ function draft(s: InternalState, last: PendingTransition): Draft {
     stats: s.stats,
     last,
     forget: s.forget,
-    forgetLength: s.forgetLength,
     eventForget: s.eventForget,
-    eventForgetLength: s.eventForgetLength,
   };
 }
 
@@ -336,8 +326,7 @@ function answered(
     at: now,
     forgetAt: now + d.modificationTimeout,
   };
-  d.forget = fifoPush(d.forget, { key, record });
-  d.forgetLength++;
+  d.forget = d.forget.push(key, record);
   return records.set(key, record);
 }
 
@@ -353,8 +342,7 @@ function remember(
   const key = eventKey(orionId, eventId);
   const record: EventRecord = { phase, taskId, forgetAt: now + d.modificationTimeout };
   d.events = d.events.set(key, record);
-  d.eventForget = fifoPush(d.eventForget, { key, record });
-  d.eventForgetLength++;
+  d.eventForget = d.eventForget.push(key, record);
 }
 
 /** Moves the event records of `entries` (those with ids) to `phase`. */
@@ -373,42 +361,38 @@ function settleEvents(
 
 /**
  * Drops answered records and event ids whose window has passed (or beyond their limits).
- * Returns the same state if there is nothing to do; otherwise a housekeeping state. The
- * queues it materialises are kept even when nothing expired, so each record is reversed once.
+ * Returns the same state if there is nothing to do; otherwise a housekeeping state.
  */
 function purge(s: InternalState, now: number): InternalState {
-  let queue = fifoNormalise(s.forget);
-  let length = s.forgetLength;
+  const queue = s.forget;
   let records = s.records;
+  let n = 0;
   while (
-    queue.front !== null &&
-    (queue.front.head.record.forgetAt <= now || length > ANSWERED_RECORDS_LIMIT)
+    n < queue.length &&
+    (queue.valueAt(n).forgetAt <= now || queue.length - n > ANSWERED_RECORDS_LIMIT)
   ) {
-    const { key, record } = queue.front.head;
-    if (records.get(key) === record) records = records.delete(key);
-    queue = fifoNormalise({ front: queue.front.tail, back: queue.back });
-    length--;
+    const key = queue.keyAt(n);
+    if (records.get(key) === queue.valueAt(n)) records = records.delete(key);
+    n++;
   }
-  let eventQueue = fifoNormalise(s.eventForget);
-  let eventLength = s.eventForgetLength;
+  const eventQueue = s.eventForget;
   let events = s.events;
+  let e = 0;
   while (
-    eventQueue.front !== null &&
-    (eventQueue.front.head.record.forgetAt <= now || eventLength > SEEN_EVENTS_LIMIT)
+    e < eventQueue.length &&
+    (eventQueue.valueAt(e).forgetAt <= now || eventQueue.length - e > SEEN_EVENTS_LIMIT)
   ) {
-    const { key, record } = eventQueue.front.head;
+    const key = eventQueue.keyAt(e);
+    const record = eventQueue.valueAt(e);
     // An id whose modification is owed stays: its answer may name it. It is queued again
     // when the modification ends.
     if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
-    eventQueue = fifoNormalise({ front: eventQueue.front.tail, back: eventQueue.back });
-    eventLength--;
+    e++;
   }
-  if (queue === s.forget && eventQueue === s.eventForget) return s;
+  if (n === 0 && e === 0) return s;
   const d = housekeeping(s);
-  d.forget = queue;
-  d.forgetLength = length;
-  d.eventForget = eventQueue;
-  d.eventForgetLength = eventLength;
+  d.forget = queue.drop(n);
+  d.eventForget = eventQueue.drop(e);
   d.events = events;
   if (records !== s.records) {
     d.records = records;

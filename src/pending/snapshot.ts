@@ -11,7 +11,7 @@
  * own limits (`ANSWERED_RECORDS_LIMIT` answered tasks, `SEEN_EVENTS_LIMIT` event ids).
  */
 import { parseOrionEvent } from "../events.js";
-import { emptyFifo, fifoNormalise, fifoPush, type Fifo } from "../internal/Fifo.js";
+import { LogQueue } from "../internal/LogQueue.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
 import {
@@ -100,21 +100,15 @@ interface Internal extends PendingState {
   readonly orions: PersistentMap<string, TaskOrion>;
   readonly byOrion: PersistentMap<string, OrionSummary>;
   readonly pendingCount: number;
-  readonly forget: Fifo<{ readonly key: PendingKey; readonly record: AnsweredRecord }>;
-  readonly forgetLength: number;
-  readonly eventForget: Fifo<{ readonly key: PendingKey; readonly record: EventRecord }>;
-  readonly eventForgetLength: number;
+  readonly forget: LogQueue<PendingKey, AnsweredRecord>;
+  readonly eventForget: LogQueue<PendingKey, EventRecord>;
 }
 
-function queueItems<T>(queue: Fifo<T> | undefined): T[] {
+function queueItems<R>(
+  queue: LogQueue<PendingKey, R> | undefined,
+): { key: PendingKey; record: R }[] {
   if (queue === undefined) return [];
-  const normalised = fifoNormalise(queue);
-  const out: T[] = [];
-  for (let node = normalised.front; node !== null; node = node.tail) out.push(node.head);
-  // A normalised queue may still have a back list (pushed after the front was built).
-  const back: T[] = [];
-  for (let node = normalised.back; node !== null; node = node.tail) back.push(node.head);
-  return out.concat(back.reverse());
+  return queue.entries().map(({ key, value }) => ({ key, record: value }));
 }
 
 /**
@@ -325,9 +319,9 @@ function restoreQueue<R extends { readonly forgetAt: number }>(
   items: unknown,
   live: (key: PendingKey) => R | undefined,
   stale: (key: PendingKey, forgetAt: number) => R,
-): { queue: Fifo<{ readonly key: PendingKey; readonly record: R }>; length: number } {
+): LogQueue<PendingKey, R> {
   if (!Array.isArray(items)) fail("a forget queue is not an array");
-  let queue: Fifo<{ readonly key: PendingKey; readonly record: R }> = emptyFifo;
+  let queue = LogQueue.empty<PendingKey, R>();
   const used = new Set<string>();
   for (const item of items as unknown[]) {
     if (!Array.isArray(item) || !isString(item[0])) fail("a forget queue entry is malformed");
@@ -343,9 +337,9 @@ function restoreQueue<R extends { readonly forgetAt: number }>(
     } else {
       fail("a forget queue entry is malformed");
     }
-    queue = fifoPush(queue, { key, record });
+    queue = queue.push(key, record);
   }
-  return { queue, length: items.length };
+  return queue;
 }
 
 /**
@@ -506,10 +500,8 @@ export function restorePendingState(snapshot: PendingSnapshot, now: number): Pen
     anticipatedCount,
     stats,
     last: { kind: "initial", at: now },
-    forget: forget.queue,
-    forgetLength: forget.length,
-    eventForget: eventForget.queue,
-    eventForgetLength: eventForget.length,
+    forget,
+    eventForget,
   };
   return state;
 }

@@ -1,0 +1,99 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LogQueue } from "../../src/internal/LogQueue.js";
+import { runs } from "./runs.js";
+
+// Mostly the newest version (where the log grows in place), sometimes any older one.
+const versionArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(-1) },
+  { weight: 1, arbitrary: fc.nat() },
+);
+
+type Op = { op: "push"; version: number; n: number } | { op: "drop"; version: number; n: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  // Bursts, so that logs pass the compaction threshold (64 dead entries) within a run.
+  fc.record({
+    op: fc.constant("push" as const),
+    version: versionArb,
+    n: fc.integer({ min: 1, max: 40 }),
+  }),
+  fc.record({ op: fc.constant("drop" as const), version: versionArb, n: fc.nat(60) }),
+);
+
+const contents = (q: LogQueue<string, number>): [string, number][] =>
+  q.entries().map(({ key, value }) => [key, value]);
+
+describe("LogQueue", () => {
+  it("behaves like an immutable array per version, whatever version is pushed to or dropped from", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const versions: LogQueue<string, number>[] = [LogQueue.empty()];
+        const models: [string, number][][] = [[]];
+        let counter = 0;
+        for (const o of ops) {
+          const i = o.version < 0 ? versions.length - 1 : o.version % versions.length;
+          let v = versions[i]!;
+          let model = models[i]!;
+          if (o.op === "push") {
+            for (let k = 0; k < o.n; k++) {
+              const entry: [string, number] = [`k${counter % 7}`, counter++];
+              v = v.push(entry[0], entry[1]);
+              model = [...model, entry];
+              versions.push(v);
+              models.push(model);
+            }
+          } else {
+            const n = Math.min(o.n, v.length);
+            versions.push(v.drop(n));
+            models.push(model.slice(n));
+          }
+        }
+        versions.forEach((v, i) => {
+          const model = models[i]!;
+          expect(v.length).toBe(model.length);
+          expect(contents(v)).toEqual(model);
+          if (model.length > 0) {
+            expect(v.keyAt(0)).toBe(model[0]![0]);
+            expect(v.valueAt(model.length - 1)).toBe(model[model.length - 1]![1]);
+          }
+        });
+      }),
+      { numRuns: runs(300) },
+    );
+  });
+
+  it("keeps a bounded log when used linearly: dropped entries are compacted away", () => {
+    let q = LogQueue.empty<string, number>();
+    for (let i = 0; i < 100_000; i++) {
+      q = q.push(`k${i}`, i);
+      if (q.length > 10) q = q.drop(1);
+    }
+    expect(contents(q)).toEqual(
+      Array.from({ length: 10 }, (_, j) => [`k${99_990 + j}`, 99_990 + j]),
+    );
+    // The log behind it holds the live entries plus at most the compaction threshold of dead ones.
+    const log = (q as unknown as { log: { keys: unknown[] } }).log;
+    expect(log.keys.length).toBeLessThanOrEqual(10 + 64 + 1);
+  });
+
+  it("does not let an older version's push overwrite what a newer one appended", () => {
+    const base = LogQueue.empty<string, number>().push("a", 1);
+    const newer = base.push("b", 2);
+    const branch = base.push("c", 3);
+    expect(contents(newer)).toEqual([
+      ["a", 1],
+      ["b", 2],
+    ]);
+    expect(contents(branch)).toEqual([
+      ["a", 1],
+      ["c", 3],
+    ]);
+    expect(contents(newer.push("d", 4))).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["d", 4],
+    ]);
+    expect(contents(base)).toEqual([["a", 1]]);
+  });
+});
