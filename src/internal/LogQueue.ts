@@ -1,37 +1,53 @@
 /**
  * A persistent first-in-first-out queue of key–value pairs whose versions share one
- * append-only log: a version is a window `[start, end)` on it.
+ * append-only log: a version is a window `[start, end)` of queue positions on it.
  *
  * The fold queues every record it will forget (thousands a second) and drops them from the
  * front. A linked-list queue allocated a cell, a pair and a queue object per push and more per
  * pop, all of them long-lived; here a push appends to two arrays and makes one small window
  * object, and dropping any number of entries makes one. Older versions stay valid: a push
- * appends in place only from the newest window at the log's end, and any other version (an
- * older state reduced again) first copies its own window, O(its length), which a fold used
- * linearly never does. Entries dropped from the front stay in the log until a push finds more
- * dead entries than live ones and copies the live ones to a fresh log: amortised O(1), and
- * at most about twice the live entries are kept.
+ * appends in place only from a window ending at the log's end, and any other version (an
+ * older state reduced again) first copies its own window to a log of its own, O(its length),
+ * which a fold used linearly never does.
+ *
+ * The log is a chain of fixed-size chunks, so that nothing is ever copied to grow it or to
+ * drop its front: a version holds the chunk of its oldest entry, and the chunks before it
+ * are garbage once no version holds them. (One pair of growing arrays, compacted when mostly
+ * dead, cost three times as much per entry at 65,536 entries: copies into ever larger arrays.)
  */
 
-/** The shared log: `keys[i]` and `values[i]` are the entry at queue position `offset + i`. */
-interface Log<K, V> {
+/** Entries per chunk. */
+const CHUNK = 256;
+
+/** `CHUNK` consecutive entries (fewer in the newest), from queue position `base`. */
+interface Chunk<K, V> {
   readonly keys: K[];
   readonly values: V[];
-  readonly offset: number;
+  readonly base: number;
+  /** The chunk after this one, once this one is full. */
+  next: Chunk<K, V> | null;
 }
 
-/** Dead entries a log may hold before a push compacts it, at least. */
-const COMPACT_AFTER = 64;
+/** What every version of one log shares: its newest chunk and its end position. */
+interface Tail<K, V> {
+  chunk: Chunk<K, V>;
+  end: number;
+}
+
+const chunkFrom = <K, V>(base: number): Chunk<K, V> => ({ keys: [], values: [], base, next: null });
 
 /** A queue version: see the module comment. Create one with {@link LogQueue.empty}. */
 export class LogQueue<K, V> {
   /** The empty queue. */
   static empty<K, V>(): LogQueue<K, V> {
-    return new LogQueue<K, V>({ keys: [], values: [], offset: 0 }, 0, 0);
+    const chunk = chunkFrom<K, V>(0);
+    return new LogQueue<K, V>({ chunk, end: 0 }, chunk, 0, 0);
   }
 
   private constructor(
-    private readonly log: Log<K, V>,
+    private readonly tail: Tail<K, V>,
+    /** The chunk of position `start`, or the one before it when `start` opens a chunk not made yet. */
+    private readonly head: Chunk<K, V>,
     /** The queue position of this version's oldest entry. */
     private readonly start: number,
     /** One past the queue position of this version's newest entry. */
@@ -43,39 +59,67 @@ export class LogQueue<K, V> {
     return this.end - this.start;
   }
 
+  /** The chunk holding queue position `position` (< `end`, so it exists). */
+  private chunkOf(position: number): Chunk<K, V> {
+    let chunk = this.head;
+    while (position >= chunk.base + CHUNK) chunk = chunk.next!;
+    return chunk;
+  }
+
   /** The key of the entry `i` places from the front (`0`: the oldest); `i < length`. */
   keyAt(i: number): K {
-    return this.log.keys[this.start - this.log.offset + i]!;
+    const position = this.start + i;
+    const chunk = this.chunkOf(position);
+    return chunk.keys[position - chunk.base]!;
   }
 
   /** The value of the entry `i` places from the front; `i < length`. */
   valueAt(i: number): V {
-    return this.log.values[this.start - this.log.offset + i]!;
+    const position = this.start + i;
+    const chunk = this.chunkOf(position);
+    return chunk.values[position - chunk.base]!;
   }
 
   /** A new version with `key`, `value` at the end. */
   push(key: K, value: V): LogQueue<K, V> {
-    let log = this.log;
-    const dead = this.start - log.offset;
-    if (this.end !== log.offset + log.keys.length || dead > Math.max(COMPACT_AFTER, this.length)) {
-      // Another version appended after this one, or the log is mostly dead: this version
-      // continues on a copy of its own window (older versions keep the old log).
-      const from = dead;
-      const to = this.end - log.offset;
-      log = {
-        keys: log.keys.slice(from, to),
-        values: log.values.slice(from, to),
-        offset: this.start,
-      };
+    // Another version appended after this one: this one goes on in a log of its own.
+    if (this.end !== this.tail.end) return this.copy().push(key, value);
+    const tail = this.tail;
+    let chunk = tail.chunk;
+    if (chunk.keys.length === CHUNK) {
+      const next = chunkFrom<K, V>(chunk.base + CHUNK);
+      chunk.next = next;
+      tail.chunk = next;
+      chunk = next;
     }
-    log.keys.push(key);
-    log.values.push(value);
-    return new LogQueue(log, this.start, this.end + 1);
+    chunk.keys.push(key);
+    chunk.values.push(value);
+    tail.end++;
+    return new LogQueue(tail, this.head, this.start, this.end + 1);
   }
 
   /** A new version without its `n` oldest entries (this one if `n` is 0); `n <= length`. */
   drop(n: number): LogQueue<K, V> {
-    return n === 0 ? this : new LogQueue(this.log, this.start + n, this.end);
+    if (n === 0) return this;
+    const start = this.start + n;
+    let head = this.head;
+    while (start >= head.base + CHUNK && head.next !== null) head = head.next;
+    return new LogQueue(this.tail, head, start, this.end);
+  }
+
+  /**
+   * A new version without the oldest entries for which `drops` (called oldest first, with
+   * the number of entries left including this one) says so, up to the first it keeps.
+   */
+  dropWhile(drops: (key: K, value: V, left: number) => boolean): LogQueue<K, V> {
+    let n = 0;
+    let chunk = this.head;
+    for (let position = this.start; position < this.end; position++, n++) {
+      if (position >= chunk.base + CHUNK) chunk = chunk.next!;
+      const i = position - chunk.base;
+      if (!drops(chunk.keys[i]!, chunk.values[i]!, this.end - position)) break;
+    }
+    return this.drop(n);
   }
 
   /** The entries, oldest first. O(length). */
@@ -83,5 +127,12 @@ export class LogQueue<K, V> {
     const out: { key: K; value: V }[] = [];
     for (let i = 0; i < this.length; i++) out.push({ key: this.keyAt(i), value: this.valueAt(i) });
     return out;
+  }
+
+  /** This version's entries in a log of their own. */
+  private copy(): LogQueue<K, V> {
+    let queue = LogQueue.empty<K, V>();
+    for (let i = 0; i < this.length; i++) queue = queue.push(this.keyAt(i), this.valueAt(i));
+    return queue;
   }
 }

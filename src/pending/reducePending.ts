@@ -364,35 +364,24 @@ function settleEvents(
  * Returns the same state if there is nothing to do; otherwise a housekeeping state.
  */
 function purge(s: InternalState, now: number): InternalState {
-  const queue = s.forget;
   let records = s.records;
-  let n = 0;
-  while (
-    n < queue.length &&
-    (queue.valueAt(n).forgetAt <= now || queue.length - n > ANSWERED_RECORDS_LIMIT)
-  ) {
-    const key = queue.keyAt(n);
-    if (records.get(key) === queue.valueAt(n)) records = records.delete(key);
-    n++;
-  }
-  const eventQueue = s.eventForget;
+  const forget = s.forget.dropWhile((key, record, left) => {
+    if (record.forgetAt > now && left <= ANSWERED_RECORDS_LIMIT) return false;
+    if (records.get(key) === record) records = records.delete(key);
+    return true;
+  });
   let events = s.events;
-  let e = 0;
-  while (
-    e < eventQueue.length &&
-    (eventQueue.valueAt(e).forgetAt <= now || eventQueue.length - e > SEEN_EVENTS_LIMIT)
-  ) {
-    const key = eventQueue.keyAt(e);
-    const record = eventQueue.valueAt(e);
+  const eventForget = s.eventForget.dropWhile((key, record, left) => {
+    if (record.forgetAt > now && left <= SEEN_EVENTS_LIMIT) return false;
     // An id whose modification is owed stays: its answer may name it. It is queued again
     // when the modification ends.
     if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
-    e++;
-  }
-  if (n === 0 && e === 0) return s;
+    return true;
+  });
+  if (forget === s.forget && eventForget === s.eventForget) return s;
   const d = housekeeping(s);
-  d.forget = queue.drop(n);
-  d.eventForget = eventQueue.drop(e);
+  d.forget = forget;
+  d.eventForget = eventForget;
   d.events = events;
   if (records !== s.records) {
     d.records = records;

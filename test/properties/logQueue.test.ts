@@ -9,16 +9,25 @@ const versionArb = fc.oneof(
   { weight: 1, arbitrary: fc.nat() },
 );
 
-type Op = { op: "push"; version: number; n: number } | { op: "drop"; version: number; n: number };
+type Op =
+  | { op: "push"; version: number; n: number }
+  | { op: "drop"; version: number; n: number }
+  | { op: "dropWhile"; version: number; below: number; keep: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  // Bursts, so that logs pass the compaction threshold (64 dead entries) within a run.
+  // Bursts, so that logs cross chunk boundaries (256 entries) within a run.
   fc.record({
     op: fc.constant("push" as const),
     version: versionArb,
     n: fc.integer({ min: 1, max: 40 }),
   }),
-  fc.record({ op: fc.constant("drop" as const), version: versionArb, n: fc.nat(60) }),
+  fc.record({ op: fc.constant("drop" as const), version: versionArb, n: fc.nat(300) }),
+  fc.record({
+    op: fc.constant("dropWhile" as const),
+    version: versionArb,
+    below: fc.nat(4000),
+    keep: fc.nat(300),
+  }),
 );
 
 const contents = (q: LogQueue<string, number>): [string, number][] =>
@@ -43,10 +52,25 @@ describe("LogQueue", () => {
               versions.push(v);
               models.push(model);
             }
-          } else {
+          } else if (o.op === "drop") {
             const n = Math.min(o.n, v.length);
             versions.push(v.drop(n));
             models.push(model.slice(n));
+          } else {
+            // As the fold's purge: expired entries, or any beyond a limit.
+            const drops = (value: number, left: number) => value < o.below || left > o.keep;
+            let n = 0;
+            while (n < model.length && drops(model[n]![1], model.length - n)) n++;
+            const seen: [string, number][] = [];
+            versions.push(
+              v.dropWhile((key, value, left) => {
+                seen.push([key, value]);
+                return drops(value, left);
+              }),
+            );
+            models.push(model.slice(n));
+            // Called oldest first, up to and including the first entry it keeps.
+            expect(seen).toEqual(model.slice(0, Math.min(n + 1, model.length)));
           }
         }
         versions.forEach((v, i) => {
@@ -63,7 +87,7 @@ describe("LogQueue", () => {
     );
   });
 
-  it("keeps a bounded log when used linearly: dropped entries are compacted away", () => {
+  it("lets go of the chunks before its oldest entry when used linearly", () => {
     let q = LogQueue.empty<string, number>();
     for (let i = 0; i < 100_000; i++) {
       q = q.push(`k${i}`, i);
@@ -72,9 +96,24 @@ describe("LogQueue", () => {
     expect(contents(q)).toEqual(
       Array.from({ length: 10 }, (_, j) => [`k${99_990 + j}`, 99_990 + j]),
     );
-    // The log behind it holds the live entries plus at most the compaction threshold of dead ones.
-    const log = (q as unknown as { log: { keys: unknown[] } }).log;
-    expect(log.keys.length).toBeLessThanOrEqual(10 + 64 + 1);
+    // It holds only the chunk of its oldest entry and those after: the older ones are garbage.
+    const { head, start } = q as unknown as { head: { base: number }; start: number };
+    expect(start - head.base).toBeLessThan(256);
+  });
+
+  it("drops across chunks, calling its predicate on each entry in order", () => {
+    let q = LogQueue.empty<string, number>();
+    for (let i = 0; i < 1000; i++) q = q.push(`k${i}`, i);
+    const seen: number[] = [];
+    const rest = q.dropWhile((key, value, left) => {
+      expect(key).toBe(`k${value}`);
+      expect(left).toBe(1000 - value);
+      seen.push(value);
+      return value < 600;
+    });
+    expect(seen).toEqual(Array.from({ length: 601 }, (_, i) => i));
+    expect(contents(rest)).toEqual(Array.from({ length: 400 }, (_, j) => [`k${600 + j}`, 600 + j]));
+    expect(q.length).toBe(1000);
   });
 
   it("does not let an older version's push overwrite what a newer one appended", () => {
