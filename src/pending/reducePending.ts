@@ -453,13 +453,14 @@ function withRemaining(
   return head === undefined ? undefined : { ...head, later, restarted };
 }
 
-/** The scope `policy` gives a modification registered by `event` on `orion`. */
+/** The scope `policy` gives a modification registered by `event` on the orion in `orions`. */
 function scopeOf(
   policy: ScopePolicy | undefined,
   event: TaskEvent,
-  orion: TaskOrion | undefined,
+  orions: PersistentMap<string, TaskOrion>,
 ): PendingScope {
   if (policy === undefined || policy === "orion") return "orion";
+  const orion = orions.get(event.orionId);
   if (policy === "downstream") {
     return orion === undefined
       ? "orion"
@@ -506,7 +507,7 @@ function onTaskEnded(
     seq,
     later: none,
     restarted: false,
-    scope: answeredEarly ? "orion" : scopeOf(policy, event, s.orions.get(orionId)),
+    scope: answeredEarly ? "orion" : scopeOf(policy, event, s.orions),
     declared: false,
     overdue: false,
   };
@@ -605,10 +606,19 @@ function complete(
   done: (entry: PendingEntry, index: number) => boolean,
   now: number,
 ): void {
+  const key = pendingKey(record.orionId, record.taskId);
+  if (record.later.length === 0) {
+    // One modification owed (the usual case): it ends, or nothing does.
+    if (!done(record, 0)) return;
+    a.entries.push(record);
+    a.records = answered(d, a.records, key, record.orionId, record.taskId, "completed", now);
+    a.pendingCount--;
+    touchOrion(d, record.orionId, -1, false, none, [record]);
+    return;
+  }
   const all = modificationsOf(record);
   const remaining = all.filter((entry, index) => !done(entry, index));
   const ended = all.filter((entry, index) => done(entry, index));
-  const key = pendingKey(record.orionId, record.taskId);
   for (const entry of ended) a.entries.push(entry);
   const next = withRemaining(remaining, record.restarted);
   if (next === undefined) {
@@ -681,7 +691,8 @@ function onModified(s: InternalState, event: OrionModifiedEvent, now: number): P
     late: [],
   };
   if (onEventIds !== undefined) {
-    for (const id of new Set(onEventIds)) answerByEvent(d, a, orionId, id, now);
+    const ids = onEventIds.length === 1 ? onEventIds : new Set(onEventIds);
+    for (const id of ids) answerByEvent(d, a, orionId, id, now);
   } else {
     const ids = event.onTaskIds.length === 1 ? event.onTaskIds : new Set(event.onTaskIds);
     for (const taskId of ids) answerByTask(d, a, orionId, taskId, now);
