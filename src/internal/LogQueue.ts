@@ -19,35 +19,45 @@
 /** Entries per chunk. */
 const CHUNK = 256;
 
-/** `CHUNK` consecutive entries (fewer in the newest), from queue position `base`. */
-interface Chunk<K, V> {
-  readonly keys: K[];
-  readonly values: V[];
+/**
+ * `CHUNK` consecutive entries (fewer in the newest), from queue position `base`: entry `i`'s
+ * key at `slots[2i]` and value at `slots[2i + 1]`, in one array made at its full size (grown
+ * by pushes, it would be copied eight times on the way to 512 slots).
+ */
+interface Chunk {
+  readonly slots: unknown[];
+  /** How many entries are written. */
+  count: number;
   readonly base: number;
   /** The chunk after this one, once this one is full. */
-  next: Chunk<K, V> | null;
+  next: Chunk | null;
 }
 
 /** What every version of one log shares: its newest chunk and its end position. */
-interface Tail<K, V> {
-  chunk: Chunk<K, V>;
+interface Tail {
+  chunk: Chunk;
   end: number;
 }
 
-const chunkFrom = <K, V>(base: number): Chunk<K, V> => ({ keys: [], values: [], base, next: null });
+const chunkFrom = (base: number): Chunk => ({
+  slots: new Array<unknown>(2 * CHUNK),
+  count: 0,
+  base,
+  next: null,
+});
 
 /** A queue version: see the module comment. Create one with {@link LogQueue.empty}. */
 export class LogQueue<K, V> {
   /** The empty queue. */
   static empty<K, V>(): LogQueue<K, V> {
-    const chunk = chunkFrom<K, V>(0);
+    const chunk = chunkFrom(0);
     return new LogQueue<K, V>({ chunk, end: 0 }, chunk, 0, 0);
   }
 
   private constructor(
-    private readonly tail: Tail<K, V>,
+    private readonly tail: Tail,
     /** The chunk of position `start`, or the one before it when `start` opens a chunk not made yet. */
-    private readonly head: Chunk<K, V>,
+    private readonly head: Chunk,
     /** The queue position of this version's oldest entry. */
     private readonly start: number,
     /** One past the queue position of this version's newest entry. */
@@ -60,7 +70,7 @@ export class LogQueue<K, V> {
   }
 
   /** The chunk holding queue position `position` (< `end`, so it exists). */
-  private chunkOf(position: number): Chunk<K, V> {
+  private chunkOf(position: number): Chunk {
     let chunk = this.head;
     while (position >= chunk.base + CHUNK) chunk = chunk.next!;
     return chunk;
@@ -70,14 +80,14 @@ export class LogQueue<K, V> {
   keyAt(i: number): K {
     const position = this.start + i;
     const chunk = this.chunkOf(position);
-    return chunk.keys[position - chunk.base]!;
+    return chunk.slots[2 * (position - chunk.base)] as K;
   }
 
   /** The value of the entry `i` places from the front; `i < length`. */
   valueAt(i: number): V {
     const position = this.start + i;
     const chunk = this.chunkOf(position);
-    return chunk.values[position - chunk.base]!;
+    return chunk.slots[2 * (position - chunk.base) + 1] as V;
   }
 
   /** A new version with `key`, `value` at the end. */
@@ -86,14 +96,15 @@ export class LogQueue<K, V> {
     if (this.end !== this.tail.end) return this.copy().push(key, value);
     const tail = this.tail;
     let chunk = tail.chunk;
-    if (chunk.keys.length === CHUNK) {
-      const next = chunkFrom<K, V>(chunk.base + CHUNK);
+    if (chunk.count === CHUNK) {
+      const next = chunkFrom(chunk.base + CHUNK);
       chunk.next = next;
       tail.chunk = next;
       chunk = next;
     }
-    chunk.keys.push(key);
-    chunk.values.push(value);
+    chunk.slots[2 * chunk.count] = key;
+    chunk.slots[2 * chunk.count + 1] = value;
+    chunk.count++;
     tail.end++;
     return new LogQueue(tail, this.head, this.start, this.end + 1);
   }
@@ -116,8 +127,8 @@ export class LogQueue<K, V> {
     let chunk = this.head;
     for (let position = this.start; position < this.end; position++, n++) {
       if (position >= chunk.base + CHUNK) chunk = chunk.next!;
-      const i = position - chunk.base;
-      if (!drops(chunk.keys[i]!, chunk.values[i]!, this.end - position)) break;
+      const i = 2 * (position - chunk.base);
+      if (!drops(chunk.slots[i] as K, chunk.slots[i + 1] as V, this.end - position)) break;
     }
     return this.drop(n);
   }

@@ -359,25 +359,51 @@ function settleEvents(
   }
 }
 
+/** Whether the front of a forget queue is due: its window has passed, or the queue is past `limit`. */
+function due(
+  queue: LogQueue<PendingKey, { readonly forgetAt: number }>,
+  limit: number,
+  now: number,
+): boolean {
+  return queue.length > limit || (queue.length > 0 && queue.valueAt(0).forgetAt <= now);
+}
+
 /**
  * Drops answered records and event ids whose window has passed (or beyond their limits).
  * Returns the same state if there is nothing to do; otherwise a housekeeping state.
  */
 function purge(s: InternalState, now: number): InternalState {
+  const forgetDue = due(s.forget, ANSWERED_RECORDS_LIMIT, now);
+  const eventsDue = due(s.eventForget, SEEN_EVENTS_LIMIT, now);
+  // Most inputs have nothing due: they allocate nothing here (no closures, no context).
+  return forgetDue || eventsDue ? purgeDue(s, now, forgetDue, eventsDue) : s;
+}
+
+/** `purge` when the front of one of the queues is due. */
+function purgeDue(
+  s: InternalState,
+  now: number,
+  forgetDue: boolean,
+  eventsDue: boolean,
+): InternalState {
   let records = s.records;
-  const forget = s.forget.dropWhile((key, record, left) => {
-    if (record.forgetAt > now && left <= ANSWERED_RECORDS_LIMIT) return false;
-    if (records.get(key) === record) records = records.delete(key);
-    return true;
-  });
+  const forget = forgetDue
+    ? s.forget.dropWhile((key, record, left) => {
+        if (record.forgetAt > now && left <= ANSWERED_RECORDS_LIMIT) return false;
+        if (records.get(key) === record) records = records.delete(key);
+        return true;
+      })
+    : s.forget;
   let events = s.events;
-  const eventForget = s.eventForget.dropWhile((key, record, left) => {
-    if (record.forgetAt > now && left <= SEEN_EVENTS_LIMIT) return false;
-    // An id whose modification is owed stays: its answer may name it. It is queued again
-    // when the modification ends.
-    if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
-    return true;
-  });
+  const eventForget = eventsDue
+    ? s.eventForget.dropWhile((key, record, left) => {
+        if (record.forgetAt > now && left <= SEEN_EVENTS_LIMIT) return false;
+        // An id whose modification is owed stays: its answer may name it. It is queued
+        // again when the modification ends.
+        if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
+        return true;
+      })
+    : s.eventForget;
   if (forget === s.forget && eventForget === s.eventForget) return s;
   const d = housekeeping(s);
   d.forget = forget;
