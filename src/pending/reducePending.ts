@@ -288,11 +288,15 @@ function touchOrion(
   if (changed) d.lastChange = d.version;
   let wholeOrion = old.wholeOrion;
   let scoped = old.scoped;
-  for (const entry of removed) {
+  // Indexed loops: this runs on every registration and answer, and a `for...of` that V8 does
+  // not optimise allocates an iterator result per entry.
+  for (let i = 0; i < removed.length; i++) {
+    const entry = removed[i]!;
     if (entry.scope === "orion") wholeOrion--;
     else scoped = scoped.filter((e) => e.seq !== entry.seq);
   }
-  for (const entry of added) {
+  for (let i = 0; i < added.length; i++) {
+    const entry = added[i]!;
     if (entry.scope === "orion") wholeOrion++;
     else scoped = [...scoped, entry];
   }
@@ -352,7 +356,8 @@ function settleEvents(
   phase: "completed" | "timed-out" | "cleared",
   now: number,
 ): void {
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     if (entry.eventId !== undefined) {
       remember(d, entry.orionId, entry.eventId, phase, entry.taskId, now);
     }
@@ -716,12 +721,14 @@ function onModified(s: InternalState, event: OrionModifiedEvent, now: number): P
     duplicates: [],
     late: [],
   };
-  if (onEventIds !== undefined) {
-    const ids = onEventIds.length === 1 ? onEventIds : new Set(onEventIds);
-    for (const id of ids) answerByEvent(d, a, orionId, id, now);
+  // One id (the usual answer) needs no set to drop repeats.
+  if (onEventIds?.length === 1) answerByEvent(d, a, orionId, onEventIds[0]!, now);
+  else if (onEventIds !== undefined) {
+    for (const id of new Set(onEventIds)) answerByEvent(d, a, orionId, id, now);
+  } else if (event.onTaskIds.length === 1) {
+    answerByTask(d, a, orionId, event.onTaskIds[0]!, now);
   } else {
-    const ids = event.onTaskIds.length === 1 ? event.onTaskIds : new Set(event.onTaskIds);
-    for (const taskId of ids) answerByTask(d, a, orionId, taskId, now);
+    for (const taskId of new Set(event.onTaskIds)) answerByTask(d, a, orionId, taskId, now);
   }
   settleEvents(d, a.entries, "completed", now);
   d.last = {
