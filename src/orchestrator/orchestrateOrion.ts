@@ -318,19 +318,30 @@ export function orchestrate(
       cancel();
       subscriber.error(error);
     };
-    /** `f`, where a throw fails the orchestration (see `fail`) instead of escaping. */
+    /**
+     * `f`, where a throw fails the orchestration (see `fail`) instead of escaping. One argument
+     * at most: a rest parameter would allocate an array on every call, several per task.
+     */
     const guarded =
-      <A extends unknown[]>(f: (...args: A) => void) =>
-      (...args: A): void => {
+      <T = void>(f: (value: T) => void) =>
+      (value: T): void => {
         try {
-          f(...args);
+          f(value);
         } catch (error) {
           fail(error);
         }
       };
 
     /** A task's outcome: recorded on the run, its end published, then what it made ready. */
-    const done = guarded((taskId: string, outcome: TaskOutcome): void => {
+    const done = (taskId: string, outcome: TaskOutcome): void => {
+      try {
+        ended(taskId, outcome);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    /** `done`, unguarded. */
+    const ended = (taskId: string, outcome: TaskOutcome): void => {
       if (finished || !running.has(taskId)) return;
       running.delete(taskId);
       if (run.task(taskId)?.status !== "running") {
@@ -350,7 +361,7 @@ export function orchestrate(
       }
       publish(taskEndedEvent(orionId, taskId, outcome, now(), newlyReady, nextId()));
       trigger();
-    });
+    };
 
     /** Starts `task`: marks it running, publishes (or records) its start, then runs it. */
     const start = (task: Task): void => {

@@ -194,7 +194,34 @@ describe("orchestrator: other parties misbehave", () => {
     });
   });
 
-  /** An agent that answers every completion; its answer to `a` carries `newOrion`. */
+  it("O11 the bus's publish throws on a task's end: the run fails with that error, what runs is cancelled", () => {
+    const { scheduler, flush } = virtualTime();
+    const broken = new Error("broker down");
+    const events = createEventBus();
+    const bus = {
+      publish: (e: OrionEvent) => {
+        if (e.type === "TASK_COMPLETED" && e.taskId === "a") throw broken;
+        events.publish(e);
+      },
+    };
+    const aborted: string[] = [];
+    const r = run(plan(), {
+      bus,
+      scheduler,
+      executeTask: (t, { signal }) => {
+        signal.addEventListener("abort", () => aborted.push(t.id));
+        // `c` is still running when `a`'s end fails to publish.
+        return t.id === "a"
+          ? timer(10, scheduler).pipe(map(() => "ok"))
+          : new Promise<string>(() => undefined);
+      },
+    });
+    flush();
+    expect(r.error()).toBe(broken);
+    expect(aborted).toEqual(["c"]);
+    expect(r.result()).toBeUndefined();
+  });
+
   function agentRun(newOrion: unknown) {
     const time = virtualTime();
     const errors: string[] = [];
