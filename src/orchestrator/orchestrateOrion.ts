@@ -350,31 +350,35 @@ export function orchestrate(
         trigger();
         return;
       }
-      const newlyReady = run.complete(taskId, outcome, now());
+      // One reading of the clock for the end: the run, the timing and the event agree.
+      const at = now();
+      const newlyReady = run.complete(taskId, outcome, at);
       const timing = timings.get(taskId);
       if (timing) {
         timings.set(taskId, {
           ...timing,
-          endedAt: now(),
+          endedAt: at,
           status: run.task(taskId)?.status ?? timing.status,
         });
       }
-      publish(taskEndedEvent(orionId, taskId, outcome, now(), newlyReady, nextId()));
+      publish(taskEndedEvent(orionId, taskId, outcome, at, newlyReady, nextId()));
       trigger();
     };
 
     /** Starts `task`: marks it running, publishes (or records) its start, then runs it. */
     const start = (task: Task): void => {
-      run.start(task.id, now());
+      // One reading of the clock for the start, as for the end.
+      const at = now();
+      run.start(task.id, at);
       timings.set(task.id, {
         taskId: task.id,
-        startedAt: now(),
+        startedAt: at,
         definition: task,
         status: "running",
       });
       const entry: RunningTask = {};
       running.set(task.id, entry);
-      const startEvent = taskStartedEvent(orionId, task.id, now(), nextId());
+      const startEvent = taskStartedEvent(orionId, task.id, at, nextId());
       const context = taskContext(entry, lazyOrion());
       /** Whether this start of the task is the one the run has (not ended, not cancelled). */
       const owns = (): boolean => running.get(task.id) === entry;
