@@ -1,7 +1,12 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LogQueue } from "../../src/internal/LogQueue.js";
 import { runs } from "./runs.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 // Mostly the newest version (where the log grows in place), sometimes any older one.
 const versionArb = fc.oneof(
@@ -87,7 +92,7 @@ describe("LogQueue", () => {
     );
   });
 
-  it("lets go of the chunks before its oldest entry when used linearly", () => {
+  it("keeps a bounded directory when used linearly: dead chunks are compacted away", () => {
     let q = LogQueue.empty<string, number>();
     for (let i = 0; i < 100_000; i++) {
       q = q.push(`k${i}`, i);
@@ -96,9 +101,48 @@ describe("LogQueue", () => {
     expect(contents(q)).toEqual(
       Array.from({ length: 10 }, (_, j) => [`k${99_990 + j}`, 99_990 + j]),
     );
-    // It holds only the chunk of its oldest entry and those after: the older ones are garbage.
-    const { head, start } = q as unknown as { head: { base: number }; start: number };
-    expect(start - head.base).toBeLessThan(256);
+    // Its directory holds the chunk of its live entries and at most a few dead ones.
+    const { log } = q as unknown as { log: { chunks: unknown[] } };
+    expect(log.chunks.length).toBeLessThanOrEqual(6);
+  });
+
+  it("an old version held does not keep alive what later versions appended and dropped", async () => {
+    // As an operator keeping its `initialState`: the live line pushes and drops on.
+    const held = LogQueue.empty<string, object>().push("first", {});
+    let q = held;
+    const later: WeakRef<object>[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const value = {};
+      if (i >= 10_000 && i < 10_100) later.push(new WeakRef(value));
+      q = q.push(`k${i}`, value);
+      if (q.length > 1) q = q.drop(1);
+    }
+    // A WeakRef's target stays alive until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(later.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(held.entries()).toEqual([{ key: "first", value: {} }]);
+    expect(q.length).toBe(1);
+  });
+
+  it("copies a long window in linear time when an old version is pushed to", () => {
+    let q = LogQueue.empty<string, number>();
+    for (let i = 0; i < 65_536; i++) q = q.push(`k${i}`, i);
+    q.push("newer", -1);
+    // Counts chunk lookups instead of timing: a copy reads each entry's chunk once.
+    const log = (q as unknown as { log: { chunks: unknown[][] } }).log;
+    let reads = 0;
+    const counted = new Proxy(log.chunks, {
+      get(target, property, receiver) {
+        if (typeof property === "string" && /^\d+$/.test(property)) reads++;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    (log as { chunks: unknown[][] }).chunks = counted;
+    const branch = q.push("branch", -2);
+    expect(branch.length).toBe(65_537);
+    expect(branch.valueAt(65_536)).toBe(-2);
+    expect(reads).toBeLessThanOrEqual(2 * 65_536 + 8);
   });
 
   it("drops across chunks, calling its predicate on each entry in order", () => {
