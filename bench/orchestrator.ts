@@ -434,21 +434,21 @@ export async function benchOrchestrator(): Promise<string> {
       "run's own records surviving the young generation, miss the CPU caches (the bare walk " +
       "slows down too, by more).",
     "",
-    "Where **synced** spends its time (CPU profile of 7 warm runs at 10,000 tasks): about a " +
-      "third in the synchronizer's fold (three events per task, each building a new immutable " +
-      "state; with ids, 6–9 µs per event: see the fold's section, whose `ids` column this is), " +
-      "about a fifth in garbage collection (a sampling heap profile counts some 20 KB allocated " +
-      "per task, down from 28 KB: the fold's states and records, RxJS's subscribers and " +
-      "iterators on each delivery, the orchestrator's events and progress), under a tenth " +
-      "building the run (validation, Kahn order, one node per task), and the rest in the " +
-      "orchestrator's loop, the gate, the bus and the agent. Since the last bench: the run " +
-      "keeps one node per task holding its task, its edges and its readiness (one lookup per " +
-      "step instead of six string-keyed maps), the scripted agent's batching loop is written " +
-      "by hand instead of a dozen operators per batch (`src/agent/batchingLoop.ts`, checked " +
-      "against them), and the synchronizer builds no log line without a logger. The 10,000-task " +
-      "goal needs the fold several times cheaper (a mutable core behind its immutable states: " +
-      "it is the one part left that builds a new state, and persistent-map versions, per " +
-      "event); that is not done.",
+    "Where **synced** spends its time (CPU profile of 8 warm runs at 10,000 tasks): about " +
+      "three tenths in the synchronizer's fold (three events per task, each building a new " +
+      "immutable state; with ids, 5–8 µs per event: see the fold's section, whose `ids` column " +
+      "this is), a quarter in garbage collection (a sampling heap profile counts 18.7 KB " +
+      "allocated per task: the fold's states, records and persistent-map versions, RxJS's " +
+      "subscribers, closures and iterators on each delivery, the orchestrator's events and " +
+      "progress), a tenth building the run (validation, Kahn order, one node per task), and the " +
+      "rest in the orchestrator's loop, the gate, the bus and the agent. Since the last bench: " +
+      "the fold's forget queues are windows on a shared log of chunks instead of linked lists " +
+      "(`src/internal/LogQueue.ts`), its purge allocates nothing when nothing is due, the usual " +
+      "answer (one modification owed, one id named) takes a short path, and the fold, the " +
+      "synchronizer's routing and the orchestrator's guard no longer allocate an iterator or an " +
+      "argument array per step (19.8 KB allocated per task before). The 10,000-task goal needs " +
+      "every part about halved: the fold alone, even at no cost, would leave synced above 15× " +
+      "the floor; that is not done.",
     "",
     "**Answers that carry the agent's orion.** When every answer carries a `newOrion` (here the " +
       "agent returns its view unchanged), the synchronizer checks the shape of its task and " +
