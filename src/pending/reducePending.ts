@@ -409,7 +409,7 @@ function purgeDue(
         return true;
       })
     : s.eventForget;
-  if (forget === s.forget && eventForget === s.eventForget) return s;
+  // A queue found due drops at least its front: there is always something to keep.
   const d = housekeeping(s);
   d.forget = forget;
   d.eventForget = eventForget;
