@@ -14,9 +14,10 @@
  * position is found in O(1). Chunks before the oldest live entry stay in the directory until
  * a push finds more dead chunks than live ones (and more than a few): it then moves the newest
  * version to a new directory without them (the two directories share only full chunks, which
- * nobody writes again). So the newest version keeps at most about twice its entries alive,
- * and an old version held forever (an `initialState` an operator keeps) only what its
- * directory had gathered when the newest moved on, never the whole history.
+ * nobody writes again). So the newest version keeps alive at most about twice its entries
+ * (or five chunks, if that is more), and an old version held forever (an `initialState` an
+ * operator keeps) only what its directory had gathered when the newest moved on, never the
+ * whole history.
  */
 
 /** Entries per chunk: a power of two, so that a position's chunk is a shift away. */
