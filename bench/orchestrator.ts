@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -63,6 +64,9 @@ const CLI_CAP_MS = 180_000;
 const SEED = 7;
 /** Walks of the floor per round, the fastest kept (see `bareOnce`). */
 const BARE_WALKS = 3;
+/** The size and runs at which allocation per synced task is sampled (see `allocatedPerTask`). */
+const ALLOCATION_SIZE = 10_000;
+const ALLOCATION_RUNS = 3;
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
@@ -156,6 +160,30 @@ const timing = (values: readonly number[]): Timing => ({
   max: Math.max(...values),
   runs: values.length,
 });
+
+/**
+ * Bytes allocated per task by synced runs of `plan`, from V8's sampling heap profiler (a sample
+ * every 512 bytes, objects already collected included): what garbage collection pays for.
+ */
+async function allocatedPerTask(plan: TaskOrion, runs: number): Promise<number> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 512,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    for (let r = 0; r < runs; r++) await orchestrate(plan, true);
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    /** The bytes sampled at `node` and below it. */
+    const total = (node: typeof profile.head): number =>
+      node.children.reduce((sum, child) => sum + total(child), node.selfSize);
+    return total(profile.head) / runs / Object.keys(plan.tasks).length;
+  } finally {
+    session.disconnect();
+  }
+}
 
 /** What one CLI run of `orion-sync simulate` measured. */
 interface CliRun {
@@ -253,6 +281,10 @@ export async function benchOrchestrator(): Promise<string> {
     }
     withOrion.set(size, timing(v));
   }
+
+  // Allocation per synced task, after every timed run in this process: the profiler leaves
+  // deoptimised code behind it (runs right after it measured up to 5 times slower).
+  const allocated = await allocatedPerTask(layeredOrion(ALLOCATION_SIZE, SEED), ALLOCATION_RUNS);
 
   // The CLI, both runs (without and with the gate), on generated orions.
   const directory = await mkdtemp(join(tmpdir(), "orion-sync-bench-"));
@@ -437,8 +469,10 @@ export async function benchOrchestrator(): Promise<string> {
     "Where **synced** spends its time (CPU profile of 8 warm runs at 10,000 tasks): about " +
       "three tenths in the synchronizer's fold (three events per task, each building a new " +
       "immutable state; with ids, 5–8 µs per event: see the fold's section, whose `ids` column " +
-      "this is), a quarter in garbage collection (a sampling heap profile counts 18.7 KB " +
-      "allocated per task: the fold's states, records and persistent-map versions, RxJS's " +
+      "this is), a quarter in garbage collection (V8's sampling heap profiler counts " +
+      `${formatNumber(allocated / 1024)} KB allocated per task in ${ALLOCATION_RUNS} synced runs ` +
+      `of ${fmt(ALLOCATION_SIZE)} tasks in this run: the fold's states, records and ` +
+      "persistent-map versions, RxJS's " +
       "subscribers, closures and iterators on each delivery, the orchestrator's events and " +
       "progress), a tenth building the run (validation, Kahn order, one node per task), and the " +
       "rest in the orchestrator's loop, the gate, the bus and the agent. Since the last bench: " +
@@ -446,7 +480,8 @@ export async function benchOrchestrator(): Promise<string> {
       "(`src/internal/LogQueue.ts`), its purge allocates nothing when nothing is due, the usual " +
       "answer (one modification owed, one id named) takes a short path, and the fold, the " +
       "synchronizer's routing and the orchestrator's guard no longer allocate an iterator or an " +
-      "argument array per step (19.8 KB allocated per task before). The 10,000-task goal needs " +
+      "argument array per step (19.8 KB per task at 22a54cd, sampled alike). The " +
+      "10,000-task goal needs " +
       "every part about halved: the fold alone, even at no cost, would leave synced above 15× " +
       "the floor; that is not done.",
     "",
