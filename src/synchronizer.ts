@@ -510,13 +510,9 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   private route(state: PendingState): void {
     if (this.routes.size === 0) return;
     const touched = touchedOrions(state.last);
-    // Indexed when it is an array (one orion, the usual case): a `for...of` that V8 does
-    // not optimise allocates an iterator result per step, on every transition.
-    if (Array.isArray(touched)) {
-      for (let i = 0; i < touched.length; i++) this.routeTo(touched[i] as string, state);
-    } else {
-      for (const orionId of touched) this.routeTo(orionId, state);
-    }
+    // Indexed: a `for...of` that V8 does not optimise allocates an iterator result per step,
+    // on every transition.
+    for (let i = 0; i < touched.length; i++) this.routeTo(touched[i]!, state);
   }
 
   /** Delivers `state` to the transition listeners of `orionId`. */

@@ -38,12 +38,6 @@ function mergeOptionsOf(synchronizer: OrionModificationSynchronizer | undefined)
   );
 }
 
-/** Whether `state`'s transition touched `orionId` (no copy for the usual one-orion array). */
-function touches(state: PendingState, orionId: string): boolean {
-  const touched = touchedOrions(state.last);
-  return Array.isArray(touched) ? touched.includes(orionId) : [...touched].includes(orionId);
-}
-
 /**
  * The states that concern `orionId` (each that touched it), without the current one: the
  * synchronizer's own per-orion routing (O(listeners of that orion) per state), else a filter.
@@ -62,7 +56,7 @@ function orionTransitions(
     let ready = false; // the first value is the current state, whose transition is old
     const subscription = states.subscribe({
       next: (state) => {
-        if (ready && touches(state, orionId)) subscriber.next(state);
+        if (ready && touchedOrions(state.last).includes(orionId)) subscriber.next(state);
       },
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),

@@ -439,8 +439,8 @@ export interface PendingState {
   readonly last: PendingTransition;
 }
 
-/** The orions a transition touched: whose gates and waits must hear of it. */
-export function touchedOrions(last: PendingTransition): Iterable<string> {
+/** The orions a transition touched (each once): whose gates and waits must hear of it. */
+export function touchedOrions(last: PendingTransition): readonly string[] {
   switch (last.kind) {
     case "registered":
       return [last.entry.orionId];
@@ -450,13 +450,15 @@ export function touchedOrions(last: PendingTransition): Iterable<string> {
     case "seen":
       return [last.orionId];
     case "timed-out":
-      return new Set([
-        ...last.entries.map((entry) => entry.orionId),
-        ...last.forgotten.map((f) => f.orionId),
-      ]);
+      return [
+        ...new Set([
+          ...last.entries.map((entry) => entry.orionId),
+          ...last.forgotten.map((f) => f.orionId),
+        ]),
+      ];
     case "cleared":
     case "overdue":
-      return new Set(last.entries.map((entry) => entry.orionId));
+      return [...new Set(last.entries.map((entry) => entry.orionId))];
     case "declared":
       return [last.orionId];
     default:
