@@ -39,6 +39,16 @@ interface Log {
   end: number;
 }
 
+/** The chunk of queue position `position` in `log`. */
+function chunkOf(log: Log, position: number): Chunk {
+  return log.chunks[(position - log.base) >>> CHUNK_BITS]!;
+}
+
+/** The index of `position`'s key in its chunk (its value is at the next index). */
+function slotOf(log: Log, position: number): number {
+  return 2 * ((position - log.base) & (CHUNK - 1));
+}
+
 /** A queue version: see the module comment. Create one with {@link LogQueue.empty}. */
 export class LogQueue<K, V> {
   /** The empty queue. */
@@ -59,26 +69,16 @@ export class LogQueue<K, V> {
     return this.end - this.start;
   }
 
-  /** The index of `position`'s key in its chunk. */
-  private slot(position: number): number {
-    return 2 * ((position - this.log.base) & (CHUNK - 1));
-  }
-
-  /** The chunk of `position`. */
-  private chunk(position: number): Chunk {
-    return this.log.chunks[(position - this.log.base) >>> CHUNK_BITS]!;
-  }
-
   /** The key of the entry `i` places from the front (`0`: the oldest); `i < length`. */
   keyAt(i: number): K {
     const position = this.start + i;
-    return this.chunk(position)[this.slot(position)] as K;
+    return chunkOf(this.log, position)[slotOf(this.log, position)] as K;
   }
 
   /** The value of the entry `i` places from the front; `i < length`. */
   valueAt(i: number): V {
     const position = this.start + i;
-    return this.chunk(position)[this.slot(position) + 1] as V;
+    return chunkOf(this.log, position)[slotOf(this.log, position) + 1] as V;
   }
 
   /** A new version with `key`, `value` at the end. */
@@ -86,8 +86,7 @@ export class LogQueue<K, V> {
     // Another version appended after this one: this one goes on in a log of its own.
     if (this.end !== this.log.end) return this.copy().push(key, value);
     let log = this.log;
-    const offset = this.end - log.base;
-    if ((offset & (CHUNK - 1)) === 0) {
+    if (slotOf(log, this.end) === 0) {
       // The newest chunk is full (or there is none): first drop the dead ones if they are many.
       const dead = (this.start - log.base) >>> CHUNK_BITS;
       if (dead > Math.max(COMPACT_AFTER, log.chunks.length - dead)) {
@@ -95,9 +94,8 @@ export class LogQueue<K, V> {
       }
       log.chunks.push(new Array<unknown>(2 * CHUNK));
     }
-    const position = this.end - log.base;
-    const chunk = log.chunks[position >>> CHUNK_BITS]!;
-    const slot = 2 * (position & (CHUNK - 1));
+    const chunk = chunkOf(log, this.end);
+    const slot = slotOf(log, this.end);
     chunk[slot] = key;
     chunk[slot + 1] = value;
     log.end = this.end + 1;
@@ -116,8 +114,8 @@ export class LogQueue<K, V> {
   dropWhile(drops: (key: K, value: V, left: number) => boolean): LogQueue<K, V> {
     let position = this.start;
     for (; position < this.end; position++) {
-      const chunk = this.chunk(position);
-      const slot = this.slot(position);
+      const chunk = chunkOf(this.log, position);
+      const slot = slotOf(this.log, position);
       if (!drops(chunk[slot] as K, chunk[slot + 1] as V, this.end - position)) break;
     }
     return this.drop(position - this.start);

@@ -106,9 +106,8 @@ interface Internal extends PendingState {
 
 function queueItems<R>(
   queue: LogQueue<PendingKey, R> | undefined,
-): { key: PendingKey; record: R }[] {
-  if (queue === undefined) return [];
-  return queue.entries().map(({ key, value }) => ({ key, record: value }));
+): { key: PendingKey; value: R }[] {
+  return queue === undefined ? [] : queue.entries();
 }
 
 /**
@@ -128,8 +127,8 @@ export function snapshotPendingState(
   if (max !== undefined && eventQueue.length > max) {
     // As the fold's purge does past its limit: the oldest go, those of owed modifications stay.
     const cut = eventQueue.length - max;
-    for (const { key, record } of eventQueue.slice(0, cut)) {
-      if (s.events.get(key) === record && record.phase !== "pending") dropped.add(key);
+    for (const { key, value } of eventQueue.slice(0, cut)) {
+      if (s.events.get(key) === value && value.phase !== "pending") dropped.add(key);
     }
     eventQueue = eventQueue.slice(cut);
   }
@@ -141,10 +140,10 @@ export function snapshotPendingState(
   const orions = Array.from(s.orions.values());
   const current = s.currentOrion;
   const forget = (
-    items: readonly { key: PendingKey; record: { forgetAt: number } }[],
+    items: readonly { key: PendingKey; value: { forgetAt: number } }[],
     map: ReadonlyMap<PendingKey, unknown>,
   ): ForgetSnapshot[] =>
-    items.map(({ key, record }) => (map.get(key) === record ? [key] : [key, record.forgetAt]));
+    items.map(({ key, value }) => (map.get(key) === value ? [key] : [key, value.forgetAt]));
   return {
     format: PENDING_SNAPSHOT_FORMAT,
     version: s.version,
