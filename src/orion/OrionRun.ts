@@ -477,14 +477,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       if (cached?.version === version) return cached.orion;
       const record = createRecord<Task>();
       for (const node of nodes.values()) if (node.task !== undefined) record[node.id] = node.task;
-      recordFacts(freezeNewRecord(record)).keyCount = counts.total;
       // The merge is a produce over the agent's orion: its other fields, its edge record.
-      const orion: TaskOrion = {
-        ...fieldsOfBase(),
-        state: stateFromCounts(counts),
-        tasks: record,
-        dependencies: base.dependencies,
-      };
+      const orion = publishedOrion(fieldsOfBase(), stateFromCounts(counts), record, counts.total);
       cached = { version, orion };
       return orion;
     },
@@ -504,16 +498,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
         if (task === undefined) then.delete(taskIds[i]!);
         else then.set(taskIds[i]!, task);
       }
-      const fields = history.bases[at]!;
       const record = createRecord<Task>();
       for (const [taskId, task] of then) record[taskId] = task;
-      recordFacts(freezeNewRecord(record)).keyCount = then.size;
-      const orion: TaskOrion = {
-        ...fields,
-        state: history.states[at]!,
-        tasks: record,
-        dependencies: fields.dependencies,
-      };
+      const orion = publishedOrion(history.bases[at]!, history.states[at]!, record, then.size);
       past = { version: at, orion };
       return orion;
     },
@@ -688,6 +675,17 @@ interface Edge {
   readonly from: TaskNode;
   readonly to: TaskNode;
   satisfied: boolean;
+}
+
+/** The orion of `fields` in `state`, with `record` (filled, `size` keys) frozen as its tasks. */
+function publishedOrion(
+  fields: BaseFields,
+  state: OrionState,
+  record: Record<string, Task>,
+  size: number,
+): TaskOrion {
+  recordFacts(freezeNewRecord(record)).keyCount = size;
+  return { ...fields, state, tasks: record, dependencies: fields.dependencies };
 }
 
 function removeFrom<T>(list: T[], item: T): void {
