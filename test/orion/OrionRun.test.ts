@@ -1,5 +1,3 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { immer } from "../../src/immer.js";
 import {
@@ -9,9 +7,7 @@ import {
   orion,
   UnknownTaskError,
 } from "../../src/orion/index.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collectGarbage } from "../support/collectGarbage.js";
 
 const ids = (tasks: readonly { id: string }[]): string[] => tasks.map((t) => t.id);
 const plan = orion("o")
@@ -147,9 +143,7 @@ describe("createOrionRun", () => {
       started.snapshot();
       return { first: new WeakRef(start), run: started };
     })();
-    // A WeakRef's target stays alive until the current job ends.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(first.deref()).toBeUndefined();
     expect(run.task("b")?.params).toEqual({ n: 1 });
   });

@@ -1,5 +1,3 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { InvalidEventError, parseOrionEvent } from "../../src/events.js";
 import { immer } from "../../src/immer.js";
@@ -15,9 +13,7 @@ import { createOrionRun } from "../../src/orion/OrionRun.js";
 import { freezeNewRecord } from "../../src/orion/internal/recordFacts.js";
 import type { Task, TaskOrion } from "../../src/orion/types.js";
 import { markDependents } from "../../src/simulation/simulate.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collectGarbage } from "../support/collectGarbage.js";
 
 /**
  * An orion of tasks a → b → c, d and e whose records the library froze, as `simulate` starts
@@ -170,9 +166,7 @@ describe("parseOrionEvent on derived orions", () => {
       take(at);
       return { first: firstAnswer, last: at };
     })();
-    // A WeakRef's target stays alive until the current job ends.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(first.deref()).toBeUndefined();
     expect(last.tasks["a"]?.params).toEqual({ n: 20 });
     expect(last.tasks["b"]?.params).toEqual({ n: 19 });
@@ -190,9 +184,7 @@ describe("what a derived orion keeps alive", () => {
       expect(o1.tasks["a"]?.params).toEqual({ n: 1 });
       return { rootRecord: new WeakRef(o0.tasks), built: o1 };
     })();
-    // A WeakRef's target stays alive until the current job ends.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(rootRecord.deref()).toBeUndefined();
     expect(Object.keys(built.tasks)).toEqual(["e", "a", "b", "c", "d"]);
   });

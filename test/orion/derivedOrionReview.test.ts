@@ -4,8 +4,7 @@
  * comment on each says what broke.
  */
 import { inspect } from "node:util";
-import { queryObjects, setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { queryObjects } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { layeredOrion } from "../../bench/orionRun.js";
 import { parseOrionEvent } from "../../src/events.js";
@@ -15,9 +14,7 @@ import { orion } from "../../src/orion/orion.js";
 import { createOrionRun } from "../../src/orion/OrionRun.js";
 import type { Task, TaskOrion } from "../../src/orion/types.js";
 import { markDependents, simulate } from "../../src/simulation/simulate.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collectGarbage } from "../support/collectGarbage.js";
 
 const completed = (taskId: string) =>
   ({ type: "TASK_COMPLETED", orionId: "o", taskId, result: null }) as const;
@@ -65,8 +62,7 @@ describe("derived orions, as a reviewer tried to break them", () => {
       }
       return { first: records[0]!, last: merged, alive: () => records.filter((r) => r.deref()) };
     })();
-    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job ends
-    gc();
+    await collectGarbage();
     expect(last.tasks["t39"]?.params).toEqual({ after_t38: true });
     expect(first.deref()).toBeUndefined();
     expect(alive().length).toBeLessThanOrEqual(2);

@@ -1,12 +1,8 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { agentOrionChange, noteOrionChange } from "../../src/orion/internal/orionChanges.js";
 import { orion } from "../../src/orion/orion.js";
 import type { TaskOrion } from "../../src/orion/types.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collectGarbage } from "../support/collectGarbage.js";
 
 /** An agent orion derived from `from` with task `id`'s params changed, noted as such. */
 function edited(from: TaskOrion, id: string, n: number): TaskOrion {
@@ -58,9 +54,7 @@ describe("agentOrionChange", () => {
       expect(agentOrionChange(last, o1)).toBeDefined();
       return { first: new WeakRef(o0), o2: last };
     })();
-    // A WeakRef's target stays alive until the current job ends.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(first.deref()).toBeUndefined();
     expect(o2.tasks.b?.params).toEqual({ n: 2 });
   });

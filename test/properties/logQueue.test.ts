@@ -1,12 +1,8 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LogQueue } from "../../src/internal/LogQueue.js";
 import { runs } from "./runs.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collectGarbage } from "../support/collectGarbage.js";
 
 // Mostly the newest version (where the log grows in place), sometimes any older one.
 const versionArb = fc.oneof(
@@ -117,9 +113,7 @@ describe("LogQueue", () => {
       q = q.push(`k${i}`, value);
       if (q.length > 1) q = q.drop(1);
     }
-    // A WeakRef's target stays alive until the current job ends.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(later.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
     expect(held.entries()).toEqual([{ key: "first", value: {} }]);
     expect(q.length).toBe(1);
