@@ -18,10 +18,10 @@ import type {
 } from "./types.js";
 import { createHeldTime } from "./heldTime.js";
 import { refOf, scopeViolationsIn } from "./scopeViolations.js";
+import { EventProgress, OrionAt, TaskContext } from "./lazyOrion.js";
 import {
   abortTask,
   runTask,
-  taskContext,
   taskEndedEvent,
   taskStartedEvent,
   type RunningTask,
@@ -202,12 +202,6 @@ export function orchestrate(
       return;
     }
     internals.onRun?.(run);
-    /** The orion at the run's current version, built on first read (then memoised). */
-    const lazyOrion = (): (() => TaskOrion) => {
-      const version = run.version;
-      let orionThen: TaskOrion | undefined;
-      return () => (orionThen ??= run.snapshotAt(version));
-    };
     let lastAgentOrion = synchronizer?.getCurrentOrion(orion.id);
     const running = new Map<string, RunningTask>();
     const timings = new Map<string, TaskTiming>();
@@ -226,16 +220,7 @@ export function orchestrate(
 
     /** Emits `event` as progress, with the orion as it is now (built only if read). */
     const announce = (event: OrionEvent): void => {
-      const orionNow = lazyOrion();
-      subscriber.next({
-        kind: "event",
-        at: now(),
-        event,
-        get orion() {
-          return orionNow();
-        },
-        running: running.size,
-      });
+      subscriber.next(new EventProgress(now(), event, new OrionAt(run), running.size));
     };
     /** Publishes `event` (with this run's next id, unless it has one), then emits it. */
     const publish = (event: OrionEvent): void => {
@@ -373,7 +358,7 @@ export function orchestrate(
       const entry: RunningTask = {};
       running.set(task.id, entry);
       const startEvent = taskStartedEvent(orionId, task.id, at, nextId());
-      const context = taskContext(entry, lazyOrion());
+      const context = new TaskContext(entry, new OrionAt(run));
       /** Whether this start of the task is the one the run has (not ended, not cancelled). */
       const owns = (): boolean => running.get(task.id) === entry;
       /** Whether the orchestration still runs this task (a consumer may cancel on its start). */

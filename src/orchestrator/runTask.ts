@@ -1,6 +1,6 @@
 /**
- * Running one started task: the context its `executeTask` gets, the call and its outcome (a
- * value, a promise or an observable), aborting it, and the events of its run. The orchestration
+ * Running one started task: the call and its outcome (a value, a promise or an observable),
+ * aborting it, and the events of its run (its context is in `lazyOrion.ts`). The orchestration
  * decides when a task starts and what its outcome does; this file only runs it.
  * @module
  */
@@ -8,7 +8,7 @@ import { from, isObservable, last, type ObservableInput, type Subscription } fro
 import type { TaskEvent } from "../events.js";
 import { describeThrown } from "../internal/describeThrown.js";
 import type { TaskOutcome } from "../orion/completeTask.js";
-import type { JsonValue, Task, TaskOrion } from "../orion/types.js";
+import type { JsonValue, Task } from "../orion/types.js";
 import type { ExecuteTaskContext, OrchestrateOptions } from "./types.js";
 
 /**
@@ -35,19 +35,6 @@ function describeError(error: unknown): JsonValue {
     // Never throws: a throw here would leave the task running forever.
     return describeThrown(error);
   }
-}
-
-/** What `executeTask` gets with a task: a signal made on first read, the orion at its start. */
-export function taskContext(entry: RunningTask, orionAtStart: () => TaskOrion): ExecuteTaskContext {
-  return {
-    // Made on first read: most executors never look at it (see `RunningTask`).
-    get signal() {
-      return (entry.abort ??= new AbortController()).signal;
-    },
-    get orion() {
-      return orionAtStart();
-    },
-  };
 }
 
 /**

@@ -17,7 +17,10 @@ export interface OrchestrationStatistics extends PendingStats {
   readonly scopeViolations: number;
 }
 
-/** What `executeTask` gets besides the task. */
+/**
+ * What `executeTask` gets besides the task. Both fields are getters on the context's
+ * prototype, evaluated on first read: a spread of the context does not copy them.
+ */
 export interface ExecuteTaskContext {
   /** Aborted when the orchestration is cancelled (signal or unsubscription). */
   readonly signal: AbortSignal;
@@ -199,7 +202,11 @@ export type OrchestrationProgress =
       /** When (ms, on the orchestration's scheduler). */
       readonly at: number;
       readonly event: OrionEvent;
-      /** The orchestrator's orion right after it. */
+      /**
+       * The orchestrator's orion right after it: a getter on the progress value's prototype,
+       * built on first read, so a spread of the progress does not copy it (`JSON.stringify`
+       * writes it).
+       */
       readonly orion: TaskOrion;
       /** How many tasks were running then. */
       readonly running: number;

@@ -211,6 +211,41 @@ describe("orchestrateOrion", () => {
     expect(started?.kind === "event" && started.orion.tasks["a"]?.status).toBe("running");
   });
 
+  it("writes a progress event as JSON with its orion, as read then, and in the order of its type", async () => {
+    const progress = await lastValueFrom(
+      orchestrateOrion(orion("o").task("a").build(), {
+        bus: createEventBus(),
+        executeTask: () => of("r"),
+      }).pipe(toArray()),
+    );
+    const started = progress[1];
+    const written = JSON.parse(JSON.stringify(started)) as Record<string, unknown>;
+    expect(Object.keys(written)).toEqual(["kind", "at", "event", "orion", "running"]);
+    expect(written["orion"]).toEqual(
+      JSON.parse(JSON.stringify(started?.kind === "event" && started.orion)),
+    );
+    expect(
+      (written["orion"] as { tasks: Record<string, { status: string }> }).tasks["a"]?.status,
+    ).toBe("running");
+  });
+
+  it("hands executeTask a context whose fields destructure and write as JSON", async () => {
+    let seen: { aborted: boolean; status: string | undefined; keys: string[] } | undefined;
+    await runOrion(orion("o").task("a").build(), {
+      bus: createEventBus(),
+      executeTask: (_task, context) => {
+        const { signal, orion: atStart } = context;
+        seen = {
+          aborted: signal.aborted,
+          status: atStart.tasks["a"]?.status,
+          keys: Object.keys(JSON.parse(JSON.stringify(context)) as object),
+        };
+        return null;
+      },
+    });
+    expect(seen).toEqual({ aborted: false, status: "running", keys: ["signal", "orion"] });
+  });
+
   it("honours orchestrator.setModificationSynchronizer(sync) and holds tasks while it has work pending", () => {
     const { scheduler } = virtualTime();
     const bus = createEventBus();
