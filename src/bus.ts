@@ -5,7 +5,8 @@
  * `publish` and observer-object subscription that code ported from the Python original
  * expects.
  */
-import { Subject, type Observable, type Subscription } from "rxjs";
+import type { Observable, Subscription } from "rxjs";
+import { Multicast } from "./internal/Multicast.js";
 import type { OrionEvent } from "./events.js";
 
 /** Anything with an `onEvent` method, like the Python original's `IEventObserver`. */
@@ -40,7 +41,7 @@ export interface EventBus {
 }
 
 /**
- * Creates a Subject-based {@link EventBus}.
+ * Creates an in-process {@link EventBus} (a `Subject`, in effect: see `internal/Multicast.ts`).
  *
  * Delivery is synchronous, so an event published from inside `onEvent` reaches later
  * subscribers before the event being delivered does; the synchronizer's fold tolerates that
@@ -49,17 +50,17 @@ export interface EventBus {
  * a completion, which would let a ready task through the gate: safety wins.
  */
 export function createEventBus(options: EventBusOptions = {}): EventBus {
-  const subject = new Subject<OrionEvent>();
+  const subject = new Multicast<OrionEvent>();
   const onSubscriberError =
     options.onSubscriberError ??
     ((error: unknown, event: OrionEvent) => {
       console.error(`orion-sync: an event bus subscriber threw on ${event.type}`, error);
     });
   return {
-    events$: subject.asObservable(),
+    events$: subject.observable,
     publish: (event) => subject.next(event),
     subscribe: (observer) =>
-      subject.subscribe((event) => {
+      subject.observable.subscribe((event) => {
         try {
           observer.onEvent(event);
         } catch (error) {

@@ -4,7 +4,6 @@
  */
 import {
   asyncScheduler,
-  BehaviorSubject,
   defer,
   distinctUntilChanged,
   EMPTY,
@@ -16,7 +15,6 @@ import {
   Observable,
   Subscription,
   type MonoTypeOperatorFunction,
-  type Subscriber,
   type SchedulerLike,
 } from "rxjs";
 import { gateReadyTasks, type GateReadyTasksOptions } from "../operators/gateReadyTasks.js";
@@ -38,6 +36,7 @@ import type { OrionEventObserver } from "./bus.js";
 import type { OrionEvent, TaskEvent } from "./events.js";
 import { checkTimeout } from "./internal/durations.js";
 import { guardLogger, type SynchronizerLogger } from "./internal/logger.js";
+import { CurrentValue, Multicast } from "./internal/Multicast.js";
 import { mergeOrionStates, type MergeOptions, type MergeResult } from "./orion/mergeOrionStates.js";
 import type { TaskOrion } from "./orion/types.js";
 import {
@@ -151,9 +150,10 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   /** The statistics, when they change; replays the current ones. */
   readonly statistics$: Observable<PendingStats>;
 
-  private readonly events = new Subject<OrionEvent>();
+  // Multicasts, not subjects, on the paths every event takes: see `internal/Multicast.ts`.
+  private readonly events = new Multicast<OrionEvent>();
   private readonly commands = new Subject<PendingCommand>();
-  private readonly state: BehaviorSubject<PendingState>;
+  private readonly state: CurrentValue<PendingState>;
   private readonly fold: Subscription;
   private readonly connections = new Set<Subscription>();
   private readonly logger: SynchronizerLogger;
@@ -169,7 +169,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   /** Brings {@link gateStates} up to date when a gate is made; see {@link gate}. */
   private readonly gateCatchUp = new Subject<PendingState>();
   /** Per-orion listeners of {@link orionStates}. */
-  private readonly routes = new Map<string, Set<Subscriber<PendingState>>>();
+  private readonly routes = new Map<string, Multicast<PendingState>>();
 
   /** @throws RangeError for a `modificationTimeout` that is not a positive finite number. */
   constructor(options: OrionModificationSynchronizerOptions<O> = {}) {
@@ -182,10 +182,10 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.mergeOptions = options.merge;
     this.policies = { scope: options.scope ?? "orion", onTimeout: options.onTimeout ?? "proceed" };
-    this.state = new BehaviorSubject(
+    this.state = new CurrentValue(
       options.initialState ?? initialPendingState(modificationTimeout, this.scheduler.now()),
     );
-    const fold = this.events.pipe(
+    const fold = this.events.observable.pipe(
       pendingModifications({
         modificationTimeout,
         scheduler: this.scheduler,
@@ -210,12 +210,10 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         // Gates and waits must not believe a dead fold: they fail with its error.
         this.logger.error("orion-sync: the pending-modifications fold failed", error);
         this.state.error(error);
-        for (const listeners of Array.from(this.routes.values())) {
-          for (const subscriber of Array.from(listeners)) subscriber.error(error);
-        }
+        for (const route of Array.from(this.routes.values())) route.error(error);
       },
     });
-    this.state$ = this.state.asObservable();
+    this.state$ = this.state.observable;
     this.statistics$ = this.state$.pipe(
       skipStaleStates(),
       map((s) => s.stats),
@@ -494,14 +492,15 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
         subscriber.complete();
         return;
       }
-      let listeners = this.routes.get(orionId);
-      if (listeners === undefined) this.routes.set(orionId, (listeners = new Set()));
-      const mine = listeners;
-      mine.add(subscriber);
+      let route = this.routes.get(orionId);
+      if (route === undefined) this.routes.set(orionId, (route = new Multicast()));
+      const mine = route;
+      // A subscriber passed on is used as it is: no layer is added per state.
+      const subscription = mine.observable.subscribe(subscriber);
       subscriber.next(this.state.value);
       return () => {
-        mine.delete(subscriber);
-        if (mine.size === 0 && this.routes.get(orionId) === mine) this.routes.delete(orionId);
+        subscription.unsubscribe();
+        if (!mine.observed && this.routes.get(orionId) === mine) this.routes.delete(orionId);
       };
     });
   }
@@ -517,11 +516,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
 
   /** Delivers `state` to the transition listeners of `orionId`. */
   private routeTo(orionId: string, state: PendingState): void {
-    const listeners = this.routes.get(orionId);
-    if (listeners === undefined) return;
-    // A copy: a listener may unsubscribe (itself or another) while it is delivered to.
-    const copy = Array.from(listeners);
-    for (let i = 0; i < copy.length; i++) copy[i]!.next(state);
+    this.routes.get(orionId)?.next(state);
   }
 
   /** Cancels every timer and subscription; `state$` completes and pending waits resolve `false`. */
@@ -535,9 +530,7 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
     this.commands.complete();
     this.state.complete();
     this.gateCatchUp.complete();
-    for (const listeners of Array.from(this.routes.values())) {
-      for (const subscriber of Array.from(listeners)) subscriber.complete();
-    }
+    for (const route of Array.from(this.routes.values())) route.complete();
     this.routes.clear();
   }
 }

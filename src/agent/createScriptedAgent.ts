@@ -7,8 +7,6 @@
  */
 import {
   asyncScheduler,
-  BehaviorSubject,
-  Subject,
   type Subscription,
   type Unsubscribable,
   type Observable,
@@ -24,6 +22,7 @@ import {
   type OrionModifyingEvent,
   type TaskEvent,
 } from "../events.js";
+import { CurrentValue, Multicast } from "../internal/Multicast.js";
 import type { TaskOrion } from "../orion/types.js";
 import { startBatchingLoop } from "./batchingLoop.js";
 
@@ -193,8 +192,9 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
 
   const views = new Map<string, TaskOrion>();
   const queue: TaskEvent[] = [];
-  const modifications = new Subject<OrionModifiedEvent>();
-  const busy = new BehaviorSubject(false);
+  // Multicasts, not subjects: every answer goes through them (see `internal/Multicast.ts`).
+  const modifications = new Multicast<OrionModifiedEvent>();
+  const busy = new CurrentValue(false);
   let stopped = false;
   // The agent's own event ids: unique within each orion, across agents.
   const agentId = `agent-${Math.random().toString(36).slice(2, 10)}`;
@@ -444,8 +444,8 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
   const subscription = concurrency === 1 ? startBatching() : startConcurrent();
 
   return {
-    modifications$: modifications.asObservable(),
-    busy$: busy.asObservable(),
+    modifications$: modifications.observable,
+    busy$: busy.observable,
     isBusy: () => busy.value,
     stop: () => {
       if (stopped) return;

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, Observable, Subject, type Subscription } from "rxjs";
+import { asyncScheduler, defer, Observable, type Subscription } from "rxjs";
 import type { TaskOutcome } from "../orion/completeTask.js";
 import { getBlockedTasks } from "../orion/getBlockedTasks.js";
 import { agentOrionChange } from "../orion/internal/orionChanges.js";
@@ -9,6 +9,7 @@ import type { Task, TaskOrion } from "../orion/types.js";
 import { touchedOrions, type PendingEntry, type PendingState } from "../pending/PendingState.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent } from "../events.js";
+import { Multicast } from "../internal/Multicast.js";
 import type {
   OrchestrateOptions,
   OrchestrationProgress,
@@ -559,7 +560,7 @@ export function orchestrate(
     // Each trigger carries the id of the newest event published before it (the completion
     // that made tasks ready): the gate holds it until the synchronizer has seen that event
     // and nothing of this orion is pending, whichever subscribed to the bus first.
-    const triggers = new Subject<string | undefined>();
+    const triggers = new Multicast<string | undefined>();
     /** The newest id a released trigger carried: the synchronizer has seen it for good. */
     let confirmedId: string | undefined;
     /** A "tasks may be ready" moment: to the gate, then (released) to `schedule`. */
@@ -577,7 +578,9 @@ export function orchestrate(
       ...(scoped ? { tasks: () => [] } : {}),
       ...(options.unseenTimeout === undefined ? {} : { unseenTimeout: options.unseenTimeout }),
     });
-    const triggerSubscription = (causalGate ? triggers.pipe(causalGate) : triggers).subscribe({
+    const triggerSubscription = (
+      causalGate ? triggers.observable.pipe(causalGate) : triggers.observable
+    ).subscribe({
       next: (id) => {
         if (id !== undefined) confirmedId = id;
         heldTime.triggerWaiting(false);
