@@ -28,136 +28,131 @@ const ABSENT: unique symbol = Symbol("absent");
 const REBASE_AFTER = 1024;
 type Slot<V> = V | typeof ABSENT;
 
-/** A version: the root (holding the shared map) or a diff against a newer version. */
-interface VersionNode<K, V> {
-  data: Map<K, V> | null;
-  /** On a root: how many updates its segment (chain of diffs) has had since it was copied. */
-  updates: number;
-  key: K | undefined;
-  value: Slot<V>;
-  next: VersionNode<K, V> | null;
-}
-
-function reroot<K, V>(node: VersionNode<K, V>): Map<K, V> {
-  if (node.data !== null) return node.data;
-  const path: VersionNode<K, V>[] = [];
-  let root: VersionNode<K, V> = node;
-  while (root.data === null) {
-    path.push(root);
-    root = root.next as VersionNode<K, V>;
-  }
-  const data = root.data;
-  let parent = root;
-  for (let i = path.length - 1; i >= 0; i--) {
-    const child = path[i] as VersionNode<K, V>;
-    const key = child.key as K;
-    const old: Slot<V> = data.has(key) ? (data.get(key) as V) : ABSENT;
-    if (child.value === ABSENT) data.delete(key);
-    else data.set(key, child.value);
-    // The old root becomes a diff against the child, which becomes the root.
-    parent.data = null;
-    parent.key = key;
-    parent.value = old;
-    parent.next = child;
-    child.updates = parent.updates;
-    child.data = data;
-    child.key = undefined;
-    child.value = ABSENT;
-    child.next = null;
-    parent = child;
-  }
-  return data;
-}
-
-/** A persistent map: see the module comment. Create one with {@link PersistentMap.empty}. */
+/**
+ * A persistent map: see the module comment. Create one with {@link PersistentMap.empty}.
+ *
+ * Each instance is a version: the root, which holds the shared `Map` (`#data`), or a diff
+ * (`#key` was `#value` here, `ABSENT` for missing) against the newer version `#next`. The
+ * version is the map object itself, not a node behind it: one allocation per update.
+ */
 export class PersistentMap<K extends string, V extends NonNullable<unknown>> implements ReadonlyMap<
   K,
   V
 > {
   /** An empty map. */
   static empty<K extends string, V extends NonNullable<unknown>>(): PersistentMap<K, V> {
-    return new PersistentMap<K, V>(
-      { data: new Map(), updates: 0, key: undefined, value: ABSENT, next: null },
-      0,
-    );
+    return new PersistentMap<K, V>(new Map(), 0, 0);
   }
 
+  #data: Map<K, V> | null;
+  /** On a root: how many updates its segment (chain of diffs) has had since it was copied. */
+  #updates: number;
+  #key: K | undefined = undefined;
+  #value: Slot<V> = ABSENT;
+  #next: PersistentMap<K, V> | null = null;
+
   private constructor(
-    private readonly node: VersionNode<K, V>,
+    data: Map<K, V>,
+    updates: number,
     /** The number of entries of this version. O(1), never reroots. */
     readonly size: number,
-  ) {}
+  ) {
+    this.#data = data;
+    this.#updates = updates;
+  }
+
+  /** The shared map, rerooted to this version: the diffs between it and the root replayed. */
+  #reroot(): Map<K, V> {
+    if (this.#data !== null) return this.#data;
+    const path: PersistentMap<K, V>[] = [this];
+    let root = this.#next as PersistentMap<K, V>;
+    while (root.#data === null) {
+      path.push(root);
+      root = root.#next as PersistentMap<K, V>;
+    }
+    const data = root.#data;
+    let parent = root;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const child = path[i] as PersistentMap<K, V>;
+      const key = child.#key as K;
+      const old: Slot<V> = data.has(key) ? (data.get(key) as V) : ABSENT;
+      if (child.#value === ABSENT) data.delete(key);
+      else data.set(key, child.#value);
+      // The old root becomes a diff against the child, which becomes the root.
+      parent.#data = null;
+      parent.#key = key;
+      parent.#value = old;
+      parent.#next = child;
+      child.#updates = parent.#updates;
+      child.#data = data;
+      child.#key = undefined;
+      child.#value = ABSENT;
+      child.#next = null;
+      parent = child;
+    }
+    return data;
+  }
 
   /** The value for `key` in this version. */
   get(key: K): V | undefined {
-    return reroot(this.node).get(key);
+    return (this.#data ?? this.#reroot()).get(key);
   }
 
   /** Whether this version has `key`. */
   has(key: K): boolean {
-    return reroot(this.node).has(key);
+    return (this.#data ?? this.#reroot()).has(key);
   }
 
   /** A new version with `key` set to `value` (this one if it already was). */
   set(key: K, value: V): PersistentMap<K, V> {
-    return this.update(key, value);
+    return this.#update(key, value);
   }
 
   /** A new version without `key` (this one if it had none). */
   delete(key: K): PersistentMap<K, V> {
-    return this.update(key, ABSENT);
+    return this.#update(key, ABSENT);
   }
 
-  private update(key: K, value: Slot<V>): PersistentMap<K, V> {
-    const data = reroot(this.node);
+  #update(key: K, value: Slot<V>): PersistentMap<K, V> {
+    const data = this.#data ?? this.#reroot();
     // Values are never `undefined` (nor `null`), so `get` alone tells whether the key is there: one lookup.
     const found = data.get(key);
     const had = found !== undefined;
     const old: Slot<V> = had ? found : ABSENT;
     if (old === value) return this;
     const size = this.size + (value === ABSENT ? -1 : had ? 0 : 1);
-    const previous = this.node;
-    if (previous.updates >= REBASE_AFTER + 2 * this.size) {
+    if (this.#updates >= REBASE_AFTER + 2 * this.size) {
       // Rebase: the new version gets a copy of the data and starts a new segment; this one
       // stays a root of its own. Amortised O(1) (one copy per at least 2n updates), and it
       // bounds what any version keeps alive to its own segment.
       const copy = new Map(data);
       if (value === ABSENT) copy.delete(key);
       else copy.set(key, value);
-      return new PersistentMap(
-        { data: copy, updates: 0, key: undefined, value: ABSENT, next: null },
-        size,
-      );
+      return new PersistentMap(copy, 0, size);
     }
     if (value === ABSENT) data.delete(key);
     else data.set(key, value);
-    const root: VersionNode<K, V> = {
-      data,
-      updates: previous.updates + 1,
-      key: undefined,
-      value: ABSENT,
-      next: null,
-    };
-    previous.data = null;
-    previous.key = key;
-    previous.value = old;
-    previous.next = root;
-    return new PersistentMap(root, size);
+    const root = new PersistentMap<K, V>(data, this.#updates + 1, size);
+    this.#data = null;
+    this.#key = key;
+    this.#value = old;
+    this.#next = root;
+    return root;
   }
 
   /** This version's entries, in insertion order of the shared map. */
   entries(): MapIterator<[K, V]> {
-    return Array.from(reroot(this.node).entries()).values();
+    return Array.from(this.#reroot().entries()).values();
   }
 
   /** This version's keys. */
   keys(): MapIterator<K> {
-    return Array.from(reroot(this.node).keys()).values();
+    return Array.from(this.#reroot().keys()).values();
   }
 
   /** This version's values. */
   values(): MapIterator<V> {
-    return Array.from(reroot(this.node).values()).values();
+    return Array.from(this.#reroot().values()).values();
   }
 
   /** Calls `callback` for each entry of this version. */
