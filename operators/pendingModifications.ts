@@ -205,14 +205,18 @@ export function pendingModifications(
       const step = (state: PendingState | null, value: unknown): PendingState => {
         // The first input is always START: it makes scan emit the initial state.
         if (state === null || value === START) return latest;
+        // Without `registeredAt` or `scope` (the default), no spread: spreads of empty parts
+        // build two objects more per event.
         const input: PendingInput = isControl(value)
           ? value.input
-          : {
-              kind: "event",
-              event: value,
-              ...(registeredAt === undefined ? {} : { at: eventTime(registeredAt, value) }),
-              ...(scope === undefined ? {} : { scope }),
-            };
+          : registeredAt === undefined && scope === undefined
+            ? { kind: "event", event: value }
+            : {
+                kind: "event",
+                event: value,
+                ...(registeredAt === undefined ? {} : { at: eventTime(registeredAt, value) }),
+                ...(scope === undefined ? {} : { scope }),
+              };
         const next = reducePending(state, input, scheduler.now());
         if (next !== state) {
           latest = next;

@@ -48,6 +48,7 @@ import {
   type PendingStats,
   type PendingTransition,
 } from "./pending/PendingState.js";
+import { soleTouchedOrion } from "./pending/soleTouchedOrion.js";
 import { initialPendingState, type PendingCommand } from "./pending/reducePending.js";
 
 export type { SynchronizerLogger };
@@ -508,6 +509,11 @@ export class OrionModificationSynchronizer<O = unknown> implements OrionEventObs
   /** Hands `state` to the listeners of every orion its transition touched. */
   private route(state: PendingState): void {
     if (this.routes.size === 0) return;
+    const sole = soleTouchedOrion(state.last);
+    if (sole !== undefined) {
+      this.routeTo(sole, state);
+      return;
+    }
     const touched = touchedOrions(state.last);
     // Indexed: a `for...of` that V8 does not optimise allocates an iterator result per step,
     // on every transition.

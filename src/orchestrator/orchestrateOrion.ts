@@ -6,7 +6,13 @@ import type { MergeOptions, MergeReport } from "../orion/mergeOrionStates.js";
 import { createOrionRun, type OrionRun } from "../orion/OrionRun.js";
 import { isTerminalStatus } from "../orion/taskStatus.js";
 import type { Task, TaskOrion } from "../orion/types.js";
-import { touchedOrions, type PendingEntry, type PendingState } from "../pending/PendingState.js";
+import {
+  touchedOrions,
+  type PendingEntry,
+  type PendingState,
+  type PendingTransition,
+} from "../pending/PendingState.js";
+import { soleTouchedOrion } from "../pending/soleTouchedOrion.js";
 import type { OrionModificationSynchronizer } from "../synchronizer.js";
 import type { OrionEvent } from "../events.js";
 import { Multicast } from "../internal/Multicast.js";
@@ -39,6 +45,12 @@ function mergeOptionsOf(synchronizer: OrionModificationSynchronizer | undefined)
   );
 }
 
+/** Whether `last` touched `orionId`: without an array for the usual one-orion transition. */
+function touches(last: PendingTransition, orionId: string): boolean {
+  const sole = soleTouchedOrion(last);
+  return sole !== undefined ? sole === orionId : touchedOrions(last).includes(orionId);
+}
+
 /**
  * The states that concern `orionId` (each that touched it), without the current one: the
  * synchronizer's own per-orion routing (O(listeners of that orion) per state), else a filter.
@@ -57,7 +69,7 @@ function orionTransitions(
     let ready = false; // the first value is the current state, whose transition is old
     const subscription = states.subscribe({
       next: (state) => {
-        if (ready && touchedOrions(state.last).includes(orionId)) subscriber.next(state);
+        if (ready && touches(state.last, orionId)) subscriber.next(state);
       },
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),

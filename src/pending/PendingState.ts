@@ -7,6 +7,7 @@
  */
 import type { InvalidEventError, OrionEventType, TaskEvent } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
+import { soleTouchedOrion } from "./soleTouchedOrion.js";
 
 /** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
 export type PendingKey = string & {
@@ -441,14 +442,9 @@ export interface PendingState {
 
 /** The orions a transition touched (each once): whose gates and waits must hear of it. */
 export function touchedOrions(last: PendingTransition): readonly string[] {
+  const sole = soleTouchedOrion(last);
+  if (sole !== undefined) return [sole];
   switch (last.kind) {
-    case "registered":
-      return [last.entry.orionId];
-    case "completed":
-    case "orion":
-    case "restarted":
-    case "seen":
-      return [last.orionId];
     case "timed-out":
       return [
         ...new Set([
@@ -459,8 +455,6 @@ export function touchedOrions(last: PendingTransition): readonly string[] {
     case "cleared":
     case "overdue":
       return [...new Set(last.entries.map((entry) => entry.orionId))];
-    case "declared":
-      return [last.orionId];
     default:
       return [];
   }
