@@ -243,8 +243,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       node = {
         id: taskId,
         task: undefined,
-        out: [],
-        in: [],
+        out: NO_EDGES,
+        in: NO_EDGES,
         waiting: 0,
         queued: -1,
         queuedPriority: 0,
@@ -289,8 +289,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       satisfied: true,
     };
     edges.set(dependency.id, edge);
-    edge.from.out.push(edge);
-    edge.to.in.push(edge);
+    edge.from.out = withEdge(edge.from.out, edge);
+    edge.to.in = withEdge(edge.to.in, edge);
     if (!holds(edge)) {
       edge.satisfied = false;
       edge.to.waiting++;
@@ -662,9 +662,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
 /** A task of the run (or an id only edges name, in the middle of a change) and its edges. */
 interface TaskNode extends Queued {
   task: Task | undefined;
-  /** Its edges out and in, in the order they were added. */
-  readonly out: Edge[];
-  readonly in: Edge[];
+  /** Its edges out and in, in the order they were added (see `withEdge`). */
+  out: Edge[];
+  in: Edge[];
   /** How many edges of `in` are not satisfied now. */
   waiting: number;
 }
@@ -686,6 +686,32 @@ function publishedOrion(
 ): TaskOrion {
   recordFacts(freezeNewRecord(record)).keyCount = size;
   return { ...fields, state, tasks: record, dependencies: fields.dependencies };
+}
+
+/** A node's edges while it has none: shared, so frozen (only `withEdge` adds to a list). */
+const NO_EDGES = Object.freeze([]) as unknown as Edge[];
+
+/**
+ * `list` with `edge` added at the end. A task has a handful of edges, and a `push` onto a short
+ * array reserves 17 slots: every node of a large orion carried two such arrays through every
+ * scavenge. So a list of up to four is made at its exact size; a longer one grows in place.
+ */
+function withEdge(list: Edge[], edge: Edge): Edge[] {
+  // Literals, not a spread: a spread goes through the iterator protocol (measured: more
+  // instructions than the `push` it replaces).
+  switch (list.length) {
+    case 0:
+      return [edge];
+    case 1:
+      return [list[0]!, edge];
+    case 2:
+      return [list[0]!, list[1]!, edge];
+    case 3:
+      return [list[0]!, list[1]!, list[2]!, edge];
+    default:
+      list.push(edge);
+      return list;
+  }
 }
 
 function removeFrom<T>(list: T[], item: T): void {
