@@ -688,8 +688,12 @@ function publishedOrion(
   return { ...fields, state, tasks: record, dependencies: fields.dependencies };
 }
 
-/** A node's edges while it has none: shared, so frozen (only `withEdge` adds to a list). */
-const NO_EDGES = Object.freeze([]) as unknown as Edge[];
+/**
+ * A node's edges while it has none, shared by every such node: never added to in place, since
+ * `withEdge` replaces a short list. Not frozen: a frozen array has its own elements kind, and
+ * every loop over a node's edges would see two (measured: more instructions per task).
+ */
+const NO_EDGES: Edge[] = [];
 
 /**
  * `list` with `edge` added at the end. A task has a handful of edges, and a `push` onto a short
