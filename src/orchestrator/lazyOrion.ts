@@ -6,8 +6,8 @@
  * some 20 ns for a class instance, and the orchestration makes three of them per task.
  *
  * Reading is unchanged (`progress.orion`, `const { signal } = context`). The lazy fields are not
- * own properties, so a spread (`{ ...progress }`) leaves them out; `toJSON` writes them as the
- * literals did, so a logged progress event still shows its orion.
+ * own properties, so a spread (`{ ...progress }`) or `structuredClone` leaves them out; `toJSON`
+ * writes them as the literals did, so a logged progress event still shows its orion.
  * @module
  */
 import type { OrionEvent } from "../events.js";

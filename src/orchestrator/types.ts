@@ -19,7 +19,8 @@ export interface OrchestrationStatistics extends PendingStats {
 
 /**
  * What `executeTask` gets besides the task. Both fields are getters on the context's
- * prototype, evaluated on first read: a spread of the context does not copy them.
+ * prototype, evaluated on first read: a spread or `structuredClone` of the context does not
+ * copy them.
  */
 export interface ExecuteTaskContext {
   /** Aborted when the orchestration is cancelled (signal or unsubscription). */
@@ -204,8 +205,8 @@ export type OrchestrationProgress =
       readonly event: OrionEvent;
       /**
        * The orchestrator's orion right after it: a getter on the progress value's prototype,
-       * built on first read, so a spread of the progress does not copy it (`JSON.stringify`
-       * writes it).
+       * built on first read, so a spread or `structuredClone` of the progress does not copy it
+       * (`JSON.stringify` writes it).
        */
       readonly orion: TaskOrion;
       /** How many tasks were running then. */
