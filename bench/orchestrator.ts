@@ -469,21 +469,26 @@ export async function benchOrchestrator(): Promise<string> {
     "Where **synced** spends its time (CPU profile of 8 warm runs at 10,000 tasks): about " +
       "three tenths in the synchronizer's fold (three events per task, each building a new " +
       "immutable state; with ids, 5–8 µs per event: see the fold's section, whose `ids` column " +
-      "this is), a quarter in garbage collection (V8's sampling heap profiler counts " +
+      "this is), a sixth in garbage collection (V8's sampling heap profiler counts " +
       `${formatNumber(allocated / 1024)} KB allocated per task in ${ALLOCATION_RUNS} synced runs ` +
       `of ${fmt(ALLOCATION_SIZE)} tasks in this run: the fold's states, records and ` +
-      "persistent-map versions, RxJS's " +
-      "subscribers, closures and iterators on each delivery, the orchestrator's events and " +
-      "progress), a tenth building the run (validation, Kahn order, one node per task), and the " +
-      "rest in the orchestrator's loop, the gate, the bus and the agent. Since the last bench: " +
-      "the fold's forget queues are windows on a shared log of chunks instead of linked lists " +
-      "(`src/internal/LogQueue.ts`), its purge allocates nothing when nothing is due, the usual " +
-      "answer (one modification owed, one id named) takes a short path, and the fold, the " +
-      "synchronizer's routing and the orchestrator's guard no longer allocate an iterator or an " +
-      "argument array per step (19.8 KB per task at 22a54cd, sampled alike). The " +
-      "10,000-task goal needs " +
-      "every part about halved: the fold alone, even at no cost, would leave synced above 15× " +
-      "the floor; that is not done.",
+      "persistent-map versions, the orchestrator's events and progress, the agent's answers), " +
+      "an eighth building the run (validation, Kahn order, one node per task), and the rest in " +
+      "the orchestrator's loop, the gate, the bus and the agent. Since the last bench (18.7 KB " +
+      "per task then, sampled alike): progress events and task contexts are class instances " +
+      "with prototype getters (an object literal with a getter costs V8 a runtime call, about " +
+      "0.7 µs, on every evaluation); the bus, the synchronizer's fold input, state and routes, " +
+      "the orchestrator's triggers and the agent deliver through `src/internal/Multicast.ts` " +
+      "instead of RxJS's `Subject`, whose ES5 build allocates an iterator and a closure per " +
+      "value; a persistent map's version is the map object itself, not a node behind it; a " +
+      "run's edge lists are made at their exact size; and a task's end timing is a literal, not " +
+      "a spread, which V8 had given a hidden class of its own per task (memory live near the " +
+      "end of a plain 10,000-task run: 1,275 → 307 bytes per task). Together, on " +
+      "instructions counted under cachegrind (`node --single-threaded --predictable`, a young " +
+      "generation large enough that no scavenge runs while measured, so the count repeats to " +
+      "0.1%): 161.8k → 120.7k per synced task at 1,000 tasks (a396990 against 20b43d0). The " +
+      "10,000-task goal is still missed (the table above): synced needs to be about 30% faster " +
+      "again, the fold and the rest alike.",
     "",
     "**Answers that carry the agent's orion.** When every answer carries a `newOrion` (here the " +
       "agent returns its view unchanged), the synchronizer checks the shape of its task and " +
