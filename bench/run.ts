@@ -41,7 +41,11 @@ const method =
   `Machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ` +
   `node ${process.version}` +
   (globalThis.gc === undefined ? " (without `--expose-gc`)" : " with `--expose-gc`") +
-  `; ${new Date().toISOString().slice(0, 10)}. Reproduce with \`npm run bench\`.`;
+  `; ${new Date().toISOString().slice(0, 10)}. Reproduce with \`npm run bench\`. To tell ` +
+  "whether a change made the orchestration do less work, which these times on a shared machine " +
+  "cannot resolve below some 20%, `npm run bench:instructions -- <revision> <revision>` counts " +
+  "the instructions per task of both under valgrind (`bench/instructions.ts`), repeatable to " +
+  "about 0.1%.";
 
 const document = ["# Performance", "", method, "", ...sections].join("\n").trimEnd() + "\n";
 const path = join(root, "docs", "performance.md");
