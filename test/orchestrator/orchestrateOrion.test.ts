@@ -35,6 +35,15 @@ function runVirtual(progress$: ReturnType<typeof orchestrateOrion>, scheduler: T
   return { result, error };
 }
 
+/** Every progress value of an orchestration of one task, `a`, that returns "r". */
+const oneTaskProgress = () =>
+  lastValueFrom(
+    orchestrateOrion(orion("o").task("a").build(), {
+      bus: createEventBus(),
+      executeTask: () => of("r"),
+    }).pipe(toArray()),
+  );
+
 const diamond = () =>
   orion("o1")
     .task("a", { priority: 2 })
@@ -193,12 +202,7 @@ describe("orchestrateOrion", () => {
   });
 
   it("emits each published event with the orion it produced", async () => {
-    const progress = await lastValueFrom(
-      orchestrateOrion(orion("o").task("a").build(), {
-        bus: createEventBus(),
-        executeTask: () => of("r"),
-      }).pipe(toArray()),
-    );
+    const progress = await oneTaskProgress();
     const kinds = progress.map((p) => (p.kind === "event" ? describeEvent(p.event) : p.kind));
     expect(kinds).toEqual([
       "ORION_STARTED",
@@ -212,12 +216,7 @@ describe("orchestrateOrion", () => {
   });
 
   it("writes a progress event as JSON with its orion, as read then, and in the order of its type", async () => {
-    const progress = await lastValueFrom(
-      orchestrateOrion(orion("o").task("a").build(), {
-        bus: createEventBus(),
-        executeTask: () => of("r"),
-      }).pipe(toArray()),
-    );
+    const progress = await oneTaskProgress();
     const started = progress[1];
     const written = JSON.parse(JSON.stringify(started)) as Record<string, unknown>;
     expect(Object.keys(written)).toEqual(["kind", "at", "event", "orion", "running"]);
