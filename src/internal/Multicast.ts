@@ -13,13 +13,12 @@
  * while a value is delivered does not get that value; one that unsubscribes meanwhile gets
  * nothing more (RxJS's `Subscriber` is closed); after `error` or `complete`, nothing more is
  * delivered and a new subscriber gets the end at once. Not kept: the deprecated
- * `useDeprecatedSynchronousErrorHandling` mode. The observer list is an array replaced when
- * someone subscribes or unsubscribes (O(subscribers), rare), so `next` allocates nothing.
+ * `useDeprecatedSynchronousErrorHandling` mode. Subscribers are kept in a `Set` (O(1) to come
+ * and go, so thousands of waiters cost no more than with `Subject`), and `next` walks an array
+ * of them made again only after someone came or went: between changes it allocates nothing.
  * @module
  */
 import { Observable, type Subscriber } from "rxjs";
-
-const none: readonly never[] = Object.freeze([]);
 
 /** How a multicast ended, once it has. */
 type End = { readonly error: unknown } | "complete";
@@ -28,7 +27,10 @@ type End = { readonly error: unknown } | "complete";
 export class Multicast<T> {
   /** Every value from now on, to any number of subscribers. Hot: no replay. */
   readonly observable: Observable<T>;
-  #observers: readonly Subscriber<T>[] = none;
+  /** The subscribers, in subscription order: O(1) to add or remove, however many wait. */
+  readonly #observers = new Set<Subscriber<T>>();
+  /** Them as an array, for `next`: made again only after someone came or went. */
+  #snapshot: readonly Subscriber<T>[] | undefined;
   #end: End | undefined;
 
   /** `onSubscribe` runs for each new subscriber, once it is registered (see `CurrentValue`). */
@@ -40,23 +42,24 @@ export class Multicast<T> {
         else subscriber.error(end.error);
         return;
       }
-      this.#observers = [...this.#observers, subscriber];
+      this.#observers.add(subscriber);
+      this.#snapshot = undefined;
       onSubscribe?.(subscriber);
       return () => {
-        this.#observers = this.#observers.filter((o) => o !== subscriber);
+        if (this.#observers.delete(subscriber)) this.#snapshot = undefined;
       };
     });
   }
 
-  /** Whether anyone is subscribed. */
+  /** Whether anyone is subscribed (while it ends, anyone not yet ended). */
   get observed(): boolean {
-    return this.#observers.length > 0;
+    return this.#observers.size > 0;
   }
 
   /** Delivers `value` to every subscriber, synchronously; nothing after the end. */
   next(value: T): void {
     if (this.#end !== undefined) return;
-    const observers = this.#observers;
+    const observers = (this.#snapshot ??= Array.from(this.#observers));
     for (let i = 0; i < observers.length; i++) observers[i]!.next(value);
   }
 
@@ -70,14 +73,15 @@ export class Multicast<T> {
     this.#finish("complete");
   }
 
+  /** Ends each subscriber in turn, removing it first, as `Subject` does. */
   #finish(end: End): void {
     if (this.#end !== undefined) return;
     this.#end = end;
-    const observers = this.#observers;
-    this.#observers = none;
-    for (let i = 0; i < observers.length; i++) {
-      if (end === "complete") observers[i]!.complete();
-      else observers[i]!.error(end.error);
+    this.#snapshot = undefined;
+    for (const observer of Array.from(this.#observers)) {
+      this.#observers.delete(observer);
+      if (end === "complete") observer.complete();
+      else observer.error(end.error);
     }
   }
 

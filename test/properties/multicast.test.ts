@@ -53,6 +53,8 @@ interface Target {
   error(e: unknown): void;
   complete(): void;
   value(): number;
+  /** Whether anyone is still subscribed (read while the end is delivered, too). */
+  observed(): boolean;
 }
 
 /** Runs `ops` on `target` and returns everything every subscriber saw, in order. */
@@ -72,8 +74,8 @@ function play(target: Target, ops: readonly Op[]): string[] {
         else if (act.do === "complete") target.complete();
         else if (act.do === "error") target.error(`error from ${me}`);
       },
-      error: (e) => log.push(`${me} error ${String(e)}`),
-      complete: () => log.push(`${me} complete`),
+      error: (e) => log.push(`${me} error ${String(e)} observed ${target.observed()}`),
+      complete: () => log.push(`${me} complete observed ${target.observed()}`),
     });
     subscriptions[me] = subscription;
   };
@@ -100,6 +102,7 @@ const ofSubject = (s: Subject<number>, value: () => number): Target => ({
   error: (e) => s.error(e),
   complete: () => s.complete(),
   value,
+  observed: () => s.observed,
 });
 
 const ofMulticast = (m: Multicast<number>, value: () => number): Target => ({
@@ -108,6 +111,7 @@ const ofMulticast = (m: Multicast<number>, value: () => number): Target => ({
   error: (e) => m.error(e),
   complete: () => m.complete(),
   value,
+  observed: () => m.observed,
 });
 
 describe("Multicast", () => {
