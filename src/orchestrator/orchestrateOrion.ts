@@ -25,7 +25,7 @@ import type {
 } from "./types.js";
 import { createHeldTime } from "./heldTime.js";
 import { refOf, scopeViolationsIn } from "./scopeViolations.js";
-import { EventProgress, OrionAt, TaskContext } from "./lazyOrion.js";
+import { eventProgress, OrionAt, taskContext } from "./lazyOrion.js";
 import {
   abortTask,
   runTask,
@@ -233,7 +233,7 @@ export function orchestrate(
 
     /** Emits `event` as progress, with the orion as it is now (built only if read). */
     const announce = (event: OrionEvent): void => {
-      subscriber.next(new EventProgress(now(), event, new OrionAt(run), running.size));
+      subscriber.next(eventProgress(now(), event, new OrionAt(run), running.size));
     };
     /** Publishes `event` (with this run's next id, unless it has one), then emits it. */
     const publish = (event: OrionEvent): void => {
@@ -376,7 +376,7 @@ export function orchestrate(
       const entry: RunningTask = {};
       running.set(task.id, entry);
       const startEvent = taskStartedEvent(orionId, task.id, at, nextId());
-      const context = new TaskContext(entry, new OrionAt(run));
+      const context = taskContext(entry, new OrionAt(run));
       /** Whether this start of the task is the one the run has (not ended, not cancelled). */
       const owns = (): boolean => running.get(task.id) === entry;
       /** Whether the orchestration still runs this task (a consumer may cancel on its start). */

@@ -17,11 +17,7 @@ export interface OrchestrationStatistics extends PendingStats {
   readonly scopeViolations: number;
 }
 
-/**
- * What `executeTask` gets besides the task. Both fields are getters on the context's
- * prototype, evaluated on first read: a spread or `structuredClone` of the context does not
- * copy them.
- */
+/** What `executeTask` gets besides the task. */
 export interface ExecuteTaskContext {
   /** Aborted when the orchestration is cancelled (signal or unsubscription). */
   readonly signal: AbortSignal;
@@ -203,11 +199,7 @@ export type OrchestrationProgress =
       /** When (ms, on the orchestration's scheduler). */
       readonly at: number;
       readonly event: OrionEvent;
-      /**
-       * The orchestrator's orion right after it: a getter on the progress value's prototype,
-       * built on first read, so a spread or `structuredClone` of the progress does not copy it
-       * (`JSON.stringify` writes it).
-       */
+      /** The orchestrator's orion right after it. */
       readonly orion: TaskOrion;
       /** How many tasks were running then. */
       readonly running: number;

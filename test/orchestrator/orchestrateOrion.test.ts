@@ -8,7 +8,12 @@ import { InvalidOrionError } from "../../src/orion/errors.js";
 import { orchestrateOrion } from "../../src/orchestrator/orchestrateOrion.js";
 import { runOrion } from "../../src/orchestrator/runOrion.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
-import type { OrchestrationProgress, OrchestrationResult } from "../../src/orchestrator/types.js";
+import type {
+  ExecuteTask,
+  ExecuteTaskContext,
+  OrchestrationProgress,
+  OrchestrationResult,
+} from "../../src/orchestrator/types.js";
 import { OrionModificationSynchronizer } from "../../src/synchronizer.js";
 import { createTestAgent, virtualTime } from "../../testing/index.js";
 
@@ -226,6 +231,35 @@ describe("orchestrateOrion", () => {
     expect(
       (written["orion"] as { tasks: Record<string, { status: string }> }).tasks["a"]?.status,
     ).toBe("running");
+  });
+
+  it("emits progress events whose orion a spread, a structured clone and a proxy all see", async () => {
+    const started = (await oneTaskProgress())[1];
+    if (started?.kind !== "event") throw new Error("no progress event");
+    expect(Object.keys(started)).toEqual(["kind", "at", "event", "orion", "running"]);
+    expect({ ...started }.orion).toBe(started.orion);
+    expect(structuredClone(started).orion.tasks["a"]?.status).toBe("running");
+    expect(new Proxy(started, {}).orion).toBe(started.orion);
+  });
+
+  it("hands executeTask a context that a wrapper may spread: its signal still cancels", async () => {
+    const controller = new AbortController();
+    let copied: AbortSignal | undefined;
+    let status: string | undefined;
+    const inner: ExecuteTask = (_task, context) => {
+      copied = context.signal;
+      status = context.orion.tasks["a"]?.status;
+      controller.abort(); // cancels the orchestration while the task runs
+      return NEVER;
+    };
+    const result = await runOrion(orion("o").task("a").build(), {
+      bus: createEventBus(),
+      signal: controller.signal,
+      executeTask: (task, context) => inner(task, { ...context, attempt: 1 } as ExecuteTaskContext),
+    });
+    expect(result.outcome).toBe("cancelled");
+    expect(status).toBe("running");
+    expect(copied?.aborted).toBe(true);
   });
 
   it("hands executeTask a context whose fields destructure and write as JSON", async () => {
