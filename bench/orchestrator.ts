@@ -475,9 +475,7 @@ export async function benchOrchestrator(): Promise<string> {
       "persistent-map versions, the orchestrator's events and progress, the agent's answers), " +
       "an eighth building the run (validation, Kahn order, one node per task), and the rest in " +
       "the orchestrator's loop, the gate, the bus and the agent. Since the last bench (18.7 KB " +
-      "per task then, sampled alike): progress events and task contexts are class instances " +
-      "with prototype getters (an object literal with a getter costs V8 a runtime call, about " +
-      "0.7 µs, on every evaluation); the bus, the synchronizer's fold input, state and routes, " +
+      "per task then, sampled alike): the bus, the synchronizer's fold input, state and routes, " +
       "the orchestrator's triggers and the agent deliver through `src/internal/Multicast.ts` " +
       "instead of RxJS's `Subject`, whose ES5 build allocates an iterator and a closure per " +
       "value; a persistent map's version is the map object itself, not a node behind it; a " +
@@ -486,7 +484,10 @@ export async function benchOrchestrator(): Promise<string> {
       "end of a plain 10,000-task run: 1,275 → 307 bytes per task). Together, on " +
       "instructions counted under cachegrind (`node --single-threaded --predictable`, a young " +
       "generation large enough that no scavenge runs while measured, so the count repeats to " +
-      "0.1%): 161.8k → 120.7k per synced task at 1,000 tasks (a396990 against 20b43d0). The " +
+      "0.1%; `npm run bench:instructions`): 161.7k → 131.5k per synced task at 1,000 " +
+      "tasks (a396990 against this revision). Progress events and task contexts stay object " +
+      "literals with own getters, though each getter costs V8 a runtime call (about 0.7 µs): " +
+      "with prototype getters a spread of the context lost its signal. The " +
       "10,000-task goal is still missed (the table above): synced needs to be about 30% faster " +
       "again, the fold and the rest alike.",
     "",
