@@ -484,10 +484,11 @@ export async function benchOrchestrator(): Promise<string> {
       "end of a plain 10,000-task run: 1,275 → 307 bytes per task). Together, on " +
       "instructions counted under cachegrind (`node --single-threaded --predictable`, a young " +
       "generation large enough that no scavenge runs while measured, so the count repeats to " +
-      "0.1%; `npm run bench:instructions`): 161.7k → 131.5k per synced task at 1,000 " +
-      "tasks (a396990 against this revision). Progress events and task contexts stay object " +
+      "0.1%; `npm run bench:instructions`): 161.5k → 122.6k per synced task at 1,000 " +
+      "tasks (a396990 against 4d6164b). Progress events and task contexts stay object " +
       "literals with own getters, though each getter costs V8 a runtime call (about 0.7 µs): " +
-      "with prototype getters a spread of the context lost its signal. The " +
+      "with prototype getters a spread of the context lost its signal; `runOrion`, which " +
+      "reads only the result, makes no progress value per event. The " +
       "10,000-task goal is still missed (the table above): synced needs to be about 30% faster " +
       "again, the fold and the rest alike.",
     "",
