@@ -65,11 +65,13 @@ function orionTransitions(
     }
   ).orionStates;
   const states = routed === undefined ? synchronizer.state$ : routed.call(synchronizer, orionId);
+  // Routed states all touched the orion already: only the unrouted stream needs the filter.
+  const filtered = routed === undefined;
   return new Observable<PendingState>((subscriber) => {
     let ready = false; // the first value is the current state, whose transition is old
     const subscription = states.subscribe({
       next: (state) => {
-        if (ready && touches(state.last, orionId)) subscriber.next(state);
+        if (ready && (!filtered || touches(state.last, orionId))) subscriber.next(state);
       },
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),
