@@ -64,9 +64,8 @@ import {
   type MergeOptions,
   type MergeReport,
 } from "./mergeOrionStates.js";
-import { topologicalOrder } from "./topologicalOrder.js";
 import type { Dependency, OrionState, Task, TaskOrion } from "./types.js";
-import { validateAndOrder } from "./validateOrion.js";
+import { validateAndOrder, type IndexedOrion } from "./validateOrion.js";
 
 /** Options of `createOrionRun`: those of the merge, used for every agent orion applied. */
 export interface OrionRunOptions extends MergeOptions {
@@ -188,7 +187,7 @@ const noReport: MergeReport = Object.freeze({
  * @throws InvalidOrionError - when `orion` fails `validateOrion`.
  */
 export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}): OrionRun {
-  const { validation, order } = validateAndOrder(orion);
+  const { validation, indexed } = validateAndOrder(orion);
   if (!validation.ok) throw new InvalidOrionError(orion.id, validation.errors);
   const conditions = options.conditions;
   /** The last agent orion accepted (at first `orion`): top-level fields, edges, diff base. */
@@ -236,23 +235,22 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     history.replaced.push(previous);
   };
 
-  /** The node of `taskId`, made (without a task) if there is none. */
-  const nodeOf = (taskId: string): TaskNode => {
-    let node = nodes.get(taskId);
-    if (node === undefined) {
-      node = {
-        id: taskId,
-        task: undefined,
-        out: NO_EDGES,
-        in: NO_EDGES,
-        waiting: 0,
-        queued: -1,
-        queuedPriority: 0,
-      };
-      nodes.set(taskId, node);
-    }
+  /** A new node for `taskId` (which has none), with `task`. */
+  const newNode = (taskId: string, task: Task | undefined): TaskNode => {
+    const node: TaskNode = {
+      id: taskId,
+      task,
+      out: NO_EDGES,
+      in: NO_EDGES,
+      waiting: 0,
+      queued: -1,
+      queuedPriority: 0,
+    };
+    nodes.set(taskId, node);
     return node;
   };
+  /** The node of `taskId`, made (without a task) if there is none. */
+  const nodeOf = (taskId: string): TaskNode => nodes.get(taskId) ?? newNode(taskId, undefined);
   /** Drops a node that has neither a task nor an edge left. */
   const prune = (node: TaskNode): void => {
     if (node.task === undefined && node.out.length === 0 && node.in.length === 0) {
@@ -280,14 +278,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     refresh(edge.to);
   };
 
-  /** Adds an edge; with `settle` false (the first load) its target is refreshed later. */
-  const addEdge = (dependency: Dependency, settle = true): void => {
-    const edge: Edge = {
-      dependency,
-      from: nodeOf(dependency.fromTaskId),
-      to: nodeOf(dependency.toTaskId),
-      satisfied: true,
-    };
+  /** Adds an edge between its ends' nodes; with `settle` false (a load) its target is refreshed later. */
+  const link = (dependency: Dependency, from: TaskNode, to: TaskNode, settle: boolean): void => {
+    const edge: Edge = { dependency, from, to, satisfied: true };
     edges.set(dependency.id, edge);
     edge.from.out = withEdge(edge.from.out, edge);
     edge.to.in = withEdge(edge.to.in, edge);
@@ -296,6 +289,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       edge.to.waiting++;
     }
     if (settle) refresh(edge.to);
+  };
+  const addEdge = (dependency: Dependency): void => {
+    link(dependency, nodeOf(dependency.fromTaskId), nodeOf(dependency.toTaskId), true);
   };
 
   const removeEdge = (id: string): void => {
@@ -326,20 +322,25 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
 
   /**
-   * Loads a valid orion into the empty structures: O(tasks + dependencies), each task and
-   * edge placed once and every task put in or out of the ready queue once, at the end.
+   * Loads a valid orion, as validated, into the empty structures: O(tasks + dependencies), each
+   * task and edge placed once (an edge's ends by index, not by id) and every task put in or out
+   * of the ready queue once, at the end.
    */
-  const load = (from: TaskOrion): void => {
-    for (const key of recordKeys(from.tasks)) {
-      const task = from.tasks[key]!;
-      remember(key, undefined);
+  const load = (valid: IndexedOrion): void => {
+    const { keys, tasks, dependencies, from, to } = valid;
+    const placed: TaskNode[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const task = tasks[i]!;
+      remember(keys[i]!, undefined);
       countStatus(counts, task.status, 1);
-      nodeOf(key).task = task;
+      placed.push(newNode(keys[i]!, task));
     }
-    for (const key of Object.keys(from.dependencies)) addEdge(from.dependencies[key]!, false);
-    for (const node of nodes.values()) refresh(node);
+    for (let e = 0; e < dependencies.length; e++) {
+      link(dependencies[e]!, placed[from[e]!]!, placed[to[e]!]!, false);
+    }
+    for (let i = 0; i < placed.length; i++) refresh(placed[i]!);
   };
-  load(orion);
+  load(indexed!);
   recording = true;
   /**
    * The topological ranks that check an agent's added edges for cycles, made when an agent
@@ -348,10 +349,14 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
    * `orion` (or to a rebuild's merged orion), or V8 would keep it alive as long as the run.
    */
   let ranked: TopologicalRanks | undefined;
-  let rankOrder: readonly string[] | undefined = order ?? topologicalOrder(orion);
+  let rankOrder: Pick<IndexedOrion, "keys" | "order"> | undefined = {
+    keys: indexed!.keys,
+    order: indexed!.order,
+  };
   const ranks = (): TopologicalRanks => {
     if (ranked === undefined) {
-      ranked = new TopologicalRanks(rankOrder!);
+      const { keys, order } = rankOrder!;
+      ranked = new TopologicalRanks(Array.from(order, (i) => keys[i]!));
       rankOrder = undefined;
     }
     return ranked;
@@ -649,9 +654,11 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     openEntry();
     for (const id of [...edges.keys()]) removeEdge(id);
     for (const node of [...nodes.values()]) setNodeTask(node, undefined);
-    load(merged);
+    const { indexed: valid } = validateAndOrder(merged);
+    // The merge accepted it, so it is valid; its tasks go back in whole.
+    load(valid!);
     ranked = undefined;
-    rankOrder = topologicalOrder(merged);
+    rankOrder = { keys: valid!.keys, order: valid!.order };
     base = agent;
     changed();
   };

@@ -3,7 +3,7 @@ import { findCycles } from "./internal/findCycles.js";
 import { kahnOrder } from "./internal/kahnOrder.js";
 import { isDependencyType } from "./dependencyType.js";
 import { isTaskStatus } from "./taskStatus.js";
-import type { TaskOrion } from "./types.js";
+import type { Dependency, Task, TaskOrion } from "./types.js";
 import { recordKeys } from "./internal/recordFacts.js";
 
 /**
@@ -116,22 +116,43 @@ export function validateOrion(orion: TaskOrion): OrionValidation {
 }
 
 /**
- * `validateOrion`, and for a valid orion also its `topologicalOrder`, from the same Kahn walk:
- * a run needs both, and the walk is most of either's cost.
+ * A valid orion as `validateAndOrder` read it, by index: what a run loads without reading the
+ * large records again (each read of one is a hash lookup) or looking up an edge's ends by id.
+ * @internal
+ */
+export interface IndexedOrion {
+  /** The task ids, in the record's order. */
+  readonly keys: readonly string[];
+  /** `tasks[i]` is the task stored under `keys[i]`. */
+  readonly tasks: readonly Task[];
+  /** Every dependency, in the record's order; `dependencies[e]` goes from task index `from[e]` to `to[e]`. */
+  readonly dependencies: readonly Dependency[];
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  /** Task indices in `topologicalOrder`. */
+  readonly order: Int32Array;
+}
+
+/**
+ * `validateOrion`, and for a valid orion also what it read, indexed, with its
+ * `topologicalOrder` from the same Kahn walk: a run needs all of it, and one pass is most of
+ * the cost of each.
  * @internal
  */
 export function validateAndOrder(orion: TaskOrion): {
   readonly validation: OrionValidation;
-  readonly order?: readonly string[];
+  readonly indexed?: IndexedOrion;
 } {
   const errors: OrionIssue[] = [];
   const { tasks, dependencies } = orion;
   const keys = recordKeys(tasks);
   const index = new Map<string, number>();
+  const taskList: Task[] = [];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const task = tasks[key]!;
     index.set(key, i);
+    taskList.push(task);
     if (task.id !== key) {
       errors.push({
         kind: "key_mismatch",
@@ -155,6 +176,7 @@ export function validateAndOrder(orion: TaskOrion): {
   const from = new Int32Array(dependencyKeys.length);
   const to = new Int32Array(dependencyKeys.length);
   const edgeKeys: string[] = [];
+  const edgeList: Dependency[] = [];
   for (const key of dependencyKeys) {
     const dependency = dependencies[key]!;
     const { fromTaskId, toTaskId } = dependency;
@@ -191,6 +213,7 @@ export function validateAndOrder(orion: TaskOrion): {
     from[edgeKeys.length] = f;
     to[edgeKeys.length] = t;
     edgeKeys.push(key);
+    edgeList.push(dependency);
   }
 
   const edgeCount = edgeKeys.length;
@@ -227,7 +250,11 @@ export function validateAndOrder(orion: TaskOrion): {
     }
   }
   if (errors.length > 0) return { validation: { ok: false, errors } };
-  return { validation: { ok: true }, order: Array.from(order, (node) => keys[node]!) };
+  // Valid: every dependency named two tasks, so the edge arrays hold them all, in order.
+  return {
+    validation: { ok: true },
+    indexed: { keys, tasks: taskList, dependencies: edgeList, from, to, order },
+  };
 }
 
 function missing(dependencyId: string, taskId: string, end: "from" | "to"): OrionIssue {
