@@ -262,6 +262,23 @@ describe("orchestrateOrion", () => {
     expect(copied?.aborted).toBe(true);
   });
 
+  it("hands executeTask a context that a proxy or a derived object reads in full", async () => {
+    let seen: { status: string | undefined; signal: boolean } | undefined;
+    await runOrion(orion("o").task("a").build(), {
+      bus: createEventBus(),
+      executeTask: (_task, context) => {
+        const derived = Object.create(context) as ExecuteTaskContext;
+        const proxied = new Proxy(context, {});
+        seen = {
+          status: derived.orion.tasks["a"]?.status,
+          signal: proxied.signal === context.signal && derived.signal === context.signal,
+        };
+        return null;
+      },
+    });
+    expect(seen).toEqual({ status: "running", signal: true });
+  });
+
   it("hands executeTask a context whose fields destructure and write as JSON", async () => {
     let seen: { aborted: boolean; status: string | undefined; keys: string[] } | undefined;
     await runOrion(orion("o").task("a").build(), {
