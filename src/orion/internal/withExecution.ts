@@ -28,13 +28,16 @@ export function withExecution(definition: Task, execution: Execution): Task {
     ...definition,
     status: execution.status,
   };
-  if (execution.result === undefined) delete task.result;
-  else task.result = execution.result;
-  if (execution.error === undefined) delete task.error;
-  else task.error = execution.error;
-  if (execution.executionStartTime === undefined) delete task.executionStartTime;
-  else task.executionStartTime = execution.executionStartTime;
-  if (execution.executionEndTime === undefined) delete task.executionEndTime;
-  else task.executionEndTime = execution.executionEndTime;
+  // `delete` only what the copy has: most transitions lack most of these fields, and asking is
+  // cheaper than a `delete` of a missing key.
+  if (execution.result !== undefined) task.result = execution.result;
+  else if (Object.hasOwn(task, "result")) delete task.result;
+  if (execution.error !== undefined) task.error = execution.error;
+  else if (Object.hasOwn(task, "error")) delete task.error;
+  if (execution.executionStartTime !== undefined) {
+    task.executionStartTime = execution.executionStartTime;
+  } else if (Object.hasOwn(task, "executionStartTime")) delete task.executionStartTime;
+  if (execution.executionEndTime !== undefined) task.executionEndTime = execution.executionEndTime;
+  else if (Object.hasOwn(task, "executionEndTime")) delete task.executionEndTime;
   return task;
 }
