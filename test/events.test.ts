@@ -7,6 +7,7 @@ import {
   isTaskEnded,
   isTaskEvent,
   parseOrionEvent,
+  readOrionEvent,
   type OrionEvent,
 } from "../src/events.js";
 import { emptyOrion, orionModified, taskCompleted } from "../testing/index.js";
@@ -133,5 +134,68 @@ describe("parseOrionEvent on hostile values", () => {
       expect(parsed).toBeInstanceOf(InvalidEventError);
       expect((parsed as InvalidEventError).reason).toBe("unreadable");
     }
+  });
+});
+
+describe("readOrionEvent", () => {
+  /** Every field an event may have, on an answer that parses. */
+  const everyField = {
+    type: "ORION_MODIFIED",
+    orionId: "o1",
+    taskId: "a",
+    eventId: "m1",
+    timestamp: 5,
+    result: { n: 1 },
+    error: "boom",
+    newlyReadyTaskIds: ["b"],
+    onTaskIds: ["a"],
+    onEventIds: ["c1"],
+    scope: ["b"],
+    newOrion: emptyOrion("o1"),
+    orion: emptyOrion("o1"),
+  };
+
+  it("copies every field an event may have, in order, lists by value, and nothing else", () => {
+    const copy = readOrionEvent({ ...everyField, extra: 1 }) as unknown as Record<string, unknown>;
+    expect(Object.keys(copy)).toEqual(Object.keys(everyField));
+    expect(copy).toEqual(everyField);
+    expect(copy["onTaskIds"]).not.toBe(everyField.onTaskIds);
+    expect(copy["newOrion"]).toBe(everyField.newOrion);
+  });
+
+  it("reads each own field once, through a proxy as well", () => {
+    const reads = new Map<PropertyKey, number>();
+    const proxy = new Proxy(everyField, {
+      get(target, key, receiver) {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(readOrionEvent(proxy)).toEqual(everyField);
+    expect(Object.keys(everyField).map((key) => reads.get(key))).toEqual(
+      Object.keys(everyField).map(() => 1),
+    );
+  });
+
+  it("never reads an inherited field: its value is not used, its getter never runs", () => {
+    const event = { type: "TASK_STARTED", orionId: "o", taskId: "a" };
+    const withData = Object.assign(Object.create({ eventId: "inherited" }) as object, event);
+    expect(readOrionEvent(withData)).toEqual(event);
+    const withGetter = Object.create({
+      get eventId(): string {
+        throw new TypeError("read");
+      },
+    }) as object;
+    expect(readOrionEvent(Object.assign(withGetter, event))).toEqual(event);
+  });
+
+  it("bounds an id list before copying it", () => {
+    const parsed = readOrionEvent({
+      type: "ORION_MODIFIED",
+      orionId: "o",
+      onTaskIds: { length: 1e9 },
+      onEventIds: new Proxy([], { get: (_t, key) => (key === "length" ? 1e9 : undefined) }),
+    });
+    expect(parsed).toMatchObject({ reason: "wrong-type", path: "onEventIds" });
   });
 });
