@@ -43,10 +43,10 @@
  * edit that would make the orion invalid is rejected as a whole, with the merge's
  * `InvalidOrionError`, and the run is left as it was.
  */
-import { InvalidOrionError, IllegalTransitionError, UnknownTaskError } from "./errors.js";
+import { InvalidOrionError, UnknownTaskError } from "./errors.js";
 import type { TaskOutcome } from "./completeTask.js";
 import { isDependencySatisfied, isDependencyType } from "./dependencyType.js";
-import { isTaskStatus, isTerminalStatus, isNotStarted } from "./taskStatus.js";
+import { isTaskStatus, isNotStarted } from "./taskStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
@@ -56,8 +56,7 @@ import { ReadyQueue, type Queued } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
 import { countStatus, emptyCounts, stateFromCounts, type StatusCounts } from "./orionState.js";
 import { TopologicalRanks } from "./internal/TopologicalRanks.js";
-import { finishedTask } from "./internal/finishedTask.js";
-import { withExecution } from "./internal/withExecution.js";
+import { cancelledTask, finishedTask, startedTask } from "./internal/taskTransitions.js";
 import {
   mergeOrionStates,
   type MergeConflict,
@@ -390,10 +389,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
 
   const startNode = (node: TaskNode & { readonly task: Task }, at: number): Task => {
-    const task = node.task;
-    if (!isNotStarted(task.status))
-      throw new IllegalTransitionError(node.id, task.status, "running");
-    const started = withExecution(task, { status: "running", executionStartTime: at });
+    const started = startedTask(node.task, node.id, at);
     setNodeTask(node, started);
     changed();
     return started;
@@ -445,20 +441,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     },
     cancel: (taskId, at = Date.now()) => {
       const node = existingNode(taskId);
-      const task = node.task;
-      if (isTerminalStatus(task.status)) {
-        throw new IllegalTransitionError(taskId, task.status, "cancelled");
-      }
-      return finish(
-        node,
-        withExecution(task, {
-          status: "cancelled",
-          ...(task.executionStartTime === undefined
-            ? {}
-            : { executionStartTime: task.executionStartTime }),
-          executionEndTime: at,
-        }),
-      );
+      return finish(node, cancelledTask(node.task, taskId, at));
     },
     applyAgentOrion: (agentOrion, hint) => {
       if (agentOrion === base) return noReport;

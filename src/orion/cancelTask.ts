@@ -1,8 +1,6 @@
 import { endTask, type TaskTransition } from "./completeTask.js";
 import type { ReadyTaskOptions } from "./getReadyTasks.js";
-import { withExecution } from "./internal/withExecution.js";
-import { isTerminalStatus } from "./taskStatus.js";
-import { IllegalTransitionError } from "./errors.js";
+import { cancelledTask } from "./internal/taskTransitions.js";
 import type { TaskOrion } from "./types.js";
 
 /**
@@ -20,16 +18,5 @@ export function cancelTask(
   at: number = Date.now(),
   options?: ReadyTaskOptions,
 ): TaskTransition {
-  return endTask(orion, taskId, options, (task) => {
-    if (isTerminalStatus(task.status)) {
-      throw new IllegalTransitionError(taskId, task.status, "cancelled");
-    }
-    return withExecution(task, {
-      status: "cancelled",
-      ...(task.executionStartTime === undefined
-        ? {}
-        : { executionStartTime: task.executionStartTime }),
-      executionEndTime: at,
-    });
-  });
+  return endTask(orion, taskId, options, (task) => cancelledTask(task, taskId, at));
 }

@@ -2,7 +2,7 @@ import type { ReadyTaskOptions } from "./getReadyTasks.js";
 import { getOwn } from "../internal/records.js";
 import { readyDependents } from "./internal/readyDependents.js";
 import { replaceTasks } from "./internal/orionWithTasks.js";
-import { finishedTask } from "./internal/finishedTask.js";
+import { finishedTask } from "./internal/taskTransitions.js";
 import { UnknownTaskError } from "./errors.js";
 import type { JsonValue, Task, TaskOrion } from "./types.js";
 

@@ -1,8 +1,7 @@
 import { getOwn } from "../internal/records.js";
-import { isNotStarted } from "./taskStatus.js";
 import { replaceTasks } from "./internal/orionWithTasks.js";
-import { withExecution } from "./internal/withExecution.js";
-import { IllegalTransitionError, UnknownTaskError } from "./errors.js";
+import { startedTask } from "./internal/taskTransitions.js";
+import { UnknownTaskError } from "./errors.js";
 import type { TaskOrion } from "./types.js";
 
 /**
@@ -17,7 +16,5 @@ import type { TaskOrion } from "./types.js";
 export function startTask(orion: TaskOrion, taskId: string, at: number = Date.now()): TaskOrion {
   const task = getOwn(orion.tasks, taskId);
   if (task === undefined) throw new UnknownTaskError(orion.id, taskId);
-  if (!isNotStarted(task.status)) throw new IllegalTransitionError(taskId, task.status, "running");
-  const started = withExecution(task, { status: "running", executionStartTime: at });
-  return replaceTasks(orion, [[taskId, started]]);
+  return replaceTasks(orion, [[taskId, startedTask(task, taskId, at)]]);
 }
