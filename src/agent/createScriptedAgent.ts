@@ -260,58 +260,64 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
 
   /** Applies the edits and updates the views: the events to publish, one per orion. */
   const answer = (batch: readonly TaskEvent[]): OrionModifiedEvent[] => {
+    // One orion, the usual batch: no grouping.
+    const first = batch[0];
+    if (first === undefined) return [];
+    if (batch.every((event) => event.orionId === first.orionId)) {
+      return [answerFor(first.orionId, batch, batch)];
+    }
     const groups = new Map<string, TaskEvent[]>();
     for (const event of batch) {
       const group = groups.get(event.orionId);
       if (group) group.push(event);
       else groups.set(event.orionId, [event]);
     }
-    const answers: OrionModifiedEvent[] = [];
-    for (const [id, events] of groups) {
-      const onTaskIds = [...new Set(events.map((event) => event.taskId))];
-      let view = views.get(id);
-      let changed = false;
-      if (edit) {
-        for (const event of events) {
-          let edited: TaskOrion | undefined;
-          try {
-            edited = edit(event, view);
-          } catch (error) {
-            onError(error, batch);
-            continue;
-          }
-          if (edited !== undefined) {
-            view = edited;
-            changed = true;
-          }
+    return Array.from(groups, ([id, events]) => answerFor(id, events, batch));
+  };
+
+  /** Applies the edits of `events` (of orion `id`, from `batch`) and makes their answer. */
+  const answerFor = (
+    id: string,
+    events: readonly TaskEvent[],
+    batch: readonly TaskEvent[],
+  ): OrionModifiedEvent => {
+    const onTaskIds =
+      events.length === 1 ? [events[0]!.taskId] : [...new Set(events.map((event) => event.taskId))];
+    let view = views.get(id);
+    let changed = false;
+    if (edit) {
+      for (const event of events) {
+        let edited: TaskOrion | undefined;
+        try {
+          edited = edit(event, view);
+        } catch (error) {
+          onError(error, batch);
+          continue;
+        }
+        if (edited !== undefined) {
+          view = edited;
+          changed = true;
         }
       }
-      // With every completion identified, name them: a failure and its retry's completion
-      // of one task are two modifications, and one answer by task covers only the oldest.
-      const ids = events.map(eventIdOf);
-      const answered = ids.every((e) => e !== undefined) ? { onEventIds: ids as string[] } : {};
-      const eventId = makeId === false ? undefined : makeId(id, ++answerSeq);
-      if (changed && view) {
-        views.set(id, view);
-        answers.push({
-          type: "ORION_MODIFIED",
-          orionId: id,
-          onTaskIds,
-          ...answered,
-          newOrion: view,
-          ...(eventId === undefined ? {} : { eventId }),
-        });
-      } else {
-        answers.push({
-          type: "ORION_MODIFIED",
-          orionId: id,
-          onTaskIds,
-          ...answered,
-          ...(eventId === undefined ? {} : { eventId }),
-        });
-      }
     }
-    return answers;
+    // Fields added in this order, each only when it has a value (not spread in: a spread of
+    // an optional part builds an object per answer).
+    const answer: { -readonly [K in keyof OrionModifiedEvent]: OrionModifiedEvent[K] } = {
+      type: "ORION_MODIFIED",
+      orionId: id,
+      onTaskIds,
+    };
+    // With every completion identified, name them: a failure and its retry's completion
+    // of one task are two modifications, and one answer by task covers only the oldest.
+    const ids = events.map(eventIdOf);
+    if (ids.every((e) => e !== undefined)) answer.onEventIds = ids as string[];
+    if (changed && view) {
+      views.set(id, view);
+      answer.newOrion = view;
+    }
+    const eventId = makeId === false ? undefined : makeId(id, ++answerSeq);
+    if (eventId !== undefined) answer.eventId = eventId;
+    return answer;
   };
 
   const publishAll = (
