@@ -474,23 +474,26 @@ export async function benchOrchestrator(): Promise<string> {
       `of ${fmt(ALLOCATION_SIZE)} tasks in this run: the fold's states, records and ` +
       "persistent-map versions, the orchestrator's events and progress, the agent's answers), " +
       "an eighth building the run (validation, Kahn order, one node per task), and the rest in " +
-      "the orchestrator's loop, the gate, the bus and the agent. Since the last bench (18.7 KB " +
-      "per task then, sampled alike): the bus, the synchronizer's fold input, state and routes, " +
-      "the orchestrator's triggers and the agent deliver through `src/internal/Multicast.ts` " +
-      "instead of RxJS's `Subject`, whose ES5 build allocates an iterator and a closure per " +
-      "value; a persistent map's version is the map object itself, not a node behind it; a " +
-      "run's edge lists are made at their exact size; and a task's end timing is a literal, not " +
-      "a spread, which V8 had given a hidden class of its own per task (memory live near the " +
-      "end of a plain 10,000-task run: 1,275 → 307 bytes per task). Together, on " +
-      "instructions counted under cachegrind (`node --single-threaded --predictable`, a young " +
-      "generation large enough that no scavenge runs while measured, so the count repeats to " +
-      "0.1%; `npm run bench:instructions`): 161.5k → 122.6k per synced task at 1,000 " +
-      "tasks (a396990 against 4d6164b). Progress events and task contexts stay object " +
-      "literals with own getters, though each getter costs V8 a runtime call (about 0.7 µs): " +
-      "with prototype getters a spread of the context lost its signal; `runOrion`, which " +
-      "reads only the result, makes no progress value per event. The " +
-      "10,000-task goal is still missed (the table above): synced needs to be about 30% faster " +
-      "again, the fold and the rest alike.",
+      "the orchestrator's loop, the gate, the bus and the agent. On instructions counted under " +
+      "cachegrind (`node --single-threaded --predictable`, a young generation large enough that " +
+      "no scavenge runs while measured, so the count repeats to 0.1%; `npm run " +
+      "bench:instructions`), a synced task at 1,000 tasks costs 106.9k, against 122.3k at the " +
+      "last bench (3d454b0): the fold reads each event's fields by name, not in a loop over " +
+      "their names, which V8 does through a generic lookup per field (reading an event: 6,700 " +
+      "→ 3,500 instructions); a run is built from what its validation read, by index, instead " +
+      "of reading both records again and looking up each edge's ends by id (building a " +
+      "10,000-task run: 8.6k → 6.3k per task); a task's start, end and cancellation copy it " +
+      "without spreads of optional parts or deletes of absent fields; and the agent answers a " +
+      "batch of one orion without grouping it. Of those 106.9k, the fold takes about 45% (5 " +
+      "points of it arming and clearing its timer, once per task, since no timer may be left " +
+      "when nothing is pending), the run without a synchronizer about a third, and the agent, " +
+      "the gate and the bus the rest. Progress events and task contexts stay object literals " +
+      "with own getters, though V8 builds such a literal through a runtime call per getter: " +
+      "with prototype getters a spread of the context lost its signal, and shared getters " +
+      "defined on each object cost more than they saved; `runOrion`, which reads only the " +
+      "result, makes no progress value per event. On this machine the timed figures above " +
+      "move by up to 2–3× from run to run (their ranges), so changes of a few percent show in " +
+      "instructions, not here. The 10,000-task goal is still missed (the table above).",
     "",
     "**Answers that carry the agent's orion.** When every answer carries a `newOrion` (here the " +
       "agent returns its view unchanged), the synchronizer checks the shape of its task and " +
