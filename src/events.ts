@@ -405,20 +405,24 @@ function copyEventFields(
   if (Object.hasOwn(value, "result") && (f = value["result"]) !== undefined) copy["result"] = f;
   if (Object.hasOwn(value, "error") && (f = value["error"]) !== undefined) copy["error"] = f;
   if (Object.hasOwn(value, "newlyReadyTaskIds") && (f = value["newlyReadyTaskIds"]) !== undefined) {
-    if ((f = copyList(f, "newlyReadyTaskIds")) instanceof InvalidEventError) return f;
-    copy["newlyReadyTaskIds"] = f;
+    const list = copyList(f, "newlyReadyTaskIds");
+    if (list instanceof InvalidEventError) return list;
+    copy["newlyReadyTaskIds"] = list ?? f;
   }
   if (Object.hasOwn(value, "onTaskIds") && (f = value["onTaskIds"]) !== undefined) {
-    if ((f = copyList(f, "onTaskIds")) instanceof InvalidEventError) return f;
-    copy["onTaskIds"] = f;
+    const list = copyList(f, "onTaskIds");
+    if (list instanceof InvalidEventError) return list;
+    copy["onTaskIds"] = list ?? f;
   }
   if (Object.hasOwn(value, "onEventIds") && (f = value["onEventIds"]) !== undefined) {
-    if ((f = copyList(f, "onEventIds")) instanceof InvalidEventError) return f;
-    copy["onEventIds"] = f;
+    const list = copyList(f, "onEventIds");
+    if (list instanceof InvalidEventError) return list;
+    copy["onEventIds"] = list ?? f;
   }
   if (Object.hasOwn(value, "scope") && (f = value["scope"]) !== undefined) {
-    if ((f = copyList(f, "scope")) instanceof InvalidEventError) return f;
-    copy["scope"] = f;
+    const list = copyList(f, "scope");
+    if (list instanceof InvalidEventError) return list;
+    copy["scope"] = list ?? f;
   }
   if (Object.hasOwn(value, "newOrion") && (f = value["newOrion"]) !== undefined)
     copy["newOrion"] = f;
@@ -426,9 +430,15 @@ function copyEventFields(
   return copy;
 }
 
-/** An id list, copied element by element once its length is bounded; anything else as it is. */
-function copyList(field: unknown, key: string): unknown {
-  if (!Array.isArray(field)) return field;
+/**
+ * A copy of `field` if it is an array (its elements one by one, once its length is bounded),
+ * an error if it is too long, `undefined` if it is no array (the parse rejects it): never
+ * `field` itself, so that the caller can tell the outcomes apart without asking anything of a
+ * value the event supplied (`instanceof` would run a proxy's trap, or take the event's own
+ * `InvalidEventError` for ours).
+ */
+function copyList(field: unknown, key: string): unknown[] | InvalidEventError | undefined {
+  if (!Array.isArray(field)) return undefined;
   const length: unknown = field.length;
   if (typeof length !== "number" || length > MAX_EVENT_IDS) {
     return new InvalidEventError(

@@ -189,6 +189,29 @@ describe("readOrionEvent", () => {
     expect(readOrionEvent(Object.assign(withGetter, event))).toEqual(event);
   });
 
+  it("judges an id list field by what the parse checks, whatever object the event puts there", () => {
+    const planted = new InvalidEventError("missing-field", "x", "planted");
+    expect(
+      readOrionEvent({ type: "ORION_MODIFIED", orionId: "o", onTaskIds: planted }),
+    ).toMatchObject({ reason: "wrong-type", path: "onTaskIds" });
+    // Fields the type does not check are copied as they are, without a question asked of them.
+    const lookalike = Object.create(InvalidEventError.prototype) as object;
+    const trap = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error("trap");
+        },
+      },
+    );
+    for (const scope of [lookalike, trap]) {
+      // Compared by identity: `toEqual` would ask the proxy its prototype.
+      const read = readOrionEvent({ type: "TASK_COMPLETED", orionId: "o", taskId: "t", scope });
+      expect(read instanceof InvalidEventError).toBe(false);
+      expect((read as unknown as Record<string, unknown>)["scope"] === scope).toBe(true);
+    }
+  });
+
   it("bounds an id list before copying it", () => {
     const parsed = readOrionEvent({
       type: "ORION_MODIFIED",
