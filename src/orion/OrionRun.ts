@@ -456,7 +456,15 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
         // A change the quick checks could not accept: the whole-orion merge decides (and names
         // every issue); if it accepts after all, the run restarts from its result.
         const full = mergeOrionStates(agentOrion, run.snapshot(), options);
-        if (full.report.error === undefined) rebuild(full.orion, agentOrion);
+        if (full.report.error !== undefined) return full.report;
+        // The merge's quick checks find tasks by `Object.hasOwn`, validation by their keys: a
+        // task the record does not enumerate passes the one, not the other. The run loads
+        // only what validates, and rejects the rest as the merge rejects an invalid orion.
+        const { validation, indexed: valid } = validateAndOrder(full.orion);
+        if (!validation.ok) {
+          return { ...noReport, error: new InvalidOrionError(agentOrion.id, validation.errors) };
+        }
+        rebuild(valid!, agentOrion);
         return full.report;
       }
       return applyPlan(agentOrion, plan);
@@ -631,17 +639,15 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     return { ...plan.report, newlyReady: newlyReady.sort(compareReadyTasks) };
   };
 
-  /** Starts over from a merged orion (the rare path after a full merge). */
-  const rebuild = (merged: TaskOrion, agent: TaskOrion): void => {
+  /** Starts over from a merged orion, validated (the rare path after a full merge). */
+  const rebuild = (merged: IndexedOrion, agent: TaskOrion): void => {
     // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
     openEntry();
     for (const id of [...edges.keys()]) removeEdge(id);
     for (const node of [...nodes.values()]) setNodeTask(node, undefined);
-    const { indexed: valid } = validateAndOrder(merged);
-    // The merge accepted it, so it is valid; its tasks go back in whole.
-    load(valid!);
+    load(merged);
     ranked = undefined;
-    rankOrder = { keys: valid!.keys, order: valid!.order };
+    rankOrder = { keys: merged.keys, order: merged.order };
     base = agent;
     changed();
   };

@@ -160,3 +160,24 @@ describe("createOrionRun", () => {
     }
   });
 });
+
+describe("createOrionRun: an agent orion the whole-orion merge accepts but validation does not", () => {
+  it("rejects a task the record does not enumerate, and leaves the run as it was", () => {
+    const run = createOrionRun(orion("o").task("a").build());
+    const task = (id: string) => ({ id, name: id, status: "pending" as const, params: {} });
+    const tasks = { a: task("a") };
+    Object.defineProperty(tasks, "x", { value: task("x"), enumerable: false });
+    const report = run.applyAgentOrion({
+      id: "o",
+      state: "pending",
+      tasks,
+      dependencies: { d1: { id: "d1", fromTaskId: "a", toTaskId: "x", type: "unconditional" } },
+    });
+    expect(report.error).toBeInstanceOf(InvalidOrionError);
+    expect(ids(run.ready())).toEqual(["a"]);
+    expect(run.counts().total).toBe(1);
+    expect(ids(run.takeReady(1, 1))).toEqual(["a"]);
+    expect(ids(run.complete("a", { success: true }, 2))).toEqual([]);
+    expect(run.isFinished()).toBe(true);
+  });
+});
