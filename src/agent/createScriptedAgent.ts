@@ -311,11 +311,13 @@ export function createScriptedAgent(bus: AgentBus, options: ScriptedAgentOptions
     // of one task are two modifications, and one answer by task covers only the oldest.
     const ids = events.map(eventIdOf);
     if (ids.every((e) => e !== undefined)) answer.onEventIds = ids as string[];
+    // The id before the view: an `eventId` function that throws drops the answer, and its
+    // edit must not stay in the view for the next one.
+    const eventId = makeId === false ? undefined : makeId(id, ++answerSeq);
     if (changed && view) {
       views.set(id, view);
       answer.newOrion = view;
     }
-    const eventId = makeId === false ? undefined : makeId(id, ++answerSeq);
     if (eventId !== undefined) answer.eventId = eventId;
     return answer;
   };

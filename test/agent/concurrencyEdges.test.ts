@@ -166,3 +166,29 @@ describe("createScriptedAgent, concurrency: stops, bus errors and re-entrancy", 
 });
 
 export type { TaskEvent };
+
+describe("createScriptedAgent, concurrency: an answer dropped by its id", () => {
+  it("keeps out of the view the edit of an answer whose eventId function threw", () => {
+    const bus = createEventBus();
+    const published: OrionModifiedEvent[] = [];
+    bus.events$.subscribe((event) => {
+      if (event.type === "ORION_MODIFIED") published.push(event);
+    });
+    let ids = 0;
+    createScriptedAgent(bus, {
+      latency: 0,
+      concurrency: 2,
+      scheduler: synchronousScheduler,
+      edit: noting,
+      onError: () => undefined,
+      eventId: (orionId, n) => {
+        if (++ids === 1) throw new Error("id service down");
+        return `${orionId}#${n}`;
+      },
+    });
+    bus.publish(orionStarted(base));
+    bus.publish(taskCompleted("a"));
+    bus.publish(taskCompleted("b"));
+    expect(published.map((e) => [e.onTaskIds, notesOf(e.newOrion)])).toEqual([[["b"], "b"]]);
+  });
+});
