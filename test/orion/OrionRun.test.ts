@@ -169,7 +169,7 @@ describe("createOrionRun: an agent orion the whole-orion merge accepts but valid
     Object.defineProperty(tasks, "x", { value: task("x"), enumerable: false });
     const report = run.applyAgentOrion({
       id: "o",
-      state: "pending",
+      state: "created",
       tasks,
       dependencies: { d1: { id: "d1", fromTaskId: "a", toTaskId: "x", type: "unconditional" } },
     });
