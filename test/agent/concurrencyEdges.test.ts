@@ -1,7 +1,7 @@
 // The concurrent scripted agent at its edges: stopped or failed from inside its own callbacks,
 // and re-entrant completions with a scheduler that runs nested actions at once. Each case runs
 // with the batching agent too, which always kept to these rules.
-import { Subject, Subscription, type SchedulerLike } from "rxjs";
+import { config, Subject, Subscription, type SchedulerLike } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { createScriptedAgent, type AgentEdit } from "../../src/agent/index.js";
@@ -168,27 +168,37 @@ describe("createScriptedAgent, concurrency: stops, bus errors and re-entrancy", 
 export type { TaskEvent };
 
 describe("createScriptedAgent, concurrency: an answer dropped by its id", () => {
-  it("keeps out of the view the edit of an answer whose eventId function threw", () => {
-    const bus = createEventBus();
-    const published: OrionModifiedEvent[] = [];
-    bus.events$.subscribe((event) => {
-      if (event.type === "ORION_MODIFIED") published.push(event);
-    });
-    let ids = 0;
-    createScriptedAgent(bus, {
-      latency: 0,
-      concurrency: 2,
-      scheduler: synchronousScheduler,
-      edit: noting,
-      onError: () => undefined,
-      eventId: (orionId, n) => {
-        if (++ids === 1) throw new Error("id service down");
-        return `${orionId}#${n}`;
-      },
-    });
-    bus.publish(orionStarted(base));
-    bus.publish(taskCompleted("a"));
-    bus.publish(taskCompleted("b"));
-    expect(published.map((e) => [e.onTaskIds, notesOf(e.newOrion)])).toEqual([[["b"], "b"]]);
+  it("keeps out of the view the edit of an answer whose eventId function threw", async () => {
+    // The throw leaves the agent through its bus subscription: RxJS reports it as unhandled,
+    // on a timer that reads `config` when it fires.
+    const unhandled: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const bus = createEventBus();
+      const published: OrionModifiedEvent[] = [];
+      bus.events$.subscribe((event) => {
+        if (event.type === "ORION_MODIFIED") published.push(event);
+      });
+      let ids = 0;
+      createScriptedAgent(bus, {
+        latency: 0,
+        concurrency: 2,
+        scheduler: synchronousScheduler,
+        edit: noting,
+        eventId: (orionId, n) => {
+          if (++ids === 1) throw new Error("id service down");
+          return `${orionId}#${n}`;
+        },
+      });
+      bus.publish(orionStarted(base));
+      bus.publish(taskCompleted("a"));
+      bus.publish(taskCompleted("b"));
+      expect(published.map((e) => [e.onTaskIds, notesOf(e.newOrion)])).toEqual([[["b"], "b"]]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled.map((e) => (e as Error).message)).toEqual(["id service down"]);
+    } finally {
+      config.onUnhandledError = previous;
+    }
   });
 });
