@@ -432,7 +432,8 @@ function copyEventFields(
 
 /**
  * A copy of `field` if it is an array (its elements one by one, once its length is bounded),
- * an error if it is too long, `undefined` if it is no array (the parse rejects it): never
+ * an error if it is too long, `undefined` if it is no array (the field is then copied as it is,
+ * for the parse to judge where its event's type has it): never
  * `field` itself, so that the caller can tell the outcomes apart without asking anything of a
  * value the event supplied (`instanceof` would run a proxy's trap, or take the event's own
  * `InvalidEventError` for ours).
@@ -471,12 +472,10 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
     Object.hasOwn(value, "orionId") ? value["orionId"] : undefined,
   );
   if (orionId instanceof InvalidEventError) return orionId;
-  if ((Object.hasOwn(value, "eventId") ? value["eventId"] : undefined) !== undefined) {
-    const eventId = requireId(
-      "eventId",
-      Object.hasOwn(value, "eventId") ? value["eventId"] : undefined,
-    );
-    if (eventId instanceof InvalidEventError) return eventId;
+  const eventId = Object.hasOwn(value, "eventId") ? value["eventId"] : undefined;
+  if (eventId !== undefined) {
+    const checked = requireId("eventId", eventId);
+    if (checked instanceof InvalidEventError) return checked;
   }
   switch (type as OrionEventType) {
     case "TASK_STARTED":
@@ -517,16 +516,13 @@ function parse(value: unknown): OrionEvent | InvalidEventError {
       const scope = Object.hasOwn(value, "scope") ? value["scope"] : undefined;
       if (scope === undefined)
         return new InvalidEventError("missing-field", "scope", "is required");
+      const idsError = checkStringList(ids, "onTaskIds", false);
+      if (idsError) return idsError;
+      const eventIds = Object.hasOwn(value, "onEventIds") ? value["onEventIds"] : undefined;
       return (
-        checkStringList(ids, "onTaskIds", false) ??
-        ((Object.hasOwn(value, "onEventIds") ? value["onEventIds"] : undefined) === undefined
+        (eventIds === undefined
           ? null
-          : checkStringList(
-              Object.hasOwn(value, "onEventIds") ? value["onEventIds"] : undefined,
-              "onEventIds",
-              false,
-              "event id",
-            )) ??
+          : checkStringList(eventIds, "onEventIds", false, "event id")) ??
         checkStringList(scope, "scope", true) ??
         (value as unknown as OrionModifyingEvent)
       );
