@@ -187,7 +187,7 @@ const noReport: MergeReport = Object.freeze({
  */
 export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}): OrionRun {
   const { validation, indexed } = validateAndOrder(orion);
-  if (!validation.ok) throw new InvalidOrionError(orion.id, validation.errors);
+  if (indexed === undefined) throw new InvalidOrionError(orion.id, validation.errors);
   const conditions = options.conditions;
   /** The last agent orion accepted (at first `orion`): top-level fields, edges, diff base. */
   let base = orion;
@@ -339,7 +339,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     }
     for (let i = 0; i < placed.length; i++) refresh(placed[i]!);
   };
-  load(indexed!);
+  load(indexed);
   recording = true;
   /**
    * The topological ranks that check an agent's added edges for cycles, made when an agent
@@ -349,8 +349,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
    */
   let ranked: TopologicalRanks | undefined;
   let rankOrder: Pick<IndexedOrion, "keys" | "order"> | undefined = {
-    keys: indexed!.keys,
-    order: indexed!.order,
+    keys: indexed.keys,
+    order: indexed.order,
   };
   const ranks = (): TopologicalRanks => {
     if (ranked === undefined) {
@@ -461,10 +461,10 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
         // task the record does not enumerate passes the one, not the other. The run loads
         // only what validates, and rejects the rest as the merge rejects an invalid orion.
         const { validation, indexed: valid } = validateAndOrder(full.orion);
-        if (!validation.ok) {
+        if (valid === undefined) {
           return { ...noReport, error: new InvalidOrionError(agentOrion.id, validation.errors) };
         }
-        rebuild(valid!, agentOrion);
+        rebuild(valid, agentOrion);
         return full.report;
       }
       return applyPlan(agentOrion, plan);

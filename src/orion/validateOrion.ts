@@ -139,10 +139,12 @@ export interface IndexedOrion {
  * the cost of each.
  * @internal
  */
-export function validateAndOrder(orion: TaskOrion): {
-  readonly validation: OrionValidation;
-  readonly indexed?: IndexedOrion;
-} {
+export function validateAndOrder(orion: TaskOrion):
+  | { readonly validation: { readonly ok: true }; readonly indexed: IndexedOrion }
+  | {
+      readonly validation: { readonly ok: false; readonly errors: readonly OrionIssue[] };
+      readonly indexed?: undefined;
+    } {
   const errors: OrionIssue[] = [];
   const { tasks, dependencies } = orion;
   const keys = recordKeys(tasks);
