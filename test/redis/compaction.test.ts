@@ -134,18 +134,28 @@ describe("compaction", () => {
     const stream = orionStreamKey(orionId);
     let snapshots = 0;
     const agent = new Redis({ port: server.port, host: "127.0.0.1" });
-    // A trivial agent: answers every task end at once, by event id.
-    // From the start of the (fresh) stream: "$" re-issued after each empty read would miss
-    // entries added between two reads.
-    let cursor = "0-0";
+    // A trivial agent: answers every task end at once, by event id. It reads through a
+    // consumer group, from the start of the (fresh) stream, and acknowledges what it answered:
+    // the compaction never trims past a group's unhandled entries, whereas a plain reader
+    // that lags behind a trim with `retentionMs: 0` (a loaded machine) would miss a
+    // completion, never answer it, and leave the orion waiting for the modification timeout.
+    await agent.call("XGROUP", "CREATE", stream, "agent", "0", "MKSTREAM");
     let running = true;
     const agentLoop = (async () => {
       while (running) {
-        const reply = (await agent.call("XREAD", "BLOCK", 100, "STREAMS", stream, cursor)) as
-          [string, [string, string[]][]][] | null;
+        const reply = (await agent.call(
+          "XREADGROUP",
+          "GROUP",
+          "agent",
+          "a1",
+          "BLOCK",
+          100,
+          "STREAMS",
+          stream,
+          ">",
+        )) as [string, [string, string[]][]][] | null;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
-            cursor = id;
             const event = JSON.parse(fields[fields.indexOf("event") + 1] as string) as OrionEvent;
             if (event.type === "TASK_COMPLETED" || event.type === "TASK_FAILED") {
               await agent.call(
@@ -160,6 +170,7 @@ describe("compaction", () => {
                 }),
               );
             }
+            await agent.call("XACK", stream, "agent", id);
           }
         }
       }
