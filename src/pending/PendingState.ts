@@ -7,41 +7,11 @@
  */
 import type { InvalidEventError, OrionEventType, TaskEvent } from "../events.js";
 import type { TaskOrion } from "../orion/types.js";
+import { EventIdMap } from "./EventIdMap.js";
+import { eventKey, type PendingKey } from "./keys.js";
 import { soleTouchedOrion } from "./soleTouchedOrion.js";
 
-/** The key of a pending modification: one orion's task. Make one with {@link pendingKey}. */
-export type PendingKey = string & {
-  /** A brand: only {@link pendingKey} makes one. Not present at run time. */
-  readonly __pendingKey: true;
-};
-
-/**
- * The key of `taskId` in `orionId`. Injective (length-prefixed), so ids may contain any
- * character.
- */
-export function pendingKey(orionId: string, taskId: string): PendingKey {
-  for (let i = 0; i < KEY_MEMO_SIZE; i++) {
-    if (memoIds[i] === taskId && memoOrions[i] === orionId) return memoKeys[i]!;
-  }
-  const key = `${orionId.length}:${orionId}/${taskId}` as PendingKey;
-  memoOrions[memoNext] = orionId;
-  memoIds[memoNext] = taskId;
-  memoKeys[memoNext] = key;
-  memoNext = (memoNext + 1) % KEY_MEMO_SIZE;
-  return key;
-}
-
-/**
- * The last few keys made, to hand out the same string again: one event looks up the same few
- * keys several times, and a map hashes a string once, whereas each new string of the same
- * text is hashed anew (measured: about 170 ns a lookup with a fresh key on a map of 65,536
- * keys, 46 ns with one already hashed).
- */
-const KEY_MEMO_SIZE = 4;
-const memoOrions: (string | undefined)[] = new Array<string | undefined>(KEY_MEMO_SIZE);
-const memoIds: (string | undefined)[] = new Array<string | undefined>(KEY_MEMO_SIZE);
-const memoKeys: PendingKey[] = [];
-let memoNext = 0;
+export { eventKey, pendingKey, type PendingKey } from "./keys.js";
 
 /**
  * A modification the agent owes: a task of an orion ended and the agent has not answered.
@@ -121,11 +91,6 @@ export type ScopePolicy =
   | "downstream"
   | ((event: TaskEvent, orion: TaskOrion | undefined) => readonly string[] | "orion");
 
-/** The key of event `eventId` of orion `orionId` in {@link PendingState.events}. */
-export function eventKey(orionId: string, eventId: string): PendingKey {
-  return pendingKey(orionId, eventId);
-}
-
 /**
  * What the fold remembers of an event that had an id, until `forgetAt`: that it was seen
  * (so a redelivery is a duplicate), and for a task's end, what became of its modification.
@@ -137,6 +102,8 @@ export interface EventRecord {
    * (`onEventIds`) before it arrived: when it arrives, it registers and completes at once.
    */
   readonly phase: "seen" | "pending" | "completed" | "timed-out" | "cleared" | "anticipated";
+  /** The orion of the event. */
+  readonly orionId: string;
   /** The task of a task event; `undefined` for an orion event or an anticipation. */
   readonly taskId: string | undefined;
   /** When it is forgotten, on the fold's scheduler (ms); a pending one is kept until it ends. */
@@ -188,7 +155,11 @@ export function holdsTasks(
  * `SEEN_EVENTS_LIMIT`).
  */
 export function hasSeenEvent(state: PendingState, orionId: string, eventId: string): boolean {
-  const record = state.events.get(eventKey(orionId, eventId));
+  const { events } = state;
+  const record =
+    events instanceof EventIdMap
+      ? events.find(orionId, eventId)
+      : events.get(eventKey(orionId, eventId));
   return record !== undefined && record.phase !== "anticipated";
 }
 

@@ -58,8 +58,8 @@ import { describeThrown } from "../internal/describeThrown.js";
 import { LogQueue } from "../internal/LogQueue.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
+import { EventIdMap } from "./EventIdMap.js";
 import {
-  eventKey,
   pendingKey,
   type AnsweredRecord,
   type EventRecord,
@@ -142,7 +142,7 @@ export type PendingInput =
   | PendingCommand;
 
 type Records = PersistentMap<PendingKey, TaskRecord>;
-type Events = PersistentMap<PendingKey, EventRecord>;
+type Events = EventIdMap;
 
 /**
  * How many answered records (completed, timed out, cleared) the fold keeps for duplicate
@@ -165,8 +165,8 @@ interface InternalState extends PendingState {
   readonly pendingCount: number;
   /** Answered records in the order they are forgotten (live and stale entries). */
   readonly forget: LogQueue<PendingKey, AnsweredRecord>;
-  /** Event records likewise. */
-  readonly eventForget: LogQueue<PendingKey, EventRecord>;
+  /** Event records likewise, by event id (the record names its orion). */
+  readonly eventForget: LogQueue<string, EventRecord>;
 }
 
 type Draft = { -readonly [K in keyof InternalState]: InternalState[K] };
@@ -197,7 +197,7 @@ export function initialPendingState(modificationTimeout: number, now: number): P
     owedCount: 0,
     lastChange: 0,
     byOrion: PersistentMap.empty(),
-    events: PersistentMap.empty(),
+    events: EventIdMap.empty(),
     currentOrion: undefined,
     orions: PersistentMap.empty(),
     modificationTimeout,
@@ -343,10 +343,9 @@ function remember(
   taskId: string | undefined,
   now: number,
 ): void {
-  const key = eventKey(orionId, eventId);
-  const record: EventRecord = { phase, taskId, forgetAt: now + d.modificationTimeout };
-  d.events = d.events.set(key, record);
-  d.eventForget = d.eventForget.push(key, record);
+  const record: EventRecord = { phase, orionId, taskId, forgetAt: now + d.modificationTimeout };
+  d.events = d.events.with(eventId, record);
+  d.eventForget = d.eventForget.push(eventId, record);
 }
 
 /** Moves the event records of `entries` (those with ids) to `phase`. */
@@ -366,7 +365,7 @@ function settleEvents(
 
 /** Whether the front of a forget queue is due: its window has passed, or the queue is past `limit`. */
 function due(
-  queue: LogQueue<PendingKey, { readonly forgetAt: number }>,
+  queue: LogQueue<string, { readonly forgetAt: number }>,
   limit: number,
   now: number,
 ): boolean {
@@ -401,11 +400,13 @@ function purgeDue(
     : s.forget;
   let events = s.events;
   const eventForget = eventsDue
-    ? s.eventForget.dropWhile((key, record, left) => {
+    ? s.eventForget.dropWhile((eventId, record, left) => {
         if (record.forgetAt > now && left <= SEEN_EVENTS_LIMIT) return false;
         // An id whose modification is owed stays: its answer may name it. It is queued
         // again when the modification ends.
-        if (events.get(key) === record && record.phase !== "pending") events = events.delete(key);
+        if (record.phase !== "pending" && events.find(record.orionId, eventId) === record) {
+          events = events.without(record.orionId, eventId);
+        }
         return true;
       })
     : s.eventForget;
@@ -441,7 +442,7 @@ function knownEvent(
   now: number,
 ): EventRecord | undefined {
   if (eventId === undefined) return undefined;
-  const record = events.get(eventKey(orionId, eventId));
+  const record = events.find(orionId, eventId);
   return record !== undefined && record.phase !== "pending" && record.forgetAt <= now
     ? undefined
     : record;

@@ -14,7 +14,10 @@ import { parseOrionEvent } from "../events.js";
 import { LogQueue } from "../internal/LogQueue.js";
 import { PersistentMap } from "../internal/PersistentMap.js";
 import type { TaskOrion } from "../orion/types.js";
+import { EventIdMap } from "./EventIdMap.js";
+import { parsePendingKey } from "./keys.js";
 import {
+  eventKey,
   pendingKey,
   type AnsweredRecord,
   type EventRecord,
@@ -96,17 +99,16 @@ export interface SnapshotOptions {
 /** The fold's internal fields (see `reducePending`), which a restored state must carry. */
 interface Internal extends PendingState {
   readonly records: PersistentMap<PendingKey, TaskRecord>;
-  readonly events: PersistentMap<PendingKey, EventRecord>;
+  readonly events: EventIdMap;
   readonly orions: PersistentMap<string, TaskOrion>;
   readonly byOrion: PersistentMap<string, OrionSummary>;
   readonly pendingCount: number;
   readonly forget: LogQueue<PendingKey, AnsweredRecord>;
-  readonly eventForget: LogQueue<PendingKey, EventRecord>;
+  /** By event id; the record names its orion. */
+  readonly eventForget: LogQueue<string, EventRecord>;
 }
 
-function queueItems<R>(
-  queue: LogQueue<PendingKey, R> | undefined,
-): { key: PendingKey; value: R }[] {
+function queueItems<K, R>(queue: LogQueue<K, R> | undefined): { key: K; value: R }[] {
   return queue === undefined ? [] : queue.entries();
 }
 
@@ -121,7 +123,11 @@ export function snapshotPendingState(
 ): PendingSnapshot {
   const s = state as Internal;
   const records = Array.from(s.records.values(), encodeRecord);
-  let eventQueue = queueItems(s.eventForget);
+  // Keyed as the snapshot keys events (`eventKey`), not as the fold's queue (by event id).
+  let eventQueue = queueItems(s.eventForget).map(({ key, value }) => ({
+    key: eventKey(value.orionId, key),
+    value,
+  }));
   const dropped = new Set<string>();
   const max = options.maxEventIds;
   if (max !== undefined && eventQueue.length > max) {
@@ -313,14 +319,18 @@ function checkOrion(value: unknown): TaskOrion {
   return value as TaskOrion;
 }
 
-/** Rebuilds a forget queue from its snapshot; `live` gives the map's record for a key. */
-function restoreQueue<R extends { readonly forgetAt: number }>(
+/**
+ * Rebuilds a forget queue from its snapshot; `live` gives the map's record for a key, `queueKey`
+ * the queue's key for a snapshot's key.
+ */
+function restoreQueue<R extends { readonly forgetAt: number }, K>(
   items: unknown,
   live: (key: PendingKey) => R | undefined,
   stale: (key: PendingKey, forgetAt: number) => R,
-): LogQueue<PendingKey, R> {
+  queueKey: (key: PendingKey, record: R) => K,
+): LogQueue<K, R> {
   if (!Array.isArray(items)) fail("a forget queue is not an array");
-  let queue = LogQueue.empty<PendingKey, R>();
+  let queue = LogQueue.empty<K, R>();
   const used = new Set<string>();
   for (const item of items as unknown[]) {
     if (!Array.isArray(item) || !isString(item[0])) fail("a forget queue entry is malformed");
@@ -336,7 +346,7 @@ function restoreQueue<R extends { readonly forgetAt: number }>(
     } else {
       fail("a forget queue entry is malformed");
     }
-    queue = queue.push(key, record);
+    queue = queue.push(queueKey(key, record), record);
   }
   return queue;
 }
@@ -433,19 +443,22 @@ export function restorePendingState(snapshot: PendingSnapshot, now: number): Pen
     );
   }
 
-  let events = PersistentMap.empty<PendingKey, EventRecord>();
+  let events = EventIdMap.empty();
   for (const item of snap.events as unknown[]) {
     const [key, phase, taskId, forgetAt] = Array.isArray(item) ? (item as unknown[]) : [];
+    const ids = isString(key) ? parsePendingKey(key) : undefined;
     if (
-      !isString(key) ||
+      ids === undefined ||
       !EVENT_PHASES.has(phase) ||
       (taskId !== null && !isString(taskId)) ||
       !isNumber(forgetAt)
     ) {
       fail("an event record is malformed");
     }
-    events = events.set(key as PendingKey, {
+    if (events.find(ids.orionId, ids.id) !== undefined) fail("two records of one event");
+    events = events.with(ids.id, {
       phase: phase as EventRecord["phase"],
+      orionId: ids.orionId,
       taskId: taskId ?? undefined,
       forgetAt,
     });
@@ -469,7 +482,7 @@ export function restorePendingState(snapshot: PendingSnapshot, now: number): Pen
     fail("currentOrion is malformed");
   }
 
-  const forget = restoreQueue<AnsweredRecord>(
+  const forget = restoreQueue<AnsweredRecord, PendingKey>(
     snap.forget,
     (key) => {
       const record = records.get(key);
@@ -477,11 +490,17 @@ export function restorePendingState(snapshot: PendingSnapshot, now: number): Pen
     },
     // A stale entry is only ever compared by identity (never equal) and read for forgetAt.
     (key, forgetAt) => ({ phase: "completed", orionId: "", taskId: key, at: forgetAt, forgetAt }),
+    (key) => key,
   );
-  const eventForget = restoreQueue<EventRecord>(
+  const eventForget = restoreQueue<EventRecord, string>(
     snap.eventForget,
     (key) => events.get(key),
-    (_key, forgetAt) => ({ phase: "seen", taskId: undefined, forgetAt }),
+    (key, forgetAt) => {
+      const ids = parsePendingKey(key);
+      if (ids === undefined) fail("a forget queue names a key that is not an event's");
+      return { phase: "seen", orionId: ids.orionId, taskId: undefined, forgetAt };
+    },
+    (key) => (parsePendingKey(key) as { readonly id: string }).id,
   );
 
   const state: Internal = {

@@ -88,6 +88,19 @@ describe("reducePending", () => {
     expect([...answered.pending.keys()]).toEqual([key("a", "o2")]);
   });
 
+  it("remembers an event id two orions used once per orion: each forgets its own in its own time", () => {
+    const inO1 = withId(taskStarted("a", "o1"), "e1");
+    const inO2 = withId(taskStarted("a", "o2"), "e1");
+    const both = step(step(initial(), inO1, 0), inO2, 600);
+    expect(hasSeenEvent(both, "o1", "e1") && hasSeenEvent(both, "o2", "e1")).toBe(true);
+    expect(step(both, inO2, 700).last).toMatchObject({ kind: "ignored", reason: "duplicate" });
+    // One timeout after o1's: o1's is forgotten (seen afresh), o2's is still a duplicate.
+    const later = step(both, inO1, TIMEOUT + 1);
+    expect(later.last).toMatchObject({ kind: "seen", orionId: "o1", eventId: "e1" });
+    expect(step(later, inO2, TIMEOUT + 2).last).toMatchObject({ kind: "ignored" });
+    expect(later.events.get(key("e1", "o2"))).toMatchObject({ phase: "seen", orionId: "o2" });
+  });
+
   it("treats an event whose id was seen as a duplicate whatever arrived in between, changing only duplicateEvents", () => {
     const completion = withId(taskCompleted("a"), "e1");
     // Answered and restarted since: an id-less completion would register again; this one does not.

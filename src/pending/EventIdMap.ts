@@ -1,0 +1,130 @@
+/**
+ * The fold's memory of event ids (`PendingState.events`): a persistent map from an orion and an
+ * event id to what the fold remembers of that event.
+ *
+ * It is keyed by the event id alone, the event's own string, which V8 hashes once and keeps
+ * alive anyway; not by `eventKey(orionId, eventId)`, which built, flattened and hashed a new
+ * string for every lookup and every id remembered, three or four times per task: about 5% of
+ * a synced task's instructions, and a third of what the fold keeps alive per id (issue 15).
+ * Ids are unique within an orion, not across orions: an id several orions used holds each
+ * one's record in a small map of its own, by orion, copied on change (rare, and as small as
+ * the number of orions sharing the id).
+ *
+ * As a `ReadonlyMap` it is keyed by `eventKey`, as the state has always exposed it.
+ */
+import { PersistentMap } from "../internal/PersistentMap.js";
+import { eventKey, parsePendingKey, type PendingKey } from "./keys.js";
+import type { EventRecord } from "./PendingState.js";
+
+/** The records of one event id that several orions used, by orion. */
+class SharedId {
+  /** Never an orion's id: a shared slot is told from a record by this. */
+  readonly orionId = undefined;
+  constructor(readonly byOrion: ReadonlyMap<string, EventRecord>) {}
+}
+
+type Slot = EventRecord | SharedId;
+
+/** See the module comment. Create one with {@link EventIdMap.empty}. */
+export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
+  /** No event remembered. */
+  static empty(): EventIdMap {
+    return new EventIdMap(PersistentMap.empty(), 0);
+  }
+
+  private constructor(
+    private readonly slots: PersistentMap<string, Slot>,
+    /** How many records (orion and event id pairs) this version holds. */
+    readonly size: number,
+  ) {}
+
+  /** The record of event `eventId` of orion `orionId`. */
+  find(orionId: string, eventId: string): EventRecord | undefined {
+    const slot = this.slots.get(eventId);
+    if (slot === undefined || slot.orionId === orionId) return slot as EventRecord | undefined;
+    return slot instanceof SharedId ? slot.byOrion.get(orionId) : undefined;
+  }
+
+  /** A version with `record` as the record of `eventId` of `record.orionId`. */
+  with(eventId: string, record: EventRecord): EventIdMap {
+    const slot = this.slots.get(eventId);
+    if (slot === undefined) return new EventIdMap(this.slots.set(eventId, record), this.size + 1);
+    if (slot.orionId === record.orionId) {
+      return new EventIdMap(this.slots.set(eventId, record), this.size);
+    }
+    const byOrion = new Map(slot instanceof SharedId ? slot.byOrion : [[slot.orionId, slot]]);
+    const added = byOrion.has(record.orionId) ? 0 : 1;
+    byOrion.set(record.orionId, record);
+    return new EventIdMap(this.slots.set(eventId, new SharedId(byOrion)), this.size + added);
+  }
+
+  /** A version without the record of `eventId` of `orionId` (this one if it had none). */
+  without(orionId: string, eventId: string): EventIdMap {
+    const slot = this.slots.get(eventId);
+    if (slot === undefined) return this;
+    if (slot.orionId === orionId) {
+      return new EventIdMap(this.slots.delete(eventId), this.size - 1);
+    }
+    if (!(slot instanceof SharedId) || !slot.byOrion.has(orionId)) return this;
+    const byOrion = new Map(slot.byOrion);
+    byOrion.delete(orionId);
+    const [only] = byOrion.values();
+    const rest = byOrion.size === 1 ? (only as EventRecord) : new SharedId(byOrion);
+    return new EventIdMap(this.slots.set(eventId, rest), this.size - 1);
+  }
+
+  /** The record for `key` (an `eventKey`); `undefined` for a key no `eventKey` made. */
+  get(key: PendingKey): EventRecord | undefined {
+    const parsed = parsePendingKey(key);
+    return parsed === undefined ? undefined : this.find(parsed.orionId, parsed.id);
+  }
+
+  /** Whether there is a record for `key` (an `eventKey`). */
+  has(key: PendingKey): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** This version's records by `eventKey`, in the order their ids were first remembered. */
+  entries(): MapIterator<[PendingKey, EventRecord]> {
+    const out: [PendingKey, EventRecord][] = [];
+    for (const [eventId, slot] of this.slots) {
+      if (slot instanceof SharedId) {
+        for (const [orionId, record] of slot.byOrion)
+          out.push([eventKey(orionId, eventId), record]);
+      } else {
+        out.push([eventKey(slot.orionId, eventId), slot]);
+      }
+    }
+    return out.values();
+  }
+
+  /** This version's keys. */
+  keys(): MapIterator<PendingKey> {
+    return Array.from(this.entries(), ([key]) => key).values();
+  }
+
+  /** This version's records. */
+  values(): MapIterator<EventRecord> {
+    return Array.from(this.entries(), ([, record]) => record).values();
+  }
+
+  /** Calls `callback` for each record of this version. */
+  forEach(
+    callback: (
+      value: EventRecord,
+      key: PendingKey,
+      map: ReadonlyMap<PendingKey, EventRecord>,
+    ) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[PendingKey, EventRecord]> {
+    return this.entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "EventIdMap";
+  }
+}
