@@ -14,11 +14,17 @@ import { scan, Subject, type Subscription } from "rxjs";
 import type { OrionEvent, OrionModifiedEvent, TaskEvent } from "../src/events.js";
 import { pendingModifications } from "../operators/pendingModifications.js";
 import {
+  initialPendingState,
+  reducePending,
+  SEEN_EVENTS_LIMIT,
+} from "../src/pending/reducePending.js";
+import {
   collectGarbage,
   formatNumber,
   formatRatio,
   interleave,
   markdownTable,
+  median,
   time,
   type Sample,
 } from "./harness.js";
@@ -185,9 +191,61 @@ function key(impl: Impl, pending: PendingCount): `${Impl}@${PendingCount}` {
   return `${impl}@${pending}`;
 }
 
+/** Orion counts of the shared-id case: one event id that every one of them used. */
+const SHARED_ID_ORIONS = [100, 1_000, 10_000, 100_000] as const;
+
+/**
+ * ns per event when `orions` orions each send a `TASK_STARTED` with the same event id (as runs
+ * given one `runId` do), and ns per record when one later input forgets them all: the fold
+ * remembers ids per orion, so neither may grow with the number of orions sharing the id.
+ */
+function sharedIdRun(orions: number): { readonly remember: number; readonly forget: number } {
+  const events = Array.from({ length: orions }, (_, o) => ({
+    type: "TASK_STARTED",
+    orionId: `orion-${o}`,
+    taskId: "build",
+    eventId: "run:1",
+    timestamp: 0,
+  }));
+  const timeout = 1_000;
+  let state = initialPendingState(timeout, 0);
+  const t0 = process.hrtime.bigint();
+  for (const event of events) state = reducePending(state, { kind: "event", event }, 0);
+  const t1 = process.hrtime.bigint();
+  const kept = state.events.size;
+  // Any input after the window purges first: every remembered id goes at once.
+  state = reducePending(state, { kind: "event", event: events[0] }, 2 * timeout);
+  const t2 = process.hrtime.bigint();
+  // Past the limit, the input after the one that passed it purges back to it: one more is kept.
+  if (kept !== Math.min(orions, SEEN_EVENTS_LIMIT + 1) || state.events.size !== 1) {
+    throw new Error(`shared id: kept ${kept} of ${orions}, ${state.events.size} after the purge`);
+  }
+  return { remember: Number(t1 - t0) / orions, forget: Number(t2 - t1) / kept };
+}
+
 /** Runs the benchmark and returns its Markdown section. */
 export async function benchFold(): Promise<string> {
   verify();
+  const shared = SHARED_ID_ORIONS.map((orions) => {
+    const runs = [0, 1, 2].map(() => sharedIdRun(orions));
+    return {
+      orions,
+      remember: median(runs.map((r) => r.remember)),
+      forget: median(runs.map((r) => r.forget)),
+    };
+  });
+  const sharedRows = shared.map((r) => [
+    r.orions.toLocaleString("en-US"),
+    formatNumber(r.remember),
+    formatNumber(r.forget),
+  ]);
+  const sharedGrowth = (pick: (r: (typeof shared)[number]) => number): string =>
+    formatRatio(pick(shared[shared.length - 1]!) / pick(shared[0]!));
+  sharedRows.push([
+    "largest ÷ smallest",
+    sharedGrowth((r) => r.remember),
+    sharedGrowth((r) => r.forget),
+  ]);
   const cases = {} as Record<`${Impl}@${PendingCount}`, () => number>;
   for (const pending of PENDING_COUNTS) {
     for (const impl of IMPLS) cases[key(impl, pending)] = () => run(impl, pending);
@@ -281,6 +339,14 @@ export async function benchFold(): Promise<string> {
     ),
     "",
     targets,
+    "",
+    "**One event id in many orions.** Ids need only be unique within an orion, and runs given " +
+      "one `runId` number their events alike. N orions each send a `TASK_STARTED` with the " +
+      "same id into the reducer (`reducePending`, no operator), then one input after the " +
+      `modification timeout forgets them all (past \`SEEN_EVENTS_LIMIT\`, ${SEEN_EVENTS_LIMIT.toLocaleString("en-US")}, the oldest ` +
+      "go on the way); ns per event remembered and per record forgotten, median of 3:",
+    "",
+    markdownTable(["orions (N)", "remember ns/event", "forget ns/record"], sharedRows),
     "",
     "Flatness is also shown for the baselines: a plain `Map` slows down by a similar factor " +
       "from 10 to 100,000 entries (cache misses), so the fold's own growth is the ratio of " +

@@ -6,9 +6,9 @@
  * alive anyway; not by `eventKey(orionId, eventId)`, which built, flattened and hashed a new
  * string for every lookup and every id remembered, three or four times per task: about 5% of
  * a synced task's instructions, and a third of what the fold keeps alive per id (issue 15).
- * Ids are unique within an orion, not across orions: an id several orions used holds each
- * one's record in a small map of its own, by orion, copied on change (rare, and as small as
- * the number of orions sharing the id).
+ * Ids are unique within an orion, not across orions (runs given the same `runId` number their
+ * events alike): an id several orions used holds each one's record in a persistent map of its
+ * own, by orion, so that a write costs O(1) however many orions share the id.
  *
  * As a `ReadonlyMap` it is keyed by `eventKey`, as the state has always exposed it.
  */
@@ -16,11 +16,13 @@ import { PersistentMap } from "../internal/PersistentMap.js";
 import { eventKey, parsePendingKey, type PendingKey } from "./keys.js";
 import type { EventRecord } from "./PendingState.js";
 
+/** What a shared slot has where a record has its orion's id: equal to no id, not even `undefined`. */
+const SHARED: unique symbol = Symbol("shared");
+
 /** The records of one event id that several orions used, by orion. */
 class SharedId {
-  /** Never an orion's id: a shared slot is told from a record by this. */
-  readonly orionId = undefined;
-  constructor(readonly byOrion: ReadonlyMap<string, EventRecord>) {}
+  readonly orionId = SHARED;
+  constructor(readonly byOrion: PersistentMap<string, EventRecord>) {}
 }
 
 type Slot = EventRecord | SharedId;
@@ -52,9 +54,12 @@ export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
     if (slot.orionId === record.orionId) {
       return new EventIdMap(this.slots.set(eventId, record), this.size);
     }
-    const byOrion = new Map(slot instanceof SharedId ? slot.byOrion : [[slot.orionId, slot]]);
-    const added = byOrion.has(record.orionId) ? 0 : 1;
-    byOrion.set(record.orionId, record);
+    const before =
+      slot instanceof SharedId
+        ? slot.byOrion
+        : PersistentMap.empty<string, EventRecord>().set(slot.orionId, slot);
+    const byOrion = before.set(record.orionId, record);
+    const added = byOrion.size - before.size;
     return new EventIdMap(this.slots.set(eventId, new SharedId(byOrion)), this.size + added);
   }
 
@@ -65,16 +70,19 @@ export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
     if (slot.orionId === orionId) {
       return new EventIdMap(this.slots.delete(eventId), this.size - 1);
     }
-    if (!(slot instanceof SharedId) || !slot.byOrion.has(orionId)) return this;
-    const byOrion = new Map(slot.byOrion);
-    byOrion.delete(orionId);
-    const [only] = byOrion.values();
-    const rest = byOrion.size === 1 ? (only as EventRecord) : new SharedId(byOrion);
+    if (!(slot instanceof SharedId)) return this;
+    const byOrion = slot.byOrion.delete(orionId);
+    if (byOrion === slot.byOrion) return this;
+    // One orion left: its record takes the slot again (`values()` copies one entry).
+    const rest =
+      byOrion.size === 1 ? (byOrion.values().next().value as EventRecord) : new SharedId(byOrion);
     return new EventIdMap(this.slots.set(eventId, rest), this.size - 1);
   }
 
-  /** The record for `key` (an `eventKey`); `undefined` for a key no `eventKey` made. */
+  /** The record for `key` (an `eventKey`); `undefined` for anything no `eventKey` made. */
   get(key: PendingKey): EventRecord | undefined {
+    // A map's `get` never throws: any value a caller passes is just not a key here.
+    if (typeof key !== "string") return undefined;
     const parsed = parsePendingKey(key);
     return parsed === undefined ? undefined : this.find(parsed.orionId, parsed.id);
   }

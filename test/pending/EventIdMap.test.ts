@@ -73,6 +73,19 @@ describe("EventIdMap", () => {
     expect(both.without("c", "e1")).toBe(both);
   });
 
+  it("finds nothing in a shared slot for an orion id that is no string", () => {
+    const both = EventIdMap.empty().with("e1", record("a", 1)).with("e1", record("b", 2));
+    expect(both.find(undefined as never, "e1")).toBeUndefined();
+  });
+
+  it("answers undefined, and never throws, for a key that is no string", () => {
+    const map = EventIdMap.empty().with("e", record("a", 1));
+    for (const key of [undefined, null, 42, {}, new String(eventKey("a", "e"))]) {
+      expect(map.get(key as never)).toBeUndefined();
+      expect(map.has(key as never)).toBe(false);
+    }
+  });
+
   it("answers undefined for keys eventKey never makes", () => {
     const map = EventIdMap.empty().with("b", record("a", 1));
     expect(map.get(eventKey("a", "b"))).toBeDefined();

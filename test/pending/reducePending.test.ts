@@ -93,6 +93,7 @@ describe("reducePending", () => {
     const inO2 = withId(taskStarted("a", "o2"), "e1");
     const both = step(step(initial(), inO1, 0), inO2, 600);
     expect(hasSeenEvent(both, "o1", "e1") && hasSeenEvent(both, "o2", "e1")).toBe(true);
+    expect(hasSeenEvent(both, undefined as never, "e1")).toBe(false);
     expect(step(both, inO2, 700).last).toMatchObject({ kind: "ignored", reason: "duplicate" });
     // One timeout after o1's: o1's is forgotten (seen afresh), o2's is still a duplicate.
     const later = step(both, inO1, TIMEOUT + 1);
