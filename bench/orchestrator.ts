@@ -530,23 +530,31 @@ export async function benchOrchestrator(): Promise<string> {
       "the orchestrator's loop, the gate, the bus and the agent. On instructions counted under " +
       "cachegrind (`node --single-threaded --predictable`, a young generation large enough that " +
       "no scavenge runs while measured, so the count repeats to 0.1%; `npm run " +
-      "bench:instructions`), a synced task at 1,000 tasks costs 106.9k, against 122.3k at the " +
-      "last bench (3d454b0): the fold reads each event's fields by name, not in a loop over " +
-      "their names, which V8 does through a generic lookup per field (reading an event: 6,700 " +
-      "→ 3,500 instructions); a run is built from what its validation read, by index, instead " +
-      "of reading both records again and looking up each edge's ends by id (building a " +
-      "10,000-task run: 8.6k → 6.3k per task); a task's start, end and cancellation copy it " +
-      "without spreads of optional parts or deletes of absent fields; and the agent answers a " +
-      "batch of one orion without grouping it. Of those 106.9k, the fold takes about 45% (5 " +
-      "points of it arming and clearing its timer, once per task, since no timer may be left " +
-      "when nothing is pending), the run without a synchronizer about a third, and the agent, " +
-      "the gate and the bus the rest. Progress events and task contexts stay object literals " +
-      "with own getters, though V8 builds such a literal through a runtime call per getter: " +
-      "with prototype getters a spread of the context lost its signal, and shared getters " +
-      "defined on each object cost more than they saved; `runOrion`, which reads only the " +
-      "result, makes no progress value per event. On this machine the timed figures above " +
-      "move by up to 2–3× from run to run (their ranges), so changes of a few percent show in " +
-      "instructions, not here. The 10,000-task goal is still missed (the table above).",
+      "bench:instructions`), a synced task at 1,000 tasks costs 101.2k, against 106.2k at the " +
+      "last bench (7c5312b) and 122.3k at the one before (3d454b0). This round: the fold keeps " +
+      "the event ids it has seen by the id itself (`src/pending/EventIdMap.ts`), no longer by a " +
+      "key string built from orion and id for every lookup and every id remembered, which the " +
+      "map then flattened and hashed (the orchestrator's ids, `<run>:<n>`, are 13 characters " +
+      "and more; the reducer alone on such ids: 37.2k → 32.1k instructions per task, while on " +
+      "ids of 5 characters it costs 1.7k more, for the extra lookup and version object of the " +
+      "map's slot check). The round before: the fold reads each event's fields by name, not in " +
+      "a loop over their names (reading an event: 6,700 → 3,500 instructions); a run is built " +
+      "from what its validation read, by index (building a 10,000-task run: 8.6k → 6.3k per " +
+      "task); a task's start, end and cancellation copy it without spreads of optional parts or " +
+      "deletes of absent fields; and the agent answers a batch of one orion without grouping " +
+      "it. Of the 101.2k, the fold takes about two fifths (5 points of it arming and clearing " +
+      "its timer, once per task, since no timer may be left when nothing is pending), the run " +
+      "without a synchronizer about a third, and the agent, the gate and the bus the rest. " +
+      "Progress events and task contexts stay object literals with own getters, though V8 " +
+      "builds such a literal through a runtime call per getter: with prototype getters a " +
+      "spread of the context lost its signal, and shared getters defined on each object cost " +
+      "more than they saved; `runOrion`, which reads only the result, makes no progress value " +
+      "per event. On this machine the timed figures above move by up to 2–3× from run to run " +
+      "(their ranges), and the floor at 10,000 tasks by up to 1.5× (1.8–2.7 µs in runs of this " +
+      "session), so changes of a few percent show in instructions, not here. " +
+      (synced10kOverBare <= SYNCED_GOAL_OVER_BARE
+        ? "The 10,000-task goal is met in this run (the table above)."
+        : "The 10,000-task goal is still missed (the table above)."),
     "",
     "**Answers that carry the agent's orion.** When every answer carries a `newOrion` (here the " +
       "agent returns its view unchanged), the synchronizer checks the shape of its task and " +
