@@ -327,7 +327,7 @@ function restoreQueue<R extends { readonly forgetAt: number }, K>(
   items: unknown,
   live: (key: PendingKey) => R | undefined,
   stale: (key: PendingKey, forgetAt: number) => R,
-  queueKey: (key: PendingKey, record: R) => K,
+  queueKey: (key: PendingKey) => K,
 ): LogQueue<K, R> {
   if (!Array.isArray(items)) fail("a forget queue is not an array");
   let queue = LogQueue.empty<K, R>();
@@ -346,7 +346,7 @@ function restoreQueue<R extends { readonly forgetAt: number }, K>(
     } else {
       fail("a forget queue entry is malformed");
     }
-    queue = queue.push(queueKey(key, record), record);
+    queue = queue.push(queueKey(key), record);
   }
   return queue;
 }
