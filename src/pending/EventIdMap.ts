@@ -14,6 +14,7 @@
  * As a `ReadonlyMap` it is keyed by `eventKey`, as the state has always exposed it.
  */
 import { PersistentMap } from "../internal/PersistentMap.js";
+import { ReadonlyMapBase } from "../internal/ReadonlyMapBase.js";
 import { eventKey, parsePendingKey, type PendingKey } from "./keys.js";
 import type { EventRecord } from "./PendingState.js";
 
@@ -29,7 +30,7 @@ class SharedId {
 type Slot = EventRecord | SharedId;
 
 /** See the module comment. Create one with {@link EventIdMap.empty}. */
-export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
+export class EventIdMap extends ReadonlyMapBase<PendingKey, EventRecord> {
   /** No event remembered. */
   static empty(): EventIdMap {
     return new EventIdMap(PersistentMap.empty(), 0);
@@ -39,7 +40,9 @@ export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
     private readonly slots: PersistentMap<string, Slot>,
     /** How many records (orion and event id pairs) this version holds. */
     readonly size: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The record of event `eventId` of orion `orionId`. */
   find(orionId: string, eventId: string): EventRecord | undefined {
@@ -88,11 +91,6 @@ export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
     return parsed === undefined ? undefined : this.find(parsed.orionId, parsed.id);
   }
 
-  /** Whether there is a record for `key` (an `eventKey`). */
-  has(key: PendingKey): boolean {
-    return this.get(key) !== undefined;
-  }
-
   /** This version's records by `eventKey`, in the order their ids were first remembered. */
   entries(): MapIterator<[PendingKey, EventRecord]> {
     const out: [PendingKey, EventRecord][] = [];
@@ -105,32 +103,6 @@ export class EventIdMap implements ReadonlyMap<PendingKey, EventRecord> {
       }
     }
     return out.values();
-  }
-
-  /** This version's keys. */
-  keys(): MapIterator<PendingKey> {
-    return Array.from(this.entries(), ([key]) => key).values();
-  }
-
-  /** This version's records. */
-  values(): MapIterator<EventRecord> {
-    return Array.from(this.entries(), ([, record]) => record).values();
-  }
-
-  /** Calls `callback` for each record of this version. */
-  forEach(
-    callback: (
-      value: EventRecord,
-      key: PendingKey,
-      map: ReadonlyMap<PendingKey, EventRecord>,
-    ) => void,
-    thisArg?: unknown,
-  ): void {
-    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
-  }
-
-  [Symbol.iterator](): MapIterator<[PendingKey, EventRecord]> {
-    return this.entries();
   }
 
   get [Symbol.toStringTag](): string {

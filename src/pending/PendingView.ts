@@ -4,10 +4,11 @@
  * iteration walks the records.
  */
 import type { PersistentMap } from "../internal/PersistentMap.js";
+import { ReadonlyMapBase } from "../internal/ReadonlyMapBase.js";
 import type { PendingEntry, PendingKey, TaskRecord } from "./PendingState.js";
 
 /** See the module comment. */
-export class PendingView implements ReadonlyMap<PendingKey, PendingEntry> {
+export class PendingView extends ReadonlyMapBase<PendingKey, PendingEntry> {
   /**
    * @param records - every record of the state
    * @param size - how many of them are pending
@@ -15,17 +16,14 @@ export class PendingView implements ReadonlyMap<PendingKey, PendingEntry> {
   constructor(
     private readonly records: PersistentMap<PendingKey, TaskRecord>,
     readonly size: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The pending entry for `key`, if its task has one. */
   get(key: PendingKey): PendingEntry | undefined {
     const record = this.records.get(key);
     return record !== undefined && record.phase === "pending" ? record : undefined;
-  }
-
-  /** Whether `key`'s task has a pending modification. */
-  has(key: PendingKey): boolean {
-    return this.get(key) !== undefined;
   }
 
   /** The pending entries. */
@@ -36,32 +34,6 @@ export class PendingView implements ReadonlyMap<PendingKey, PendingEntry> {
         if (record.phase === "pending") out.push([key, record]);
     }
     return out.values();
-  }
-
-  /** The keys of the pending entries. */
-  keys(): MapIterator<PendingKey> {
-    return Array.from(this.entries(), ([key]) => key).values();
-  }
-
-  /** The pending entries. */
-  values(): MapIterator<PendingEntry> {
-    return Array.from(this.entries(), ([, entry]) => entry).values();
-  }
-
-  /** Calls `callback` for each pending entry. */
-  forEach(
-    callback: (
-      value: PendingEntry,
-      key: PendingKey,
-      map: ReadonlyMap<PendingKey, PendingEntry>,
-    ) => void,
-    thisArg?: unknown,
-  ): void {
-    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
-  }
-
-  [Symbol.iterator](): MapIterator<[PendingKey, PendingEntry]> {
-    return this.entries();
   }
 
   get [Symbol.toStringTag](): string {
