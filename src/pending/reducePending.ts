@@ -345,7 +345,10 @@ function remember(
 ): void {
   const record: EventRecord = { phase, orionId, taskId, forgetAt: now + d.modificationTimeout };
   d.events = d.events.with(eventId, record);
-  d.eventForget = d.eventForget.push(eventId, record);
+  // An owed modification's id is kept until the modification ends, and queued then
+  // (`settleEvents`): queued now, every purge would pass over it, and the queue would keep
+  // the replaced record alive until the window moved past it.
+  if (phase !== "pending") d.eventForget = d.eventForget.push(eventId, record);
 }
 
 /** Moves the event records of `entries` (those with ids) to `phase`. */

@@ -442,6 +442,21 @@ describe("reducePending", () => {
     expect(hasSeenEvent(step(answered, taskStarted("y"), 2 * TIMEOUT), O, "e1")).toBe(false);
   });
 
+  it("counts toward SEEN_EVENTS_LIMIT each remembered id once, whether or not its modification was owed", () => {
+    // Each task: a completion with an id, answered by an answer with an id. Two ids per task,
+    // so the limit is reached after LIMIT / 2 tasks, not before.
+    const tasks = Math.floor(SEEN_EVENTS_LIMIT / 2) - 1;
+    let s = initial();
+    for (let i = 0; i < tasks; i++) {
+      s = step(s, withId(taskCompleted(`t${i}`), `c${i}`), 0);
+      s = step(s, withId(answerEvents([`c${i}`], [`t${i}`]), `m${i}`), 0);
+    }
+    s = step(s, taskStarted("y"), 0);
+    expect(s.events.size).toBe(2 * tasks);
+    expect(hasSeenEvent(s, O, "c0")).toBe(true);
+    expect(hasSeenEvent(s, O, "m0")).toBe(true);
+  });
+
   it("keeps only the SEEN_EVENTS_LIMIT most recent event ids, besides those of owed modifications", () => {
     let s = step(initial(), withId(taskCompleted("a"), "owed"), 0);
     for (let i = 0; i <= SEEN_EVENTS_LIMIT; i++) s = step(s, withId(taskStarted("z"), `s${i}`), 0);
