@@ -376,11 +376,46 @@ function due(
 }
 
 /**
+ * How many answered records `s` holds: the records neither owed nor anticipated. The forget
+ * queue may hold more entries than that: a record a restart deleted, or a newer record of the
+ * same task replaced, leaves its entry behind (stale), and stale entries must not count
+ * toward `ANSWERED_RECORDS_LIMIT`, or a retried task would shorten everyone's window.
+ */
+function answeredCount(s: InternalState): number {
+  return s.records.size - s.pendingCount - s.anticipatedCount;
+}
+
+/**
+ * Whether the answered records need a purge: more than their limit, the oldest one's window
+ * over, or a forget queue more than half stale (compacted then, so that it stays O(limit)).
+ */
+function answeredDue(s: InternalState, now: number): boolean {
+  const queue = s.forget;
+  return (
+    answeredCount(s) > ANSWERED_RECORDS_LIMIT ||
+    queue.length > 2 * ANSWERED_RECORDS_LIMIT ||
+    (queue.length > 0 && queue.valueAt(0).forgetAt <= now)
+  );
+}
+
+/** `queue` without its stale entries (whose record `records` no longer holds), in order. */
+function withoutStale(
+  queue: LogQueue<PendingKey, AnsweredRecord>,
+  records: Records,
+): LogQueue<PendingKey, AnsweredRecord> {
+  let live = LogQueue.empty<PendingKey, AnsweredRecord>();
+  for (const { key, value } of queue.entries()) {
+    if (records.get(key) === value) live = live.push(key, value);
+  }
+  return live;
+}
+
+/**
  * Drops answered records and event ids whose window has passed (or beyond their limits).
  * Returns the same state if there is nothing to do; otherwise a housekeeping state.
  */
 function purge(s: InternalState, now: number): InternalState {
-  const forgetDue = due(s.forget, ANSWERED_RECORDS_LIMIT, now);
+  const forgetDue = answeredDue(s, now);
   const eventsDue = due(s.eventForget, SEEN_EVENTS_LIMIT, now);
   // Most inputs have nothing due: they allocate nothing here (no closures, no context).
   return forgetDue || eventsDue ? purgeDue(s, now, forgetDue, eventsDue) : s;
@@ -394,13 +429,21 @@ function purgeDue(
   eventsDue: boolean,
 ): InternalState {
   let records = s.records;
-  const forget = forgetDue
-    ? s.forget.dropWhile((key, record, left) => {
-        if (record.forgetAt > now && left <= ANSWERED_RECORDS_LIMIT) return false;
-        if (records.get(key) === record) records = records.delete(key);
+  let answered = answeredCount(s);
+  let forget = forgetDue
+    ? s.forget.dropWhile((key, record) => {
+        const live = records.get(key) === record;
+        if (live && record.forgetAt > now && answered <= ANSWERED_RECORDS_LIMIT) return false;
+        if (live) {
+          records = records.delete(key);
+          answered--;
+        }
         return true;
       })
     : s.forget;
+  // At most the limit is live now: a compaction drops at least as many stale entries as it
+  // keeps live ones, so it costs O(1) per entry ever queued.
+  if (forget.length > 2 * ANSWERED_RECORDS_LIMIT) forget = withoutStale(forget, records);
   let events = s.events;
   const eventForget = eventsDue
     ? s.eventForget.dropWhile((eventId, record, left) => {

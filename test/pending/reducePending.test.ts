@@ -428,6 +428,47 @@ describe("reducePending", () => {
     expect(step(s, taskCompleted("t1"), 0).last.kind).toBe("ignored");
   });
 
+  it("counts toward ANSWERED_RECORDS_LIMIT the answered records held, not those a retry replaced", () => {
+    // Every task fails, is answered, is retried (its answered record goes), completes and is
+    // answered again: one answered record per task, two answers.
+    let s = initial();
+    for (let i = 0; i < 2 * ANSWERED_RECORDS_LIMIT; i++) {
+      const t = `t${i}`;
+      s = steps(s, [
+        taskStarted(t),
+        taskFailed(t),
+        orionModified([t]),
+        taskStarted(t),
+        taskCompleted(t),
+        orionModified([t]),
+      ]);
+    }
+    s = step(s, taskStarted("z"), 0);
+    const answered = [...s.records.values()].filter(
+      (r) => r.phase !== "pending" && r.phase !== "anticipated",
+    );
+    expect(answered).toHaveLength(ANSWERED_RECORDS_LIMIT);
+    expect(s.records.has(key(`t${ANSWERED_RECORDS_LIMIT}`))).toBe(true);
+    expect(s.records.has(key(`t${ANSWERED_RECORDS_LIMIT - 1}`))).toBe(false);
+    // And what the fold queues to forget them stays bounded by the limit, not by the answers.
+    const queued = (s as unknown as { forget: { length: number } }).forget.length;
+    expect(queued).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT);
+  });
+
+  it("keeps its queue of records to forget bounded when retries leave most of it stale", () => {
+    // One answered record that stays, oldest in the queue; then every task fails, is
+    // answered, and is retried, which deletes its answered record (the retries still run):
+    // all the entries behind the first are stale, and none is ever due.
+    let s = steps(initial(), [taskStarted("keep"), taskCompleted("keep"), orionModified(["keep"])]);
+    for (let i = 0; i < 3 * ANSWERED_RECORDS_LIMIT; i++) {
+      const t = `t${i}`;
+      s = steps(s, [taskStarted(t), taskFailed(t), orionModified([t]), taskStarted(t)]);
+    }
+    expect([...s.records.keys()]).toEqual([key("keep")]);
+    const queued = (s as unknown as { forget: { length: number } }).forget.length;
+    expect(queued).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT + 1);
+  });
+
   it("forgets an event id one timeout after it was seen, but keeps one whose modification is owed until it ends", () => {
     const s = steps(initial(), [withId(taskStarted("z"), "s1"), withId(taskCompleted("a"), "e1")]);
     const later = step(s, taskStarted("y"), TIMEOUT);
