@@ -8,7 +8,8 @@
  * and the order in which they are forgotten, so the restored state answers every later
  * input as the original would (the round-trip property test checks this). Only `last` is
  * not kept: a restored state's transition is `initial`. Its size is bounded by the fold's
- * own limits (`ANSWERED_RECORDS_LIMIT` answered tasks, `SEEN_EVENTS_LIMIT` event ids).
+ * own limits (`ANSWERED_RECORDS_LIMIT` answered tasks, whose forget queue may hold up to
+ * twice as many entries, stale ones included; `SEEN_EVENTS_LIMIT` event ids).
  */
 import { parseOrionEvent } from "../events.js";
 import { LogQueue } from "../internal/LogQueue.js";
@@ -44,8 +45,10 @@ export type EventRecordSnapshot = readonly [
 
 /**
  * One entry of a forget queue, oldest first: `[key]` when it is the record the map holds
- * for `key` now, `[key, forgetAt]` when the map's record was replaced since (a stale entry,
- * kept because it still counts towards the queue's limit).
+ * for `key` now, `[key, forgetAt]` when the map's record was replaced or deleted since (a
+ * stale entry: kept so that the restored queue is the same queue, and, in the event ids'
+ * queue, because it still counts towards `SEEN_EVENTS_LIMIT`; the answered records' limit
+ * counts the records held).
  */
 export type ForgetSnapshot = readonly [key: string] | readonly [key: string, forgetAt: number];
 
