@@ -366,13 +366,18 @@ function settleEvents(
   }
 }
 
+/** Whether the oldest entry of a forget queue has reached the end of its window. */
+function frontDue(queue: LogQueue<string, { readonly forgetAt: number }>, now: number): boolean {
+  return queue.length > 0 && queue.valueAt(0).forgetAt <= now;
+}
+
 /** Whether the front of a forget queue is due: its window has passed, or the queue is past `limit`. */
 function due(
   queue: LogQueue<string, { readonly forgetAt: number }>,
   limit: number,
   now: number,
 ): boolean {
-  return queue.length > limit || (queue.length > 0 && queue.valueAt(0).forgetAt <= now);
+  return queue.length > limit || frontDue(queue, now);
 }
 
 /**
@@ -390,11 +395,10 @@ function answeredCount(s: InternalState): number {
  * over, or a forget queue more than half stale (compacted then, so that it stays O(limit)).
  */
 function answeredDue(s: InternalState, now: number): boolean {
-  const queue = s.forget;
   return (
     answeredCount(s) > ANSWERED_RECORDS_LIMIT ||
-    queue.length > 2 * ANSWERED_RECORDS_LIMIT ||
-    (queue.length > 0 && queue.valueAt(0).forgetAt <= now)
+    s.forget.length > 2 * ANSWERED_RECORDS_LIMIT ||
+    frontDue(s.forget, now)
   );
 }
 
