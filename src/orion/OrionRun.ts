@@ -193,7 +193,21 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   let base = orion;
   /** Every task by id, with its edges: one lookup per step, then references only. */
   const nodes = new Map<string, TaskNode>();
-  const edges = new Map<string, Edge>();
+  /**
+   * Every edge by dependency id, made when an agent's edit first names a dependency: a run loads
+   * its edges into the nodes' lists, and a run whose agent never touches an edge (most) never
+   * pays for a map of them (a tenth of a plain task's time at 10,000 tasks: issue 15).
+   */
+  let edgesById: Map<string, Edge> | undefined;
+  const edges = (): Map<string, Edge> => {
+    if (edgesById === undefined) {
+      edgesById = new Map();
+      for (const node of nodes.values()) {
+        for (const edge of node.out) edgesById.set(edge.dependency.id, edge);
+      }
+    }
+    return edgesById;
+  };
   const counts: StatusCounts = emptyCounts();
   const queue = new ReadyQueue<TaskNode>();
   let version = 0;
@@ -280,7 +294,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /** Adds an edge between its ends' nodes; with `settle` false (a load) its target is refreshed later. */
   const link = (dependency: Dependency, from: TaskNode, to: TaskNode, settle: boolean): void => {
     const edge: Edge = { dependency, from, to, satisfied: true };
-    edges.set(dependency.id, edge);
+    edgesById?.set(dependency.id, edge);
     edge.from.out = withEdge(edge.from.out, edge);
     edge.to.in = withEdge(edge.to.in, edge);
     if (!holds(edge)) {
@@ -294,8 +308,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   };
 
   const removeEdge = (id: string): void => {
-    const edge = edges.get(id)!;
-    edges.delete(id);
+    const edge = edges().get(id)!;
+    edgesById!.delete(id);
     removeFrom(edge.from.out, edge);
     removeFrom(edge.to.in, edge);
     if (!edge.satisfied) edge.to.waiting--;
@@ -561,7 +575,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     const removeEdges: string[] = [];
     const addEdges: Dependency[] = [];
     for (const key of edgeKeys) {
-      const mine = edges.get(key)?.dependency;
+      const mine = edges().get(key)?.dependency;
       const theirs = getOwn(agent.dependencies, key);
       if (mine === theirs) continue;
       if (theirs !== undefined && theirs.id !== key) return undefined;
@@ -620,7 +634,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
       candidates.add(taskId);
       for (const e of nodes.get(taskId)?.out ?? []) candidates.add(e.to.id);
     }
-    for (const id of plan.removeEdges) candidates.add(edges.get(id)!.to.id);
+    for (const id of plan.removeEdges) candidates.add(edges().get(id)!.to.id);
     for (const dependency of plan.addEdges) candidates.add(dependency.toTaskId);
     const wasReady = new Set([...candidates].filter((id) => run.isReady(id)));
 
@@ -643,7 +657,7 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   const rebuild = (merged: IndexedOrion, agent: TaskOrion): void => {
     // Remembered whole: edges come from `base`, so the undo needs only the tasks and base.
     openEntry();
-    for (const id of [...edges.keys()]) removeEdge(id);
+    for (const id of [...edges().keys()]) removeEdge(id);
     for (const node of [...nodes.values()]) setNodeTask(node, undefined);
     load(merged);
     ranked = undefined;
