@@ -50,7 +50,7 @@ import { isTaskStatus, isNotStarted } from "./taskStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
-import { getOwn } from "../internal/records.js";
+import { getOwn, isRecord } from "../internal/records.js";
 import { mergeTask } from "./internal/mergeTask.js";
 import { ReadyQueue, type Queued } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
@@ -486,9 +486,21 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     snapshot: () => {
       if (cached?.version === version) return cached.orion;
       const record = createRecord<Task>();
-      for (const node of nodes.values()) if (node.task !== undefined) record[node.id] = node.task;
+      let objects = true;
+      for (const node of nodes.values()) {
+        const task = node.task;
+        if (task === undefined) continue;
+        record[node.id] = task;
+        if (!isRecord(task)) objects = false;
+      }
       // The merge is a produce over the agent's orion: its other fields, its edge record.
-      const orion = publishedOrion(fieldsOfBase(), stateFromCounts(counts), record, counts.total);
+      const orion = publishedOrion(
+        fieldsOfBase(),
+        stateFromCounts(counts),
+        record,
+        counts.total,
+        objects,
+      );
       cached = { version, orion };
       return orion;
     },
@@ -509,8 +521,18 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
         else then.set(taskIds[i]!, task);
       }
       const record = createRecord<Task>();
-      for (const [taskId, task] of then) record[taskId] = task;
-      const orion = publishedOrion(history.bases[at]!, history.states[at]!, record, then.size);
+      let objects = true;
+      for (const [taskId, task] of then) {
+        record[taskId] = task;
+        if (!isRecord(task)) objects = false;
+      }
+      const orion = publishedOrion(
+        history.bases[at]!,
+        history.states[at]!,
+        record,
+        then.size,
+        objects,
+      );
       past = { version: at, orion };
       return orion;
     },
@@ -693,8 +715,12 @@ function publishedOrion(
   state: OrionState,
   record: Record<string, Task>,
   size: number,
+  /** Whether every task of `record` is an object, as its builder found. */
+  objects: boolean,
 ): TaskOrion {
-  recordFacts(freezeNewRecord(record)).keyCount = size;
+  const facts = recordFacts(freezeNewRecord(record));
+  facts.keyCount = size;
+  if (objects) facts.objectsOnly = true;
   return { ...fields, state, tasks: record, dependencies: fields.dependencies };
 }
 
