@@ -8,7 +8,6 @@
 import { getOwn, isRecord } from "./internal/records.js";
 import { describeThrown } from "./internal/describeThrown.js";
 import { derivationStep, forgetParent } from "./orion/internal/derivedOrion.js";
-import { knownRecordFacts } from "./orion/internal/recordFacts.js";
 import type { JsonValue, TaskOrion } from "./orion/types.js";
 
 /** The event types the synchronizer understands. */
@@ -302,9 +301,8 @@ function checkOrion(value: unknown, path: string, orionId: string): InvalidEvent
       );
     }
     // A frozen record checked once cannot change: agents' orions share unchanged records,
-    // so an answer costs what it changed, not the whole orion. Nor is one the library built
-    // and found to hold only objects (a run's snapshot, as `ORION_STARTED` carries) walked.
-    if (checkedRecords.has(records) || knownRecordFacts(records)?.objectsOnly === true) continue;
+    // so an answer costs what it changed, not the whole orion.
+    if (checkedRecords.has(records)) continue;
     // Each record must be an object (what it holds is validateOrion's business): the merge
     // and the validation read fields of every record.
     // Memoised only if frozen with plain data properties: a getter may answer differently.

@@ -50,7 +50,7 @@ import { isTaskStatus, isNotStarted } from "./taskStatus.js";
 import { compareReadyTasks } from "./internal/compareReadyTasks.js";
 import { createRecord } from "./internal/createRecord.js";
 import { taskIn, withoutTasks } from "./internal/derivedOrion.js";
-import { getOwn, isRecord } from "../internal/records.js";
+import { getOwn } from "../internal/records.js";
 import { mergeTask } from "./internal/mergeTask.js";
 import { ReadyQueue, type Queued } from "./internal/ReadyQueue.js";
 import { freezeNewRecord, recordFacts, recordKeys } from "./internal/recordFacts.js";
@@ -486,21 +486,9 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
     snapshot: () => {
       if (cached?.version === version) return cached.orion;
       const record = createRecord<Task>();
-      let objects = true;
-      for (const node of nodes.values()) {
-        const task = node.task;
-        if (task === undefined) continue;
-        record[node.id] = task;
-        if (!isRecord(task)) objects = false;
-      }
+      for (const node of nodes.values()) if (node.task !== undefined) record[node.id] = node.task;
       // The merge is a produce over the agent's orion: its other fields, its edge record.
-      const orion = publishedOrion(
-        fieldsOfBase(),
-        stateFromCounts(counts),
-        record,
-        counts.total,
-        objects,
-      );
+      const orion = publishedOrion(fieldsOfBase(), stateFromCounts(counts), record, counts.total);
       cached = { version, orion };
       return orion;
     },
@@ -521,18 +509,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
         else then.set(taskIds[i]!, task);
       }
       const record = createRecord<Task>();
-      let objects = true;
-      for (const [taskId, task] of then) {
-        record[taskId] = task;
-        if (!isRecord(task)) objects = false;
-      }
-      const orion = publishedOrion(
-        history.bases[at]!,
-        history.states[at]!,
-        record,
-        then.size,
-        objects,
-      );
+      for (const [taskId, task] of then) record[taskId] = task;
+      const orion = publishedOrion(history.bases[at]!, history.states[at]!, record, then.size);
       past = { version: at, orion };
       return orion;
     },
@@ -715,12 +693,8 @@ function publishedOrion(
   state: OrionState,
   record: Record<string, Task>,
   size: number,
-  /** Whether every task of `record` is an object, as its builder found. */
-  objects: boolean,
 ): TaskOrion {
-  const facts = recordFacts(freezeNewRecord(record));
-  facts.keyCount = size;
-  if (objects) facts.objectsOnly = true;
+  recordFacts(freezeNewRecord(record)).keyCount = size;
   return { ...fields, state, tasks: record, dependencies: fields.dependencies };
 }
 

@@ -23,11 +23,6 @@ export interface RecordFacts {
    * reads the same at any later time.
    */
   dataOnly?: true;
-  /**
-   * Every value is an object (not `null`, not an array), as the library found while building
-   * the record: what the event check (`checkOrion`) would otherwise walk the record to learn.
-   */
-  objectsOnly?: true;
 }
 
 const memo = new WeakMap<object, RecordFacts>();
