@@ -157,7 +157,7 @@ export function pendingModifications(
         const due = deadlines.popDue(scheduler.now()).map((d) => d.key);
         control.next(new Control({ kind: "expire", due, hold }));
         // The due entries may all have been stale (answered): re-arm for the next live one.
-        arm(scheduler.now());
+        arm();
       };
       const isLive = ({ key, deadline }: { key: ExpiryCandidate; deadline: number }): boolean => {
         const record = latest.records.get(pendingKey(key.orionId, key.taskId));
@@ -187,11 +187,8 @@ export function pendingModifications(
           }
         }
       };
-      /**
-       * Keeps one timer armed at the earliest live deadline, and none when nothing is live;
-       * `now` is the clock as the caller last read it (one read per input, not two).
-       */
-      const arm = (now: number): void => {
+      /** Keeps one timer armed at the earliest live deadline, and none when nothing is live. */
+      const arm = (): void => {
         const live = latest.pending.size + latest.anticipatedCount;
         if (live === 0) {
           deadlines.clear();
@@ -203,7 +200,7 @@ export function pendingModifications(
         if (head === undefined || head === armedAt) return;
         disarm();
         armedAt = head;
-        armed = scheduler.schedule(fire, Math.max(0, head - now));
+        armed = scheduler.schedule(fire, Math.max(0, head - scheduler.now()));
       };
       const step = (state: PendingState | null, value: unknown): PendingState => {
         // The first input is always START: it makes scan emit the initial state.
@@ -220,12 +217,11 @@ export function pendingModifications(
                 ...(registeredAt === undefined ? {} : { at: eventTime(registeredAt, value) }),
                 ...(scope === undefined ? {} : { scope }),
               };
-        const now = scheduler.now();
-        const next = reducePending(state, input, now);
+        const next = reducePending(state, input, scheduler.now());
         if (next !== state) {
           latest = next;
           if (next.last !== state.last) track(next);
-          arm(now);
+          arm();
         }
         return next;
       };
@@ -241,7 +237,7 @@ export function pendingModifications(
               deadlines.push(e.deadline, { kind: "pending", orionId, taskId });
           }
         }
-        arm(scheduler.now());
+        arm();
       }
 
       return merge(
