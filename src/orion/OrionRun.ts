@@ -196,14 +196,16 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
   /**
    * Every edge by dependency id, made when an agent's edit first names a dependency: a run loads
    * its edges into the nodes' lists, and a run whose agent never touches an edge (most) never
-   * pays for a map of them (a tenth of a plain task's time at 10,000 tasks: issue 15).
+   * pays for a map of 20,000 entries at 10,000 tasks (issue 15). Keyed by the id each edge read
+   * when it was linked, as the map was when it was filled at link time: a dependency object
+   * changed in place later (or an `id` getter) must not hide its edge from removal.
    */
   let edgesById: Map<string, Edge> | undefined;
   const edges = (): Map<string, Edge> => {
     if (edgesById === undefined) {
       edgesById = new Map();
       for (const node of nodes.values()) {
-        for (const edge of node.out) edgesById.set(edge.dependency.id, edge);
+        for (const edge of node.out) edgesById.set(edge.id, edge);
       }
     }
     return edgesById;
@@ -293,8 +295,8 @@ export function createOrionRun(orion: TaskOrion, options: OrionRunOptions = {}):
 
   /** Adds an edge between its ends' nodes; with `settle` false (a load) its target is refreshed later. */
   const link = (dependency: Dependency, from: TaskNode, to: TaskNode, settle: boolean): void => {
-    const edge: Edge = { dependency, from, to, satisfied: true };
-    edgesById?.set(dependency.id, edge);
+    const edge: Edge = { dependency, id: dependency.id, from, to, satisfied: true };
+    edgesById?.set(edge.id, edge);
     edge.from.out = withEdge(edge.from.out, edge);
     edge.to.in = withEdge(edge.to.in, edge);
     if (!holds(edge)) {
@@ -682,6 +684,11 @@ interface TaskNode extends Queued {
 /** A dependency of the run, with its two ends and whether it holds now. */
 interface Edge {
   readonly dependency: Dependency;
+  /**
+   * `dependency.id` as read when the edge was linked: the key the run finds it by, whatever
+   * the object says later (see `edges`).
+   */
+  readonly id: string;
   readonly from: TaskNode;
   readonly to: TaskNode;
   satisfied: boolean;

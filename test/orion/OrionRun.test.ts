@@ -35,6 +35,24 @@ describe("createOrionRun", () => {
     expect(run.snapshot().state).toBe("partially_failed");
   });
 
+  it("finds an edge by the id it had when loaded, when a removal names it later", () => {
+    // The run keys its edges by dependency id; an id changed in place after the run began (a
+    // caller's mutable object, or a getter) must not leave the edge stuck, blocking its task.
+    const dependency = { id: "a->b", fromTaskId: "a", toTaskId: "b", type: "success_only" };
+    const task = (id: string) => ({ id, name: id, status: "pending", params: {} });
+    const start = {
+      id: "o",
+      tasks: { a: task("a"), b: task("b") },
+      dependencies: { "a->b": dependency },
+    } as unknown as Parameters<typeof createOrionRun>[0];
+    const run = createOrionRun(start);
+    dependency.id = "renamed";
+    const report = run.applyAgentOrion({ ...start, dependencies: {} });
+    expect(ids(report.newlyReady)).toEqual(["b"]);
+    expect(ids(run.ready())).toEqual(["a", "b"]);
+    expect(run.waitingOn("b")).toEqual([]);
+  });
+
   it("publishes one frozen snapshot per version, leaving the orion it started from alone", () => {
     const run = createOrionRun(plan);
     const first = run.snapshot();
