@@ -530,20 +530,25 @@ export async function benchOrchestrator(): Promise<string> {
       "the orchestrator's loop, the gate, the bus and the agent. On instructions counted under " +
       "cachegrind (`node --single-threaded --predictable`, a young generation large enough that " +
       "no scavenge runs while measured, so the count repeats to 0.1%; `npm run " +
-      "bench:instructions`), a synced task at 1,000 tasks costs 101.2k, against 106.2k at the " +
-      "last bench (7c5312b) and 122.3k at the one before (3d454b0). This round: the fold keeps " +
-      "the event ids it has seen by the id itself (`src/pending/EventIdMap.ts`), no longer by a " +
-      "key string built from orion and id for every lookup and every id remembered, which the " +
-      "map then flattened and hashed (the orchestrator's ids, `<run>:<n>`, are 13 characters " +
-      "and more; the reducer alone on such ids: 37.2k → 32.1k instructions per task, while on " +
-      "ids of 5 characters it costs 1.7k more, for the extra lookup and version object of the " +
-      "map's slot check). The round before: the fold reads each event's fields by name, not in " +
-      "a loop over their names (reading an event: 6,700 → 3,500 instructions); a run is built " +
-      "from what its validation read, by index (building a 10,000-task run: 8.6k → 6.3k per " +
-      "task); a task's start, end and cancellation copy it without spreads of optional parts or " +
-      "deletes of absent fields; and the agent answers a batch of one orion without grouping " +
-      "it. Of the 101.2k, the fold takes about two fifths (5 points of it arming and clearing " +
-      "its timer, once per task, since no timer may be left when nothing is pending), the run " +
+      "bench:instructions`), a synced task at 1,000 tasks costs 100.9k, against 101.8k at the " +
+      "start of this round (2c41571) and 122.3k two benches before (3d454b0); a plain one " +
+      "33.8k against 34.4k. This round: a run builds its map of edges by dependency id only " +
+      "when an agent's edit names a dependency (a 10,000-task run filled one of 20,000 entries " +
+      "that nothing read), and an answer's lists are made only when filled (11.5 → 11.3 KB " +
+      "allocated per synced task). Three more changes were measured and dropped after review " +
+      "broke them: reading an event's own fields from one list of its names (3,300 → 1,900 " +
+      "instructions per event, but a getter could then make the copy read an inherited field), " +
+      "a note on a run's snapshot that its tasks are objects (a revoked proxy made it lie), and " +
+      "arming the timer with the input's clock reading (a slow input made the timeout late). " +
+      "The rounds before: the fold keeps the event ids it has seen by the id itself " +
+      "(`src/pending/EventIdMap.ts`); it reads each event's fields by name, not in a loop over " +
+      "their names; a run is built from what its validation read, by index; a task's start, " +
+      "end and cancellation copy it without spreads of optional parts; and the agent answers a " +
+      "batch of one orion without grouping it. Of the 100.9k, the fold takes about two fifths " +
+      "(a quarter of it reading the three events: thirteen `Object.hasOwn` calls on each and " +
+      "eight on its copy, so that no inherited field is ever read; 5 points arming and " +
+      "clearing its timer, once per task, since no timer may be left when nothing is " +
+      "pending), the run " +
       "without a synchronizer about a third, and the agent, the gate and the bus the rest. " +
       "Progress events and task contexts stay object literals with own getters, though V8 " +
       "builds such a literal through a runtime call per getter: with prototype getters a " +
