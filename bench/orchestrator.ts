@@ -318,15 +318,17 @@ export async function benchOrchestrator(): Promise<string> {
 
   // Tables.
   const us = (ns: number, size: number): number => ns / size / 1_000;
-  const perTask = (config: Config, size: number): number | undefined => {
+  /** µs per task of `config` at `size`: its median run, or with `mean` all its kept runs (see `AMORTISED_NOTE`). */
+  const perTask = (
+    config: Config,
+    size: number,
+    stat: "median" | "mean" = "median",
+  ): number | undefined => {
     const t = timings.get(key(config, size));
-    return t === undefined ? undefined : us(t.median, size);
+    return t === undefined ? undefined : us(t[stat], size);
   };
-  /** µs per task over all the kept runs of `config` at `size`: see `AMORTISED_NOTE`. */
-  const amortised = (config: Config, size: number): number | undefined => {
-    const t = timings.get(key(config, size));
-    return t === undefined ? undefined : us(t.mean, size);
-  };
+  const amortised = (config: Config, size: number): number | undefined =>
+    perTask(config, size, "mean");
   const cell = (config: Config, size: number): string => {
     const t = timings.get(key(config, size));
     if (t === undefined) return "—";
@@ -550,15 +552,15 @@ export async function benchOrchestrator(): Promise<string> {
       "(a quarter of it reading the three events: thirteen `Object.hasOwn` calls on each and " +
       "eight on its copy, so that no inherited field is ever read; 5 points arming and " +
       "clearing its timer, once per task, since no timer may be left when nothing is " +
-      "pending), the run " +
-      "without a synchronizer about a third, and the agent, the gate and the bus the rest. " +
+      "pending), the run without a synchronizer about a third, and the agent, the gate and " +
+      "the bus the rest. " +
       "Progress events and task contexts stay object literals with own getters, though V8 " +
       "builds such a literal through a runtime call per getter: with prototype getters a " +
       "spread of the context lost its signal, and shared getters defined on each object cost " +
       "more than they saved; `runOrion`, which reads only the result, makes no progress value " +
       "per event. On this machine the timed figures above move by up to 2–3× from run to run " +
-      "(their ranges), and the floor at 10,000 tasks by up to 1.5× (1.8–2.7 µs in runs of this " +
-      "session), so changes of a few percent show in instructions, not here. " +
+      "(their ranges), and the floor at 10,000 tasks by up to 1.6× (1.7–2.7 µs in recent " +
+      "runs), so changes of a few percent show in instructions, not here. " +
       (synced10kOverBare <= SYNCED_GOAL_OVER_BARE
         ? "The 10,000-task goal is met in this run (the table above)."
         : "The 10,000-task goal is still missed (the table above)."),
