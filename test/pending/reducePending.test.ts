@@ -51,6 +51,9 @@ const answerEvents = (eventIds: readonly string[], onTaskIds: readonly string[] 
 });
 
 const key = (taskId: string, orionId: string = O) => pendingKey(orionId, taskId);
+/** How many entries the fold's queue of answered records to forget holds (internal state). */
+const forgetQueueLength = (s: PendingState): number =>
+  (s as unknown as { readonly forget: { readonly length: number } }).forget.length;
 
 /** The event ids of the modifications a transition completed, cleared or timed out. */
 const endedIds = (state: PendingState): (string | undefined)[] =>
@@ -451,8 +454,7 @@ describe("reducePending", () => {
     expect(s.records.has(key(`t${ANSWERED_RECORDS_LIMIT}`))).toBe(true);
     expect(s.records.has(key(`t${ANSWERED_RECORDS_LIMIT - 1}`))).toBe(false);
     // And what the fold queues to forget them stays bounded by the limit, not by the answers.
-    const queued = (s as unknown as { forget: { length: number } }).forget.length;
-    expect(queued).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT);
+    expect(forgetQueueLength(s)).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT);
   });
 
   it("keeps its queue of records to forget bounded when retries leave most of it stale", () => {
@@ -465,8 +467,7 @@ describe("reducePending", () => {
       s = steps(s, [taskStarted(t), taskFailed(t), orionModified([t]), taskStarted(t)]);
     }
     expect([...s.records.keys()]).toEqual([key("keep")]);
-    const queued = (s as unknown as { forget: { length: number } }).forget.length;
-    expect(queued).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT + 1);
+    expect(forgetQueueLength(s)).toBeLessThanOrEqual(2 * ANSWERED_RECORDS_LIMIT + 1);
   });
 
   it("forgets an event id one timeout after it was seen, but keeps one whose modification is owed until it ends", () => {
