@@ -1,4 +1,5 @@
 import { DEFAULT_PRIORITY } from "../DEFAULT_PRIORITY.js";
+import { compareRanks } from "./compareReadyTasks.js";
 import type { Task } from "../types.js";
 
 /**
@@ -126,6 +127,5 @@ function isLive(entry: Entry<Queued>): boolean {
 
 /** `compareReadyTasks` on heap entries. */
 function compare(a: Entry<Queued>, b: Entry<Queued>): number {
-  if (a.priority !== b.priority) return b.priority - a.priority;
-  return a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0;
+  return compareRanks(a.priority, a.node.id, b.priority, b.node.id);
 }
