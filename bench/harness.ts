@@ -105,3 +105,8 @@ export function formatNumber(value: number): string {
 export function formatRatio(value: number): string {
   return `${value.toFixed(2)}×`;
 }
+
+/** `0.1234` → `"12%"`. */
+export function formatShare(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}

@@ -10,17 +10,19 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { queueScheduler } from "rxjs";
 import { createScriptedAgent } from "../src/agent/createScriptedAgent.js";
 import { createEventBus } from "../src/bus.js";
 import { runOrion } from "../src/orchestrator/runOrion.js";
+import type { ExecuteTask } from "../src/orchestrator/types.js";
 import type { TaskOrion } from "../src/orion/types.js";
 import { DEMO_DEFAULTS } from "../src/simulation/demoOrion.js";
 import { simulate } from "../src/simulation/simulate.js";
 import { OrionModificationSynchronizer } from "../src/synchronizer.js";
-import { formatNumber, formatRatio, markdownTable, median } from "./harness.js";
+import { formatNumber, formatRatio, formatShare, markdownTable, median } from "./harness.js";
 import { bareWalk, layeredOrion } from "./orionRun.js";
 
 type Config = "bare" | "plain" | "synced" | "simulate";
@@ -85,6 +87,11 @@ const BARE_WALKS = 3;
 /** The size and runs at which allocation per synced task is sampled (see `allocatedPerTask`). */
 const ALLOCATION_SIZE = 10_000;
 const ALLOCATION_RUNS = 3;
+/** The size and runs (of each of plain and synced) of `collectedPerTask` and `retainedPerTask`. */
+const COLLECTED_SIZE = 10_000;
+const COLLECTED_RUNS = 6;
+/** The fold's share of a synced task at 10,000 tasks: 29–32% in CPU profiles of 8 warm runs. */
+const FOLD_SHARE = 0.3;
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
@@ -99,7 +106,12 @@ function tick(): Promise<void> {
  * waits for a clock; its edit changes nothing (`undefined`: no `newOrion`), or, with
  * `withOrion`, returns its view unchanged (every answer carries the whole orion).
  */
-async function orchestrate(plan: TaskOrion, synced: boolean, withOrion = false): Promise<number> {
+async function orchestrate(
+  plan: TaskOrion,
+  synced: boolean,
+  withOrion = false,
+  executeTask: ExecuteTask = () => null,
+): Promise<number> {
   const bus = createEventBus();
   const synchronizer = synced ? new OrionModificationSynchronizer() : undefined;
   const connection = synchronizer ? bus.subscribe(synchronizer) : undefined;
@@ -112,7 +124,7 @@ async function orchestrate(plan: TaskOrion, synced: boolean, withOrion = false):
     : undefined;
   try {
     const start = process.hrtime.bigint();
-    const result = await runOrion(plan, { bus, synchronizer, executeTask: () => null });
+    const result = await runOrion(plan, { bus, synchronizer, executeTask });
     const ns = Number(process.hrtime.bigint() - start);
     const size = Object.keys(plan.tasks).length;
     const answered = result.statistics?.completedModifications;
@@ -204,6 +216,79 @@ async function allocatedPerTask(plan: TaskOrion, runs: number): Promise<number> 
   } finally {
     session.disconnect();
   }
+}
+
+/**
+ * Bytes the heap keeps per task while a run of `plan` goes on: heap use after a forced full
+ * collection at the start of task `FIRST_PROBE`·n and of task `LAST_PROBE`·n, over the tasks in
+ * between. What a young collection copies (once, or twice if it is promoted) instead of
+ * freeing. `undefined` without `--expose-gc`.
+ */
+async function retainedPerTask(plan: TaskOrion, synced: boolean): Promise<number | undefined> {
+  const gc = globalThis.gc;
+  if (gc === undefined) return undefined;
+  const size = Object.keys(plan.tasks).length;
+  const probes = [Math.round(FIRST_PROBE * size), Math.round(LAST_PROBE * size)];
+  const heap: number[] = [];
+  let started = 0;
+  await orchestrate(plan, synced, false, () => {
+    started++;
+    if (probes.includes(started)) {
+      gc();
+      heap.push(process.memoryUsage().heapUsed);
+    }
+    return null;
+  });
+  return (heap[1]! - heap[0]!) / (probes[1]! - probes[0]!);
+}
+const FIRST_PROBE = 0.2;
+const LAST_PROBE = 0.8;
+
+/** Per task: time, and the part of it V8's collections took (its `gc` performance entries). */
+interface Collected {
+  readonly us: number;
+  readonly gcUs: number;
+}
+
+/**
+ * Plain and synced runs of `plan`, interleaved, `runs` of each after one of each, with the
+ * time V8 spent collecting garbage during each configuration's runs.
+ */
+async function collectedPerTask(
+  plan: TaskOrion,
+  runs: number,
+): Promise<Record<"plain" | "synced", Collected>> {
+  const size = Object.keys(plan.tasks).length;
+  const spans: { config: "plain" | "synced"; from: number; to: number }[] = [];
+  const collections: { at: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      collections.push({ at: entry.startTime, ms: entry.duration });
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  try {
+    for (let r = 0; r <= runs; r++) {
+      for (const config of ["plain", "synced"] as const) {
+        await tick();
+        const from = performance.now();
+        await orchestrate(plan, config === "synced");
+        if (r > 0) spans.push({ config, from, to: performance.now() });
+      }
+    }
+    await tick(); // the observer hears of the last collections on a later turn
+  } finally {
+    observer.disconnect();
+  }
+  const of = (config: "plain" | "synced"): Collected => {
+    const mine = spans.filter((span) => span.config === config);
+    const ms = mine.reduce((sum, span) => sum + span.to - span.from, 0);
+    const gcMs = collections
+      .filter((c) => mine.some((span) => c.at >= span.from && c.at < span.to))
+      .reduce((sum, c) => sum + c.ms, 0);
+    return { us: (ms * 1_000) / runs / size, gcUs: (gcMs * 1_000) / runs / size };
+  };
+  return { plain: of("plain"), synced: of("synced") };
 }
 
 /** What one CLI run of `orion-sync simulate` measured. */
@@ -302,6 +387,15 @@ export async function benchOrchestrator(): Promise<string> {
     }
     withOrion.set(size, timing(v));
   }
+
+  // Collection time and kept heap per task, before the allocation profile (which slows what
+  // follows it); the forced collections of `retainedPerTask` come after the timed runs.
+  const collectedPlan = layeredOrion(COLLECTED_SIZE, SEED);
+  const collected = await collectedPerTask(collectedPlan, COLLECTED_RUNS);
+  const retained = {
+    plain: await retainedPerTask(collectedPlan, false),
+    synced: await retainedPerTask(collectedPlan, true),
+  };
 
   // Allocation per synced task, after every timed run in this process: the profiler leaves
   // deoptimised code behind it (runs right after it measured up to 5 times slower).
@@ -421,6 +515,8 @@ export async function benchOrchestrator(): Promise<string> {
   const synced10k = perTask("synced", 10_000) ?? Number.NaN;
   const synced10kOverBare = synced10k / (perTask("bare", 10_000) ?? Number.NaN);
   const cli100k = cli.find((r) => r.size === 100_000);
+  /** The 10,000-task ratio if the fold, three tenths of a synced task, cost half as much. */
+  const halvedFold = synced10kOverBare * (1 - FOLD_SHARE / 2);
   const goals = [
     [
       "plain µs/task within 1.5× from 100 to 100,000",
@@ -431,6 +527,11 @@ export async function benchOrchestrator(): Promise<string> {
       "synced µs/task within 1.5× from 100 to 100,000",
       formatRatio(flatSynced),
       verdict(flatSynced <= 1.5),
+    ],
+    [
+      "the floor (bare) µs/task, from 100 to 100,000, for comparison",
+      formatRatio(growth("bare") ?? Number.NaN),
+      "(not a goal: the floor does less than any orchestration; see “Why the cost per task grows”)",
     ],
     [
       "the same, over the floor (plain ÷ bare, synced ÷ bare), from 100 to 100,000",
@@ -523,10 +624,56 @@ export async function benchOrchestrator(): Promise<string> {
       "run's own records surviving the young generation, miss the CPU caches (the bare walk " +
       "slows down too, by more).",
     "",
+    "### Why the cost per task grows",
+    "",
+    `At ${fmt(COLLECTED_SIZE)} tasks, ${COLLECTED_RUNS} runs of each after one of each, ` +
+      "interleaved: the time V8's collections took during a configuration's runs (its `gc` " +
+      "performance entries), and what the heap keeps per task while a run goes on (heap use " +
+      `after a forced full collection as task ${fmt(Math.round(FIRST_PROBE * COLLECTED_SIZE))} ` +
+      `starts, and as task ${fmt(Math.round(LAST_PROBE * COLLECTED_SIZE))} starts, over the ` +
+      "tasks in between):",
+    "",
+    markdownTable(
+      ["per task", "plain", "synced"],
+      [
+        ["µs", formatNumber(collected.plain.us), formatNumber(collected.synced.us)],
+        [
+          "of which garbage collection, µs",
+          `${formatNumber(collected.plain.gcUs)} (${formatShare(collected.plain.gcUs / collected.plain.us)})`,
+          `${formatNumber(collected.synced.gcUs)} (${formatShare(collected.synced.gcUs / collected.synced.us)})`,
+        ],
+        [
+          "heap kept while the run goes on, bytes",
+          retained.plain === undefined ? "— (no `--expose-gc`)" : fmt(Math.round(retained.plain)),
+          retained.synced === undefined ? "— (no `--expose-gc`)" : fmt(Math.round(retained.synced)),
+        ],
+      ],
+    ),
+    "",
+    "The issue asks for a cost per task within 1.5× from 100 to 100,000 tasks. The floor, " +
+      `which only indexes the orion and counts, grows ${formatRatio(growth("bare") ?? Number.NaN)} ` +
+      "over that range in this run (the first table): at 100 tasks its maps and records sit in " +
+      "the CPU caches, at 100,000 they do not. An orchestration looks tasks up by id several " +
+      "times per task, and it keeps state per task while it runs (the run's records; with a " +
+      "synchronizer also the fold's memory of event ids, kept for duplicate detection up to " +
+      "`SEEN_EVENTS_LIMIT`, 65,536 ids), which V8's young collections copy once or twice " +
+      "instead of freeing: a run of 100 tasks fits between two collections, a run of 100,000 " +
+      "pays for every one. So 1.5× is out of reach here of anything that, like the floor, " +
+      "looks tasks up by their string ids; the growth that is ours is the growth over the floor " +
+      `(the first table's last row: ${formatRatio(growthOverBare("plain") ?? Number.NaN)} ` +
+      `plain, ${formatRatio(growthOverBare("synced") ?? Number.NaN)} synced). The 10,000-task ` +
+      "ratio is not out of reach in that way, but it is not near either: it read 12.7× to " +
+      "14.9× over the last six benches, and the fold is about three tenths of a synced task " +
+      "there (CPU profile, below), so halving the fold would bring this run's " +
+      `${formatRatio(synced10kOverBare)} to about ${formatRatio(halvedFold)}, ` +
+      `${halvedFold <= SYNCED_GOAL_OVER_BARE ? "under" : "still over"} the goal's ` +
+      `${formatRatio(SYNCED_GOAL_OVER_BARE)}.`,
+    "",
     "Where **synced** spends its time (CPU profile of 8 warm runs at 10,000 tasks): about " +
       "three tenths in the synchronizer's fold (three events per task, each building a new " +
       "immutable state; with ids, 5–8 µs per event: see the fold's section, whose `ids` column " +
-      "this is), a sixth in garbage collection (V8's sampling heap profiler counts " +
+      `this is), some ${formatShare(collected.synced.gcUs / collected.synced.us)} in garbage ` +
+      "collection (measured below; V8's sampling heap profiler counts " +
       `${formatNumber(allocated / 1024)} KB allocated per task in ${ALLOCATION_RUNS} synced runs ` +
       `of ${fmt(ALLOCATION_SIZE)} tasks in this run: the fold's states, records and ` +
       "persistent-map versions, the orchestrator's events and progress, the agent's answers), " +
