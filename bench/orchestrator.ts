@@ -90,6 +90,9 @@ const ALLOCATION_RUNS = 3;
 /** The size and runs (of each of plain and synced) of `collectedPerTask` and `retainedPerTask`. */
 const COLLECTED_SIZE = 10_000;
 const COLLECTED_RUNS = 6;
+/** Where `retainedPerTask` reads the heap: as these fractions of the tasks have started. */
+const FIRST_PROBE = 0.2;
+const LAST_PROBE = 0.8;
 /** The fold's share of a synced task at 10,000 tasks: 29–32% in CPU profiles of 8 warm runs. */
 const FOLD_SHARE = 0.3;
 
@@ -241,8 +244,6 @@ async function retainedPerTask(plan: TaskOrion, synced: boolean): Promise<number
   });
   return (heap[1]! - heap[0]!) / (probes[1]! - probes[0]!);
 }
-const FIRST_PROBE = 0.2;
-const LAST_PROBE = 0.8;
 
 /** Per task: time, and the part of it V8's collections took (its `gc` performance entries). */
 interface Collected {
