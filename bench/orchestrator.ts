@@ -663,9 +663,9 @@ export async function benchOrchestrator(): Promise<string> {
       "looks tasks up by their string ids; the growth that is ours is the growth over the floor " +
       `(the first table's last row: ${formatRatio(growthOverBare("plain") ?? Number.NaN)} ` +
       `plain, ${formatRatio(growthOverBare("synced") ?? Number.NaN)} synced). The 10,000-task ` +
-      "ratio is not out of reach in that way, but it is not near either: it read 12.7× to " +
-      "14.9× over the last six benches, and the fold is about three tenths of a synced task " +
-      "there (CPU profile, below), so halving the fold would bring this run's " +
+      "ratio is not out of reach in that way, but it is not near either: the fold is about " +
+      "three tenths of a synced task there (CPU profile, below), so halving the fold would " +
+      "bring this run's " +
       `${formatRatio(synced10kOverBare)} to about ${formatRatio(halvedFold)}, ` +
       `${halvedFold <= SYNCED_GOAL_OVER_BARE ? "under" : "still over"} the goal's ` +
       `${formatRatio(SYNCED_GOAL_OVER_BARE)}.`,
@@ -682,9 +682,13 @@ export async function benchOrchestrator(): Promise<string> {
       "the orchestrator's loop, the gate, the bus and the agent. On instructions counted under " +
       "cachegrind (`node --single-threaded --predictable`, a young generation large enough that " +
       "no scavenge runs while measured, so the count repeats to 0.1%; `npm run " +
-      "bench:instructions`), a synced task at 1,000 tasks costs 100.9k, against 101.8k at the " +
-      "start of this round (2c41571) and 122.3k two benches before (3d454b0); a plain one " +
-      "33.8k against 34.4k. This round: a run builds its map of edges by dependency id only " +
+      "bench:instructions`), a synced task at 1,000 tasks costs 101.1k, as at the start of this " +
+      "round (0ddc7b3), against 101.8k a round before (2c41571) and 122.3k two benches before " +
+      "that (3d454b0); a plain one 33.8k, against 34.4k. This round measured where the cost " +
+      "grows (above) and changed no per-task step; a task context with shared getters reading " +
+      "a hidden symbol, instead of a literal's two closures (which V8 keeps in dictionary " +
+      "mode, 0.4 KB each), counted 3% more instructions (100.9k → 103.8k) and was dropped. " +
+      "The round before: a run builds its map of edges by dependency id only " +
       "when an agent's edit names a dependency (a 10,000-task run filled one of 20,000 entries " +
       "that nothing read), and an answer's lists are made only when filled (11.5 → 11.3 KB " +
       "allocated per synced task). Three more changes were measured and dropped after review " +
