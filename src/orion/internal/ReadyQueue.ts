@@ -1,5 +1,4 @@
 import { DEFAULT_PRIORITY } from "../DEFAULT_PRIORITY.js";
-import { compareRanks } from "./compareReadyTasks.js";
 import type { Task } from "../types.js";
 
 /**
@@ -127,5 +126,6 @@ function isLive(entry: Entry<Queued>): boolean {
 
 /** `compareReadyTasks` on heap entries. */
 function compare(a: Entry<Queued>, b: Entry<Queued>): number {
-  return compareRanks(a.priority, a.node.id, b.priority, b.node.id);
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  return a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0;
 }

@@ -7,21 +7,7 @@ import type { Task } from "../types.js";
  * @internal
  */
 export function compareReadyTasks(a: Task, b: Task): number {
-  return compareRanks(a.priority ?? DEFAULT_PRIORITY, a.id, b.priority ?? DEFAULT_PRIORITY, b.id);
-}
-
-/**
- * {@link compareReadyTasks} on a task's priority and id, for a caller that keeps them apart
- * from the task (the ready queue's heap entries): the order has this one home.
- * @internal
- */
-export function compareRanks(
-  priorityA: number,
-  idA: string,
-  priorityB: number,
-  idB: string,
-): number {
-  const byPriority = priorityB - priorityA;
+  const byPriority = (b.priority ?? DEFAULT_PRIORITY) - (a.priority ?? DEFAULT_PRIORITY);
   if (byPriority !== 0) return byPriority;
-  return idA < idB ? -1 : idA > idB ? 1 : 0;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
