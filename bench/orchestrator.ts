@@ -18,6 +18,7 @@ import { createScriptedAgent } from "../src/agent/createScriptedAgent.js";
 import { createEventBus } from "../src/bus.js";
 import { runOrion } from "../src/orchestrator/runOrion.js";
 import type { ExecuteTask } from "../src/orchestrator/types.js";
+import { createOrionRun } from "../src/orion/OrionRun.js";
 import type { TaskOrion } from "../src/orion/types.js";
 import { DEMO_DEFAULTS } from "../src/simulation/demoOrion.js";
 import { simulate } from "../src/simulation/simulate.js";
@@ -87,12 +88,21 @@ const BARE_WALKS = 3;
 /** The size and runs at which allocation per synced task is sampled (see `allocatedPerTask`). */
 const ALLOCATION_SIZE = 10_000;
 const ALLOCATION_RUNS = 3;
-/** The size and runs (of each of plain and synced) of `collectedPerTask` and `retainedPerTask`. */
-const COLLECTED_SIZE = 10_000;
-const COLLECTED_RUNS = 6;
-/** Where `retainedPerTask` reads the heap: as these fractions of the tasks have started. */
-const FIRST_PROBE = 0.2;
-const LAST_PROBE = 0.8;
+/** The sizes of `collectedPerTask`, with its kept runs of each of plain and synced at each. */
+const COLLECTED_RUNS: readonly (readonly [number, number])[] = [
+  [1_000, 15],
+  [10_000, 6],
+  [100_000, 1],
+];
+/** The size, runs and heap probes (fractions of the tasks started) of `retainedPerTask`. */
+const RETAINED_SIZE = 10_000;
+const RETAINED_RUNS = 3;
+const RETAINED_PROBES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
+/** The sizes `loadingPerTask` measures, with its runs at each (each on an orion of its own). */
+const LOADING_RUNS: readonly (readonly [number, number])[] = [
+  [100, 2_000],
+  [100_000, 6],
+];
 /** The fold's share of a synced task at 10,000 tasks: 29–32% in CPU profiles of 8 warm runs. */
 const FOLD_SHARE = 0.3;
 
@@ -223,26 +233,93 @@ async function allocatedPerTask(plan: TaskOrion, runs: number): Promise<number> 
 
 /**
  * Bytes the heap keeps per task while a run of `plan` goes on: heap use after a forced full
- * collection at the start of task `FIRST_PROBE`·n and of task `LAST_PROBE`·n, over the tasks in
- * between. What a young collection copies (once, or twice if it is promoted) instead of
- * freeing. `undefined` without `--expose-gc`.
+ * collection as each `RETAINED_PROBES` fraction of the tasks has started, the least-squares
+ * slope over the tasks, the median of `RETAINED_RUNS` runs (tables that double their capacity
+ * make any two probes uneven). `undefined` without `--expose-gc`.
  */
 async function retainedPerTask(plan: TaskOrion, synced: boolean): Promise<number | undefined> {
   const gc = globalThis.gc;
   if (gc === undefined) return undefined;
   const size = Object.keys(plan.tasks).length;
-  const probes = [Math.round(FIRST_PROBE * size), Math.round(LAST_PROBE * size)];
-  const heap: number[] = [];
-  let started = 0;
-  await orchestrate(plan, synced, false, () => {
-    started++;
-    if (probes.includes(started)) {
-      gc();
-      heap.push(process.memoryUsage().heapUsed);
-    }
-    return null;
+  const probes = RETAINED_PROBES.map((fraction) => Math.round(fraction * size));
+  const slopes: number[] = [];
+  for (let run = 0; run < RETAINED_RUNS; run++) {
+    const heap: number[] = [];
+    let started = 0;
+    await orchestrate(plan, synced, false, () => {
+      started++;
+      if (probes.includes(started)) {
+        gc();
+        heap.push(process.memoryUsage().heapUsed);
+      }
+      return null;
+    });
+    slopes.push(slope(probes, heap));
+  }
+  return median(slopes);
+}
+
+/** The least-squares slope of `ys` over `xs`. */
+function slope(xs: readonly number[], ys: readonly number[]): number {
+  const mean = (v: readonly number[]): number => v.reduce((sum, x) => sum + x, 0) / v.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (ys[i]! - my);
+    den += (x - mx) ** 2;
   });
-  return (heap[1]! - heap[0]!) / (probes[1]! - probes[0]!);
+  return num / den;
+}
+
+/** Reading the orion, the floor and building the run, µs per task at one size: see {@link loadingPerTask}. */
+interface Loading {
+  readonly size: number;
+  readonly read: number;
+  readonly bare: number;
+  readonly load: number;
+}
+
+/** Reads every task (by key) and every dependency of `o` once: the least any run does. */
+function readOrion(o: TaskOrion): number {
+  let read = 0;
+  const keys = Object.keys(o.tasks);
+  for (let i = 0; i < keys.length; i++) if (o.tasks[keys[i]!]!.id !== "") read++;
+  const dependencies = Object.values(o.dependencies);
+  for (let i = 0; i < dependencies.length; i++) {
+    if (dependencies[i]!.fromTaskId !== dependencies[i]!.toTaskId) read++;
+  }
+  return read;
+}
+
+/**
+ * Reading the orion, the floor and `createOrionRun` (validation, indexing by id, order, a node
+ * per task: what every run starts with), one after the other on an orion of `size` tasks made
+ * afresh each time (the library remembers what it read of a frozen record), `runs` times, the
+ * fastest of each kept: all three timed the way the floor is, so their growth compares.
+ */
+function loadingPerTask(size: number, runs: number): Loading {
+  const fastest = {
+    read: Number.POSITIVE_INFINITY,
+    bare: Number.POSITIVE_INFINITY,
+    load: Number.POSITIVE_INFINITY,
+  };
+  const steps: readonly [keyof typeof fastest, (o: TaskOrion) => unknown][] = [
+    ["read", readOrion],
+    ["bare", bareWalk],
+    ["load", createOrionRun],
+  ];
+  for (let r = 0; r < runs; r++) {
+    for (const [name, step] of steps) {
+      const plan = layeredOrion(size, SEED);
+      const start = process.hrtime.bigint();
+      step(plan);
+      fastest[name] = Math.min(fastest[name], Number(process.hrtime.bigint() - start));
+    }
+  }
+  const us = (ns: number): number => ns / size / 1_000;
+  return { size, read: us(fastest.read), bare: us(fastest.bare), load: us(fastest.load) };
 }
 
 /** Per task: time, and the part of it V8's collections took (its `gc` performance entries). */
@@ -253,7 +330,8 @@ interface Collected {
 
 /**
  * Plain and synced runs of `plan`, interleaved, `runs` of each after one of each, with the
- * time V8 spent collecting garbage during each configuration's runs.
+ * time V8 spent collecting garbage during each configuration's runs: its pauses that began
+ * inside them, so a lower bound (marking steps, and collections between runs, are not counted).
  */
 async function collectedPerTask(
   plan: TaskOrion,
@@ -277,7 +355,12 @@ async function collectedPerTask(
         if (r > 0) spans.push({ config, from, to: performance.now() });
       }
     }
-    await tick(); // the observer hears of the last collections on a later turn
+    // A collection reaches the observer two turns after it; what is still queued then is taken.
+    await tick();
+    await tick();
+    for (const entry of observer.takeRecords()) {
+      collections.push({ at: entry.startTime, ms: entry.duration });
+    }
   } finally {
     observer.disconnect();
   }
@@ -391,11 +474,15 @@ export async function benchOrchestrator(): Promise<string> {
 
   // Collection time and kept heap per task, before the allocation profile (which slows what
   // follows it); the forced collections of `retainedPerTask` come after the timed runs.
-  const collectedPlan = layeredOrion(COLLECTED_SIZE, SEED);
-  const collected = await collectedPerTask(collectedPlan, COLLECTED_RUNS);
+  const collected = new Map<number, Record<"plain" | "synced", Collected>>();
+  for (const [size, runs] of COLLECTED_RUNS) {
+    collected.set(size, await collectedPerTask(layeredOrion(size, SEED), runs));
+  }
+  const loading = LOADING_RUNS.map(([size, runs]) => loadingPerTask(size, runs));
+  const retainedPlan = layeredOrion(RETAINED_SIZE, SEED);
   const retained = {
-    plain: await retainedPerTask(collectedPlan, false),
-    synced: await retainedPerTask(collectedPlan, true),
+    plain: await retainedPerTask(retainedPlan, false),
+    synced: await retainedPerTask(retainedPlan, true),
   };
 
   // Allocation per synced task, after every timed run in this process: the profiler leaves
@@ -466,29 +553,16 @@ export async function benchOrchestrator(): Promise<string> {
       return g === undefined ? "—" : formatRatio(g);
     }),
   ]);
-  /** The growth of `config`'s cost over the floor's, from the smallest size to the largest. */
-  const growthOverBare = (config: Config): number | undefined =>
-    spread(
-      SIZES.map((size) => {
-        const a = perTask(config, size);
-        const b = perTask("bare", size);
-        return a === undefined || b === undefined ? undefined : a / b;
-      }),
-    );
   const largest = (config: Config): number =>
     [...SIZES].reverse().find((size) => perTask(config, size) !== undefined) ?? 0;
-  const growthCell = (config: Config): string => {
-    const g = growthOverBare(config);
-    return g === undefined ? "" : `÷ bare: ${formatRatio(g)}`;
-  };
   rows.push([
     "largest ÷ smallest µs/task",
     ...CONFIGS.map((config) => {
       const g = growth(config);
       return g === undefined ? "—" : `${formatRatio(g)} (100–${fmt(largest(config))})`;
     }),
-    growthCell("plain"),
-    growthCell("synced"),
+    "",
+    "",
   ]);
 
   const withOrionRows = WITH_ORION_SIZES.map((size) => {
@@ -516,6 +590,22 @@ export async function benchOrchestrator(): Promise<string> {
   const synced10k = perTask("synced", 10_000) ?? Number.NaN;
   const synced10kOverBare = synced10k / (perTask("bare", 10_000) ?? Number.NaN);
   const cli100k = cli.find((r) => r.size === 100_000);
+  const bareSmall = perTask("bare", SIZES[0]) ?? Number.NaN;
+  const bareLarge = perTask("bare", SIZES[SIZES.length - 1]!) ?? Number.NaN;
+  const plainSmall = perTask("plain", SIZES[0]) ?? Number.NaN;
+  const plainLarge = perTask("plain", SIZES[SIZES.length - 1]!) ?? Number.NaN;
+  const syncedSmall = perTask("synced", SIZES[0]) ?? Number.NaN;
+  const syncedLarge = perTask("synced", SIZES[SIZES.length - 1]!) ?? Number.NaN;
+  /** `+d µs (r×)`: how much the last of `values` exceeds the first. */
+  const growthCellOf = (values: readonly number[]): string => {
+    const first = values[0]!;
+    const last = values[values.length - 1]!;
+    return `+${formatNumber(last - first)} µs (${formatRatio(last / first)})`;
+  };
+  /** How much reading the orion, and building the run, grow per task from the smallest size to the largest. */
+  const collected10k = collected.get(10_000)!;
+  const readGrowth = loading[loading.length - 1]!.read - loading[0]!.read;
+  const loadGrowth = loading[loading.length - 1]!.load - loading[0]!.load;
   /** The 10,000-task ratio if the fold, three tenths of a synced task, cost half as much. */
   const halvedFold = synced10kOverBare * (1 - FOLD_SHARE / 2);
   const goals = [
@@ -530,14 +620,11 @@ export async function benchOrchestrator(): Promise<string> {
       verdict(flatSynced <= 1.5),
     ],
     [
-      "the floor (bare) µs/task, from 100 to 100,000, for comparison",
-      formatRatio(growth("bare") ?? Number.NaN),
-      "(not a goal: the floor does less than any orchestration; see “Why the cost per task grows”)",
-    ],
-    [
-      "the same, over the floor (plain ÷ bare, synced ÷ bare), from 100 to 100,000",
-      `${formatRatio(growthOverBare("plain") ?? Number.NaN)}, ${formatRatio(growthOverBare("synced") ?? Number.NaN)}`,
-      "(the floor's own growth taken out; not the issue's goal)",
+      "growth from 100 to 100,000 tasks, µs per task: floor, plain, synced (for comparison)",
+      [bareLarge - bareSmall, plainLarge - plainSmall, syncedLarge - syncedSmall]
+        .map((d) => `+${formatNumber(d)}`)
+        .join(", "),
+      `(1.5× allows plain +${formatNumber(plainSmall / 2)}, synced +${formatNumber(syncedSmall / 2)}: see “Why the cost per task grows”)`,
     ],
     [
       `simulate µs/task within 1.5× from 100 to ${fmt(largest("simulate"))}`,
@@ -627,54 +714,89 @@ export async function benchOrchestrator(): Promise<string> {
     "",
     "### Why the cost per task grows",
     "",
-    `At ${fmt(COLLECTED_SIZE)} tasks, ${COLLECTED_RUNS} runs of each after one of each, ` +
-      "interleaved: the time V8's collections took during a configuration's runs (its `gc` " +
-      "performance entries), and what the heap keeps per task while a run goes on (heap use " +
-      `after a forced full collection as task ${fmt(Math.round(FIRST_PROBE * COLLECTED_SIZE))} ` +
-      `starts, and as task ${fmt(Math.round(LAST_PROBE * COLLECTED_SIZE))} starts, over the ` +
-      "tasks in between):",
+    "What comes before a run starts any task, timed the way the floor is (the fastest of " +
+      `${LOADING_RUNS.map(([size, runs]) => `${fmt(runs)} at ${fmt(size)} tasks`).join(" and ")}, ` +
+      "each on an orion made afresh): **read** every task (by key) and every dependency of the " +
+      "orion once; **bare**, the floor; **build**, `createOrionRun` (validation, indexing by " +
+      "id, order, a node per task), which every run starts with. µs per task:",
     "",
     markdownTable(
-      ["per task", "plain", "synced"],
+      ["tasks", "read", "bare", "build"],
       [
-        ["µs", formatNumber(collected.plain.us), formatNumber(collected.synced.us)],
+        ...loading.map((l) => [
+          fmt(l.size),
+          formatNumber(l.read),
+          formatNumber(l.bare),
+          formatNumber(l.load),
+        ]),
         [
-          "of which garbage collection, µs",
-          `${formatNumber(collected.plain.gcUs)} (${formatShare(collected.plain.gcUs / collected.plain.us)})`,
-          `${formatNumber(collected.synced.gcUs)} (${formatShare(collected.synced.gcUs / collected.synced.us)})`,
-        ],
-        [
-          "heap kept while the run goes on, bytes",
-          retained.plain === undefined ? "— (no `--expose-gc`)" : fmt(Math.round(retained.plain)),
-          retained.synced === undefined ? "— (no `--expose-gc`)" : fmt(Math.round(retained.synced)),
+          "growth",
+          growthCellOf(loading.map((l) => l.read)),
+          growthCellOf(loading.map((l) => l.bare)),
+          growthCellOf(loading.map((l) => l.load)),
         ],
       ],
     ),
     "",
-    "The issue asks for a cost per task within 1.5× from 100 to 100,000 tasks. The floor, " +
-      `which only indexes the orion and counts, grows ${formatRatio(growth("bare") ?? Number.NaN)} ` +
-      "over that range in this run (the first table): at 100 tasks its maps and records sit in " +
-      "the CPU caches, at 100,000 they do not. An orchestration looks tasks up by id several " +
-      "times per task, and it keeps state per task while it runs (the run's records; with a " +
-      "synchronizer also the fold's memory of event ids, kept for duplicate detection up to " +
-      "`SEEN_EVENTS_LIMIT`, 65,536 ids), which V8's young collections copy once or twice " +
-      "instead of freeing: a run of 100 tasks fits between two collections, a run of 100,000 " +
-      "pays for every one. So 1.5× is out of reach here of anything that, like the floor, " +
-      "looks tasks up by their string ids; the growth that is ours is the growth over the floor " +
-      `(the first table's last row: ${formatRatio(growthOverBare("plain") ?? Number.NaN)} ` +
-      `plain, ${formatRatio(growthOverBare("synced") ?? Number.NaN)} synced). The 10,000-task ` +
-      "ratio is not out of reach in that way, but it is not near either: the fold is about " +
-      "three tenths of a synced task there (CPU profile, below), so halving the fold would " +
-      "bring this run's " +
-      `${formatRatio(synced10kOverBare)} to about ${formatRatio(halvedFold)}, ` +
-      `${halvedFold <= SYNCED_GOAL_OVER_BARE ? "under" : "still over"} the goal's ` +
-      `${formatRatio(SYNCED_GOAL_OVER_BARE)}.`,
+    "Plain and synced runs, interleaved (runs kept of each: " +
+      `${COLLECTED_RUNS.map(([size, runs]) => `${runs} at ${fmt(size)} tasks`).join(", ")}, after ` +
+      "one of each), µs per task, and of it the pauses of V8's collections that began during " +
+      "the configuration's runs (its `gc` performance entries: a lower bound, since marking " +
+      "steps, and collections between runs, are not counted):",
+    "",
+    markdownTable(
+      ["tasks", "plain µs", "of which collecting", "synced µs", "of which collecting"],
+      COLLECTED_RUNS.map(([size]) => {
+        const c = collected.get(size)!;
+        return [
+          fmt(size),
+          formatNumber(c.plain.us),
+          `${formatNumber(c.plain.gcUs)} (${formatShare(c.plain.gcUs / c.plain.us)})`,
+          formatNumber(c.synced.us),
+          `${formatNumber(c.synced.gcUs)} (${formatShare(c.synced.gcUs / c.synced.us)})`,
+        ];
+      }),
+    ),
+    "",
+    `While a run of ${fmt(RETAINED_SIZE)} tasks goes on, the heap keeps ` +
+      `${retained.plain === undefined ? "— (no `--expose-gc`)" : fmt(Math.round(retained.plain))} ` +
+      `bytes per task plain and ${retained.synced === undefined ? "—" : fmt(Math.round(retained.synced))} ` +
+      "synced (the slope of heap use after a forced full collection at " +
+      `${RETAINED_PROBES.map((p) => `${p * 100}%`).join(", ")} of the tasks started, median of ` +
+      `${RETAINED_RUNS} runs): the run's records, its timings, and with a synchronizer the ` +
+      "fold's memory of event ids, which it keeps for duplicate detection up to " +
+      "`SEEN_EVENTS_LIMIT` (65,536 ids).",
+    "",
+    "The issue asks for a cost per task within 1.5× from 100 to 100,000 tasks: plain may then " +
+      `grow by ${formatNumber(plainSmall / 2)} µs per task (half its ${formatNumber(plainSmall)} ` +
+      `µs at 100 tasks), synced by ${formatNumber(syncedSmall / 2)}. Reading the orion's ` +
+      `records once, by itself, grows by ${formatNumber(readGrowth)} µs per task over that ` +
+      `range, building the run by ${formatNumber(loadGrowth)}: at 100 tasks the records and ` +
+      "maps sit in the CPU caches, at 100,000 they do not, and this is work every run does " +
+      "before it starts a task. " +
+      (loadGrowth > plainSmall / 2
+        ? "Building the run alone takes more than plain's whole allowance, so plain's 1.5× is " +
+          "out of reach here unless everything a run does per task after that got cheaper " +
+          "as the orion grows; "
+        : "Building the run alone leaves plain only " +
+          `${formatNumber(plainSmall / 2 - loadGrowth)} µs for everything else to grow by; `) +
+      `plain grew by ${formatNumber(plainLarge - plainSmall)} and synced by ` +
+      `${formatNumber(syncedLarge - syncedSmall)} in this run (the first table), against the ` +
+      `floor's ${formatNumber(bareLarge - bareSmall)}: the rest is the orchestration's own ` +
+      "per-task work missing the caches as its records grow, and the collections above. " +
+      `The 10,000-task goal is a ratio to the floor: synced took ${formatNumber(synced10k)} µs ` +
+      `per task there, ${synced10k <= 30 ? "under" : "over"} the issue's 30 µs, and ` +
+      `${formatRatio(synced10kOverBare)} this run's floor of ` +
+      `${formatNumber(perTask("bare", 10_000) ?? Number.NaN)} µs, against ` +
+      `${formatRatio(SYNCED_GOAL_OVER_BARE)} (30 µs over the issue's 2.7 µs floor). The fold is ` +
+      "about three tenths of a synced task there (CPU profile, below): halving it would bring " +
+      `the ratio to about ${formatRatio(halvedFold)}.`,
     "",
     "Where **synced** spends its time (CPU profile of 8 warm runs at 10,000 tasks): about " +
       "three tenths in the synchronizer's fold (three events per task, each building a new " +
       "immutable state; with ids, 5–8 µs per event: see the fold's section, whose `ids` column " +
-      `this is), some ${formatShare(collected.synced.gcUs / collected.synced.us)} in garbage ` +
-      "collection (measured below; V8's sampling heap profiler counts " +
+      `this is), at least ${formatShare(collected10k.synced.gcUs / collected10k.synced.us)} in ` +
+      "garbage collection (measured above; V8's sampling heap profiler counts " +
       `${formatNumber(allocated / 1024)} KB allocated per task in ${ALLOCATION_RUNS} synced runs ` +
       `of ${fmt(ALLOCATION_SIZE)} tasks in this run: the fold's states, records and ` +
       "persistent-map versions, the orchestrator's events and progress, the agent's answers), " +
@@ -700,7 +822,7 @@ export async function benchOrchestrator(): Promise<string> {
       "(`src/pending/EventIdMap.ts`); it reads each event's fields by name, not in a loop over " +
       "their names; a run is built from what its validation read, by index; a task's start, " +
       "end and cancellation copy it without spreads of optional parts; and the agent answers a " +
-      "batch of one orion without grouping it. Of the 100.9k, the fold takes about two fifths " +
+      "batch of one orion without grouping it. Of the 101.1k, the fold takes about two fifths " +
       "(a quarter of it reading the three events: thirteen `Object.hasOwn` calls on each and " +
       "eight on its copy, so that no inherited field is ever read; 5 points arming and " +
       "clearing its timer, once per task, since no timer may be left when nothing is " +

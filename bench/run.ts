@@ -41,7 +41,8 @@ const method =
   `Machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ` +
   `node ${process.version}` +
   (globalThis.gc === undefined ? " (without `--expose-gc`)" : " with `--expose-gc`") +
-  `; ${new Date().toISOString().slice(0, 10)}. Reproduce with \`npm run bench\`. To tell ` +
+  `; ${new Date().toISOString().slice(0, 10)}. Reproduce with \`npm run bench\` (but see the ` +
+  "end of this paragraph). To tell " +
   "whether a change made the orchestration do less work, which these times on a shared machine " +
   "cannot resolve below some 20%, `npm run bench:instructions -- <revision> <revision>` counts " +
   "the instructions per task of both under valgrind (`bench/instructions.ts`), repeatable to " +
@@ -49,7 +50,7 @@ const method =
   "starts with), the fold and the synced orchestration ran 2–3 times slower while the floors " +
   "kept their speed, in every one of four tries, and a bench run then was off by that much: " +
   "these figures were taken a few minutes after the build (`npm run build`, a pause, then " +
-  "`node --expose-gc dist/bench/run.js`).";
+  "`npm run bench:built`, which runs the same without building).";
 
 const document = ["# Performance", "", method, "", ...sections].join("\n").trimEnd() + "\n";
 const path = join(root, "docs", "performance.md");
