@@ -1,6 +1,6 @@
 /**
  * Compares two revisions by the instructions a synced (or plain) orchestration executes per task,
- * counted by valgrind's cachegrind: a number that repeats to about 0.1% from run to run, where
+ * counted by valgrind's cachegrind: a number that repeats to about 0.5% from run to run, where
  * wall-clock times on a shared 2-core machine moved by 2–3× (see docs/performance.md). It
  * measures work, not memory stalls: a change that only shrinks what survives a scavenge shows
  * up in the timed bench, not here.

@@ -806,7 +806,7 @@ export async function benchOrchestrator(): Promise<string> {
       "an eighth building the run (validation, Kahn order, one node per task), and the rest in " +
       "the orchestrator's loop, the gate, the bus and the agent. On instructions counted under " +
       "cachegrind (`node --single-threaded --predictable`, a young generation large enough that " +
-      "no scavenge runs while measured, so the count repeats to 0.1%; `npm run " +
+      "no scavenge runs while measured, so the count repeats to 0.5%; `npm run " +
       "bench:instructions`), a synced task at 1,000 tasks costs 101.1k, as at the start of this " +
       "round (0ddc7b3), against 101.8k a round before (2c41571) and 122.3k two benches before " +
       "that (3d454b0); a plain one 33.8k, against 34.4k. This round measured where the cost " +

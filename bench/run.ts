@@ -46,7 +46,7 @@ const method =
   "whether a change made the orchestration do less work, which these times on a shared machine " +
   "cannot resolve below some 20%, `npm run bench:instructions -- <revision> <revision>` counts " +
   "the instructions per task of both under valgrind (`bench/instructions.ts`), repeatable to " +
-  "about 0.1%. On this machine, for a few minutes after `tsc` (the build `npm run bench` " +
+  "about 0.5%. On this machine, for a few minutes after `tsc` (the build `npm run bench` " +
   "starts with), the fold and the synced orchestration ran 2–3 times slower while the floors " +
   "kept their speed, in every one of four tries, and a bench run then was off by that much: " +
   "these figures were taken a few minutes after the build (`npm run build`, a pause, then " +
