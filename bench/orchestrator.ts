@@ -605,8 +605,8 @@ export async function benchOrchestrator(): Promise<string> {
     const last = values[values.length - 1]!;
     return `+${formatNumber(last - first)} µs (${formatRatio(last / first)})`;
   };
-  /** How much reading the orion, and building the run, grow per task from the smallest size to the largest. */
   const collected10k = collected.get(10_000)!;
+  /** How much reading the orion, and building the run, grow per task from the smallest size to the largest. */
   const readGrowth = loading[loading.length - 1]!.read - loading[0]!.read;
   const loadGrowth = loading[loading.length - 1]!.load - loading[0]!.load;
   /** The 10,000-task ratio if the fold, three tenths of a synced task, cost half as much. */
