@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { queueScheduler } from "rxjs";
@@ -23,7 +23,7 @@ import type { TaskOrion } from "../src/orion/types.js";
 import { DEMO_DEFAULTS } from "../src/simulation/demoOrion.js";
 import { simulate } from "../src/simulation/simulate.js";
 import { OrionModificationSynchronizer } from "../src/synchronizer.js";
-import { formatNumber, formatRatio, formatShare, markdownTable, median } from "./harness.js";
+import { formatNumber, formatRatio, formatShare, markdownTable, median, time } from "./harness.js";
 import { bareWalk, layeredOrion } from "./orionRun.js";
 
 type Config = "bare" | "plain" | "synced" | "simulate";
@@ -313,9 +313,10 @@ function loadingPerTask(size: number, runs: number): Loading {
   for (let r = 0; r < runs; r++) {
     for (const [name, step] of steps) {
       const plan = layeredOrion(size, SEED);
-      const start = process.hrtime.bigint();
-      step(plan);
-      fastest[name] = Math.min(fastest[name], Number(process.hrtime.bigint() - start));
+      fastest[name] = Math.min(
+        fastest[name],
+        time(() => step(plan)),
+      );
     }
   }
   const us = (ns: number): number => ns / size / 1_000;
@@ -340,11 +341,10 @@ async function collectedPerTask(
   const size = Object.keys(plan.tasks).length;
   const spans: { config: "plain" | "synced"; from: number; to: number }[] = [];
   const collections: { at: number; ms: number }[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      collections.push({ at: entry.startTime, ms: entry.duration });
-    }
-  });
+  const record = (entries: readonly PerformanceEntry[]): void => {
+    for (const entry of entries) collections.push({ at: entry.startTime, ms: entry.duration });
+  };
+  const observer = new PerformanceObserver((list) => record(list.getEntries()));
   observer.observe({ entryTypes: ["gc"] });
   try {
     // One block per configuration, not interleaved: a collection falls in the run whose
@@ -361,9 +361,7 @@ async function collectedPerTask(
     // A collection reaches the observer two turns after it; what is still queued then is taken.
     await tick();
     await tick();
-    for (const entry of observer.takeRecords()) {
-      collections.push({ at: entry.startTime, ms: entry.duration });
-    }
+    record(observer.takeRecords());
   } finally {
     observer.disconnect();
   }
@@ -593,12 +591,12 @@ export async function benchOrchestrator(): Promise<string> {
   const synced10k = perTask("synced", 10_000) ?? Number.NaN;
   const synced10kOverBare = synced10k / (perTask("bare", 10_000) ?? Number.NaN);
   const cli100k = cli.find((r) => r.size === 100_000);
-  const bareSmall = perTask("bare", SIZES[0]) ?? Number.NaN;
-  const bareLarge = perTask("bare", SIZES[SIZES.length - 1]!) ?? Number.NaN;
-  const plainSmall = perTask("plain", SIZES[0]) ?? Number.NaN;
-  const plainLarge = perTask("plain", SIZES[SIZES.length - 1]!) ?? Number.NaN;
-  const syncedSmall = perTask("synced", SIZES[0]) ?? Number.NaN;
-  const syncedLarge = perTask("synced", SIZES[SIZES.length - 1]!) ?? Number.NaN;
+  /** µs per task of `config` at the smallest size. */
+  const smallest = (config: Config): number => perTask(config, SIZES[0]) ?? Number.NaN;
+  /** How much `config`'s µs per task grew from the smallest size to the largest. */
+  const grew = (config: Config): number =>
+    (perTask(config, SIZES[SIZES.length - 1]!) ?? Number.NaN) - smallest(config);
+  const plainSmall = smallest("plain");
   /** `+d µs (r×)`: how much the last of `values` exceeds the first. */
   const growthCellOf = (values: readonly number[]): string => {
     const first = values[0]!;
@@ -624,10 +622,8 @@ export async function benchOrchestrator(): Promise<string> {
     ],
     [
       "growth from 100 to 100,000 tasks, µs per task: floor, plain, synced (for comparison)",
-      [bareLarge - bareSmall, plainLarge - plainSmall, syncedLarge - syncedSmall]
-        .map((d) => `+${formatNumber(d)}`)
-        .join(", "),
-      `(1.5× allows plain +${formatNumber(plainSmall / 2)}, synced +${formatNumber(syncedSmall / 2)}: see “Why the cost per task grows”)`,
+      (["bare", "plain", "synced"] as const).map((c) => `+${formatNumber(grew(c))}`).join(", "),
+      `(1.5× allows plain +${formatNumber(plainSmall / 2)}, synced +${formatNumber(smallest("synced") / 2)}: see “Why the cost per task grows”)`,
     ],
     [
       `simulate µs/task within 1.5× from 100 to ${fmt(largest("simulate"))}`,
@@ -772,7 +768,7 @@ export async function benchOrchestrator(): Promise<string> {
     "",
     "The issue asks for a cost per task within 1.5× from 100 to 100,000 tasks: plain may then " +
       `grow by ${formatNumber(plainSmall / 2)} µs per task (half its ${formatNumber(plainSmall)} ` +
-      `µs at 100 tasks), synced by ${formatNumber(syncedSmall / 2)}. Reading the orion's ` +
+      `µs at 100 tasks), synced by ${formatNumber(smallest("synced") / 2)}. Reading the orion's ` +
       `records once, by itself, grows by ${formatNumber(readGrowth)} µs per task over that ` +
       `range, building the run by ${formatNumber(loadGrowth)}: at 100 tasks the records and ` +
       "maps sit in the CPU caches, at 100,000 they do not, and this is work every run does " +
@@ -783,9 +779,9 @@ export async function benchOrchestrator(): Promise<string> {
           "as the orion grows; "
         : "Building the run alone leaves plain only " +
           `${formatNumber(plainSmall / 2 - loadGrowth)} µs for everything else to grow by; `) +
-      `plain grew by ${formatNumber(plainLarge - plainSmall)} and synced by ` +
-      `${formatNumber(syncedLarge - syncedSmall)} in this run (the first table), against the ` +
-      `floor's ${formatNumber(bareLarge - bareSmall)}: the rest is the orchestration's own ` +
+      `plain grew by ${formatNumber(grew("plain"))} and synced by ` +
+      `${formatNumber(grew("synced"))} in this run (the first table), against the ` +
+      `floor's ${formatNumber(grew("bare"))}: the rest is the orchestration's own ` +
       "per-task work missing the caches as its records grow, and the collections above. " +
       `The 10,000-task goal is a ratio to the floor: synced took ${formatNumber(synced10k)} µs ` +
       `per task there, ${synced10k <= 30 ? "under" : "over"} the issue's 30 µs, and ` +
